@@ -1,0 +1,239 @@
+// Incident detection over per-minute aggregates of entry-point services: a
+// service's error rate or p95 rising clearly above its own recent baseline.
+import { emptyHistogram, mergeHistogram, quantileMs, type Histogram } from './histogram.js';
+import { BUCKET_MS, type Stats } from './stats.js';
+
+export interface ServiceSeries {
+  service: string;
+  /** One point per bucket; any order, gaps allowed. */
+  points: readonly { startMs: number; stats: Stats }[];
+}
+
+export interface IncidentOptions {
+  /** Bucket width of the points. Default BUCKET_MS. */
+  bucketMs?: number;
+  /** Buckets with fewer requests neither open nor confirm recovery. Default 5. */
+  minRequests?: number;
+  /** Fewest errors in a bucket to call its error rate raised. Default 3. */
+  minErrors?: number;
+  /** Healthy buckets before the current one that form the baseline. Default 30. */
+  baselineBuckets?: number;
+  /** Fewest requests in the baseline to trust it; below, absolute thresholds apply. Default 30. */
+  minBaselineRequests?: number;
+  /** Error rate that is raised when there is no usable baseline. Default 0.1. */
+  absoluteErrorRate?: number;
+  /** p95 that is raised when there is no usable baseline. Default 1000 ms. */
+  absoluteP95Ms?: number;
+  /** Error rate must exceed baseline + this … Default 0.05. */
+  errorRateDelta?: number;
+  /** … and baseline × this. Default 2. */
+  errorRateFactor?: number;
+  /** p95 must exceed baseline p95 × this … Default 2. */
+  p95Factor?: number;
+  /** … and baseline p95 + this. Default 50 ms. */
+  p95DeltaMs?: number;
+  /** Consecutive healthy buckets (with traffic) that close an incident; bridges flapping. Default 3. */
+  closeAfterBuckets?: number;
+  /** Consecutive buckets without enough traffic that close an incident anyway. Default 10. */
+  closeAfterQuietBuckets?: number;
+}
+
+type ResolvedIncidentOptions = Required<IncidentOptions>;
+
+function resolveIncidentOptions(options: IncidentOptions = {}): ResolvedIncidentOptions {
+  const r: ResolvedIncidentOptions = {
+    bucketMs: options.bucketMs ?? BUCKET_MS,
+    minRequests: options.minRequests ?? 5,
+    minErrors: options.minErrors ?? 3,
+    baselineBuckets: options.baselineBuckets ?? 30,
+    minBaselineRequests: options.minBaselineRequests ?? 30,
+    absoluteErrorRate: options.absoluteErrorRate ?? 0.1,
+    absoluteP95Ms: options.absoluteP95Ms ?? 1000,
+    errorRateDelta: options.errorRateDelta ?? 0.05,
+    errorRateFactor: options.errorRateFactor ?? 2,
+    p95Factor: options.p95Factor ?? 2,
+    p95DeltaMs: options.p95DeltaMs ?? 50,
+    closeAfterBuckets: options.closeAfterBuckets ?? 3,
+    closeAfterQuietBuckets: options.closeAfterQuietBuckets ?? 10,
+  };
+  for (const [key, value] of Object.entries(r)) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`detectIncidents: ${key} must be a finite number ≥ 0`);
+  }
+  if (r.bucketMs <= 0) throw new RangeError('detectIncidents: bucketMs must be > 0');
+  r.closeAfterBuckets = Math.max(1, Math.floor(r.closeAfterBuckets));
+  r.closeAfterQuietBuckets = Math.max(1, Math.floor(r.closeAfterQuietBuckets));
+  r.baselineBuckets = Math.max(1, Math.floor(r.baselineBuckets));
+  return r;
+}
+
+export interface IncidentWindow {
+  startMs: number;
+  /** End of the last unhealthy bucket. */
+  endMs: number;
+  /** Entry-point services whose health broke, sorted. */
+  affected: string[];
+  /** Still unhealthy at the end of the series. */
+  ongoing: boolean;
+  /** One line per affected service: what rose, and from what baseline. */
+  signals: string[];
+}
+
+interface Bucket {
+  startMs: number;
+  requests: number;
+  errors: number;
+  histogram: Histogram;
+}
+
+function bucketsOf(series: ServiceSeries, bucketMs: number): Bucket[] {
+  const byStart = new Map<number, Bucket>();
+  for (const { startMs, stats } of series.points) {
+    if (!Number.isFinite(startMs)) continue;
+    const start = Math.floor(startMs / bucketMs) * bucketMs;
+    let b = byStart.get(start);
+    if (!b) byStart.set(start, (b = { startMs: start, requests: 0, errors: 0, histogram: emptyHistogram() }));
+    b.requests += Math.max(0, stats.requests || 0);
+    b.errors += Math.max(0, stats.errors || 0);
+    mergeHistogram(b.histogram, stats.histogram);
+  }
+  const sorted = [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
+  if (sorted.length === 0) return [];
+  // Fill gaps so that "consecutive" means consecutive in time; bounded by the span of the series.
+  const filled: Bucket[] = [];
+  const maxBuckets = 100_000;
+  for (const b of sorted) {
+    const prev = filled[filled.length - 1];
+    if (prev) {
+      for (let t = prev.startMs + bucketMs; t < b.startMs && filled.length < maxBuckets; t += bucketMs) {
+        filled.push({ startMs: t, requests: 0, errors: 0, histogram: emptyHistogram() });
+      }
+    }
+    filled.push(b);
+  }
+  return filled;
+}
+
+interface Baseline {
+  requests: number;
+  errors: number;
+  histogram: Histogram;
+}
+
+type Verdict = { kind: 'quiet' } | { kind: 'healthy' } | { kind: 'raised'; signal: string };
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+function judge(bucket: Bucket, baseline: Baseline, o: ResolvedIncidentOptions): Verdict {
+  if (bucket.requests < o.minRequests) return { kind: 'quiet' };
+  const errorRate = bucket.errors / bucket.requests;
+  const p95 = quantileMs(bucket.histogram, 0.95);
+  const trusted = baseline.requests >= o.minBaselineRequests;
+  const baseRate = trusted ? baseline.errors / baseline.requests : 0;
+  const baseP95 = trusted ? quantileMs(baseline.histogram, 0.95) : 0;
+
+  const rateLimit = trusted
+    ? Math.min(Math.max(baseRate + o.errorRateDelta, baseRate * o.errorRateFactor), baseRate + (1 - baseRate) / 2)
+    : o.absoluteErrorRate;
+  if (bucket.errors >= o.minErrors && errorRate > rateLimit) {
+    const from = trusted ? `baseline ${pct(baseRate)}` : `no baseline, threshold ${pct(rateLimit)}`;
+    return { kind: 'raised', signal: `error rate ${pct(errorRate)} (${from})` };
+  }
+  const p95Limit = trusted ? Math.max(baseP95 * o.p95Factor, baseP95 + o.p95DeltaMs) : o.absoluteP95Ms;
+  if (p95 > p95Limit) {
+    const from = trusted ? `baseline ${Math.round(baseP95)} ms` : `no baseline, threshold ${Math.round(p95Limit)} ms`;
+    return { kind: 'raised', signal: `p95 ${Math.round(p95)} ms (${from})` };
+  }
+  return { kind: 'healthy' };
+}
+
+interface ServiceWindow {
+  service: string;
+  startMs: number;
+  endMs: number;
+  ongoing: boolean;
+  signal: string;
+}
+
+function windowsOf(series: ServiceSeries, o: ResolvedIncidentOptions): ServiceWindow[] {
+  const buckets = bucketsOf(series, o.bucketMs);
+  const windows: ServiceWindow[] = [];
+  // The baseline is the last healthy buckets only, so an incident never becomes its own baseline.
+  const healthy: Bucket[] = [];
+  const baseline: Baseline = { requests: 0, errors: 0, histogram: emptyHistogram() };
+  const addHealthy = (b: Bucket) => {
+    healthy.push(b);
+    baseline.requests += b.requests;
+    baseline.errors += b.errors;
+    mergeHistogram(baseline.histogram, b.histogram);
+    if (healthy.length > o.baselineBuckets) {
+      const old = healthy.shift()!;
+      baseline.requests -= old.requests;
+      baseline.errors -= old.errors;
+      for (let i = 0; i < old.histogram.length; i++) baseline.histogram[i]! -= old.histogram[i]!;
+    }
+  };
+
+  let open: ServiceWindow | null = null;
+  let healthyRun = 0;
+  let quietRun = 0;
+  for (const bucket of buckets) {
+    const verdict = judge(bucket, baseline, o);
+    if (verdict.kind === 'raised') {
+      healthyRun = 0;
+      quietRun = 0;
+      if (!open) {
+        open = { service: series.service, startMs: bucket.startMs, endMs: bucket.startMs + o.bucketMs, ongoing: true, signal: verdict.signal };
+        windows.push(open);
+      } else {
+        open.endMs = bucket.startMs + o.bucketMs;
+      }
+      continue;
+    }
+    if (verdict.kind === 'healthy') {
+      quietRun = 0;
+      if (open) {
+        healthyRun++;
+        if (healthyRun >= o.closeAfterBuckets) {
+          open.ongoing = false;
+          open = null;
+        }
+      }
+      // Healthy buckets inside a still-open incident stay out of the baseline: they may be flapping.
+      if (!open) addHealthy(bucket);
+      continue;
+    }
+    if (open) {
+      quietRun++;
+      if (quietRun >= o.closeAfterQuietBuckets) {
+        open.ongoing = false;
+        open = null;
+      }
+    }
+  }
+  return windows;
+}
+
+/**
+ * Incidents across entry-point services: each service is judged against its
+ * own baseline, then windows that overlap (or touch) merge into one incident.
+ */
+export function detectIncidents(series: readonly ServiceSeries[], options?: IncidentOptions): IncidentWindow[] {
+  const o = resolveIncidentOptions(options);
+  const all = series.flatMap((s) => windowsOf(s, o)).sort((a, b) => a.startMs - b.startMs);
+  const incidents: IncidentWindow[] = [];
+  for (const w of all) {
+    const last = incidents[incidents.length - 1];
+    if (last && w.startMs <= last.endMs) {
+      last.endMs = Math.max(last.endMs, w.endMs);
+      last.ongoing = last.ongoing || w.ongoing;
+      if (!last.affected.includes(w.service)) last.affected.push(w.service);
+      last.signals.push(`${w.service}: ${w.signal}`);
+      continue;
+    }
+    incidents.push({ startMs: w.startMs, endMs: w.endMs, affected: [w.service], ongoing: w.ongoing, signals: [`${w.service}: ${w.signal}`] });
+  }
+  for (const incident of incidents) incident.affected.sort();
+  return incidents;
+}

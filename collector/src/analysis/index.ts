@@ -1,0 +1,14 @@
+// Pure analysis of spans and graph aggregates: no I/O, never mutates its inputs.
+export { LATENCY_BOUNDS_MS, emptyHistogram, observe, mergeHistogram, quantileMs, histogramCount, bucketIndex } from './histogram.js';
+export type { Histogram } from './histogram.js';
+export { emptyStats, mergeStats, BUCKET_MS, bucketStart } from './stats.js';
+export type { Stats } from './stats.js';
+export { isServerSide, isCallerSide, isAttemptSpan, nodeContribution, callStats, calleeHint } from './spanContribution.js';
+export type { NodeContribution } from './spanContribution.js';
+export { isErrorSpan, calleeAddress, httpStatusCode } from './semconv.js';
+export { buildGraph } from './serviceGraph.js';
+export type { GraphInput, GraphNode, GraphEdge, GraphResponse } from './serviceGraph.js';
+export { detectIncidents } from './incidents.js';
+export type { IncidentOptions, IncidentWindow, ServiceSeries } from './incidents.js';
+export { rankRootCauses } from './rootCauses.js';
+export type { RootCause, RootCauseInput } from './rootCauses.js';
