@@ -1,0 +1,57 @@
+// Typed client for the collector's query API. Relative URLs: the collector serves the dashboard.
+import { requestJson } from './http.js';
+import type { DashboardConfig, Graph, RootCausesResponse, ServiceSummary, Trace, TraceSummary } from './types.js';
+import { parseConfig, parseGraph, parseRootCauses, parseServices, parseTrace, parseTraceSummaries } from './validate.js';
+
+export interface TimeWindow {
+  fromMs: number;
+  toMs: number;
+}
+
+export interface TraceQuery extends TimeWindow {
+  service?: string;
+  operation?: string;
+  status?: 'error' | 'ok';
+  minDurationMs?: number;
+  correlationId?: string;
+  limit?: number;
+}
+
+function qs(params: Record<string, string | number | undefined>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined || v === '') continue;
+    p.set(k, typeof v === 'number' ? String(Math.round(v)) : v);
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+const windowParams = (w: TimeWindow) => ({ from: w.fromMs, to: w.toMs });
+
+export const collectorApi = {
+  services: (w: TimeWindow, signal?: AbortSignal): Promise<ServiceSummary[]> =>
+    requestJson(`api/services${qs(windowParams(w))}`, parseServices, { signal }),
+  graph: (w: TimeWindow, signal?: AbortSignal): Promise<Graph> => requestJson(`api/graph${qs(windowParams(w))}`, parseGraph, { signal }),
+  traces: (q: TraceQuery, signal?: AbortSignal): Promise<TraceSummary[]> =>
+    requestJson(
+      `api/traces${qs({
+        ...windowParams(q),
+        service: q.service,
+        operation: q.operation,
+        status: q.status,
+        minDurationMs: q.minDurationMs,
+        correlationId: q.correlationId,
+        limit: q.limit,
+      })}`,
+      parseTraceSummaries,
+      { signal },
+    ),
+  trace: (traceId: string, signal?: AbortSignal): Promise<Trace> =>
+    requestJson(`api/traces/${encodeURIComponent(traceId)}`, parseTrace, { signal }),
+  rootCauses: (w: TimeWindow, signal?: AbortSignal): Promise<RootCausesResponse> =>
+    requestJson(`api/root-causes${qs(windowParams(w))}`, parseRootCauses, { signal }),
+  config: (signal?: AbortSignal): Promise<DashboardConfig> => requestJson('api/config', parseConfig, { signal }),
+};
+
+export const STREAM_URL = 'api/stream';

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import type { Graph } from '../api/types.js';
+import { bigGraph, cascade, edge, node } from './fixtures/graphs.js';
+import { edgeBadges, layoutGraph, neighbours, statsLine } from './graphLayout.js';
+
+const WINDOW_MS = 60_000;
+
+describe.each<[string, Graph, number, number, number]>([
+  ['empty', { nodes: [], edges: [] }, 0, 0, 0],
+  ['single node', { nodes: [node('a', 1, 0)], edges: [] }, 1, 0, 0],
+  ['cascade', cascade, 5, 4, 0],
+  ['edge to an unlisted node', { nodes: [node('a', 1, 0)], edges: [edge('a', 'b', 1, 0)] }, 2, 1, 1],
+  ['duplicates', { nodes: [node('a', 1, 0), node('a', 2, 0), node('b', 1, 0)], edges: [edge('a', 'b', 1, 0), edge('a', 'b', 2, 0)] }, 2, 1, 2],
+  ['100 services', bigGraph(100), 100, 99 + 23, 0],
+])('layoutGraph: %s', (_name, graph, nodeCount, edgeCount, warningCount) => {
+  it('positions every node and routes every edge', () => {
+    const snapshot = structuredClone(graph);
+    const { result, warnings } = layoutGraph(graph, { windowMs: WINDOW_MS });
+    expect(result.nodes).toHaveLength(nodeCount);
+    expect(result.edges).toHaveLength(edgeCount);
+    expect(warnings).toHaveLength(warningCount);
+    for (const n of result.nodes) {
+      expect(Number.isFinite(n.x) && Number.isFinite(n.y)).toBe(true);
+      expect(n.x - n.width / 2).toBeGreaterThanOrEqual(0);
+      expect(n.x + n.width / 2).toBeLessThanOrEqual(result.width);
+    }
+    for (const e of result.edges) expect(e.points.length).toBeGreaterThanOrEqual(2);
+    expect(graph).toEqual(snapshot);
+  });
+});
+
+describe('layoutGraph semantics', () => {
+  const { result } = layoutGraph(cascade, { windowMs: WINDOW_MS });
+  const at = (id: string) => result.nodes.find((n) => n.id === id)!;
+  it('places callers left of their callees', () => {
+    expect(at('gateway').x).toBeLessThan(at('orders').x);
+    expect(at('orders').x).toBeLessThan(at('inventory').x);
+  });
+  it('does not overlap nodes', () => {
+    for (const a of result.nodes)
+      for (const b of result.nodes) {
+        if (a === b) continue;
+        const apart = Math.abs(a.x - b.x) >= (a.width + b.width) / 2 || Math.abs(a.y - b.y) >= (a.height + b.height) / 2;
+        expect(apart).toBe(true);
+      }
+  });
+  it('classifies health and keeps the virtual kind', () => {
+    expect(at('gateway').health).toBe('failing');
+    expect(at('payments').health).toBe('healthy');
+    expect(at('inventory').health).toBe('idle');
+    expect(at('smtp.example.com').kind).toBe('virtual');
+    const inv = result.edges.find((e) => e.target === 'inventory')!;
+    expect(inv.health).toBe('failing');
+    expect(inv.badges.map((b) => b.kind)).toEqual(['retries', 'timeouts', 'shortCircuits']);
+    expect(inv.label).toBe('15/s · 100% err · p95 45 ms');
+  });
+});
+
+describe.each([
+  [{ retries: 0, timeouts: 0, shortCircuits: 0 }, []],
+  [{ retries: 1, timeouts: 0, shortCircuits: 0 }, ['↻ 1 retry']],
+  [{ retries: 3, timeouts: 1, shortCircuits: 2 }, ['↻ 3 retries', '⏱ 1 timeout', '⊘ 2 short-circuits']],
+])('edgeBadges(%j)', (counts, texts) => {
+  it('labels every non-zero counter', () => expect(edgeBadges(counts).map((b) => b.text)).toEqual(texts));
+});
+
+describe('statsLine and neighbours', () => {
+  it('writes rate, error % and p95', () => {
+    expect(statsLine({ requests: 120, errorRate: 0.25, p95Ms: 1200 }, 60_000)).toBe('2.0/s · 25% err · p95 1.20 s');
+  });
+  it('lists callers and callees busiest first', () => {
+    const snapshot = structuredClone(cascade);
+    const { callers, callees } = neighbours(cascade, 'orders');
+    expect(callers.map((e) => e.source)).toEqual(['gateway']);
+    expect(callees.map((e) => e.target)).toEqual(['inventory', 'payments', 'smtp.example.com']);
+    expect(cascade).toEqual(snapshot);
+  });
+});

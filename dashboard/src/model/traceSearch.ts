@@ -1,0 +1,67 @@
+// Trace search filters as they live in the URL, and correlation-id matching.
+import type { Trace } from '../api/types.js';
+
+export interface TraceFilters {
+  service: string;
+  operation: string;
+  status: '' | 'error' | 'ok';
+  minDurationMs: number | null;
+  correlationId: string;
+  limit: number;
+}
+
+export const TRACE_LIMIT_DEFAULT = 50;
+export const TRACE_LIMIT_MAX = 1000;
+const CORRELATION_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function parseTraceFilters(params: URLSearchParams): { result: TraceFilters; warnings: string[] } {
+  const warnings: string[] = [];
+  const statusRaw = params.get('status') ?? '';
+  const status = statusRaw === 'error' || statusRaw === 'ok' ? statusRaw : '';
+  if (statusRaw && !status) warnings.push(`ignored status=${statusRaw}`);
+  const minRaw = params.get('minDurationMs');
+  let minDurationMs: number | null = null;
+  if (minRaw) {
+    const n = Number(minRaw);
+    if (Number.isFinite(n) && n >= 0) minDurationMs = n;
+    else warnings.push(`ignored minDurationMs=${minRaw}`);
+  }
+  const corrRaw = (params.get('correlationId') ?? '').trim();
+  const correlationId = CORRELATION_PATTERN.test(corrRaw) ? corrRaw : '';
+  if (corrRaw && !correlationId) warnings.push('ignored correlation id: 1–128 chars of A-Z a-z 0-9 . _ : -');
+  const limitRaw = Number(params.get('limit') ?? TRACE_LIMIT_DEFAULT);
+  const limit = Number.isInteger(limitRaw) && limitRaw > 0 ? Math.min(limitRaw, TRACE_LIMIT_MAX) : TRACE_LIMIT_DEFAULT;
+  return {
+    result: { service: params.get('service') ?? '', operation: params.get('operation') ?? '', status, minDurationMs, correlationId, limit },
+    warnings,
+  };
+}
+
+export function traceFilterParams(f: TraceFilters): Record<string, string | null> {
+  return {
+    service: f.service || null,
+    operation: f.operation || null,
+    status: f.status || null,
+    minDurationMs: f.minDurationMs !== null ? String(f.minDurationMs) : null,
+    correlationId: f.correlationId || null,
+    limit: f.limit !== TRACE_LIMIT_DEFAULT ? String(f.limit) : null,
+  };
+}
+
+/** Attribute keys that may carry the correlation id, most specific first. */
+export const CORRELATION_KEYS = ['faultline.correlation_id', 'correlation.id', 'correlation_id', 'http.request.header.x-correlation-id', 'x-correlation-id'] as const;
+
+export function correlationIds(trace: Trace): string[] {
+  const ids = new Set<string>();
+  for (const s of trace.spans)
+    for (const k of CORRELATION_KEYS) {
+      const v = s.attributes[k];
+      if (typeof v === 'string' && v) ids.add(v);
+      else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string' && x) ids.add(x);
+    }
+  return [...ids];
+}
+
+export function traceHasCorrelationId(trace: Trace, id: string): boolean {
+  return correlationIds(trace).includes(id);
+}
