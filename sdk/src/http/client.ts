@@ -1,0 +1,465 @@
+import { randomUUID } from 'node:crypto';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import type { Attributes, Context, Span } from '@opentelemetry/api';
+import { isBulkheadRejectedError as isCockatielBulkheadRejected } from 'cockatiel';
+import { CORRELATION_HEADER, DEADLINE_HEADER, getContext, newCorrelationId } from '../context/index.js';
+import { BrokenCircuitError } from '../errors/BrokenCircuitError.js';
+import { BudgetExhaustedError } from '../errors/BudgetExhaustedError.js';
+import { BulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
+import { ConfigError } from '../errors/ConfigError.js';
+import { TimeoutError, isTimeoutError } from '../errors/TimeoutError.js';
+import type { TimeoutScope } from '../errors/TimeoutError.js';
+import { fullJitterDelayMs } from '../policies/backoff/fullJitter.js';
+import { Permit } from '../policies/breaker/CircuitBreaker.js';
+import type { BreakerState } from '../policies/breaker/CircuitBreaker.js';
+import { resolveFallback, resolvePolicies } from '../policies/options.js';
+import type { CallFailure, FallbackHandler, FallbackOptions, PolicyOptions } from '../policies/options.js';
+import { targetPolicies } from '../policies/registry.js';
+import type { TargetPolicies } from '../policies/registry.js';
+import { parseRetryAfterMs } from '../policies/retryAfter.js';
+import * as A from '../telemetry/attributes.js';
+import { getTracer } from '../telemetry/tracer.js';
+import { writeTraceContext } from '../telemetry/traceparent.js';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+
+export interface ClientOptions {
+  /** Name of the dependency: `peer.service` on spans, key of the policy registry. */
+  target: string;
+  /** Prefix for relative request paths, e.g. `http://127.0.0.1:8081`. */
+  baseUrl?: string;
+  /** Resilience policies; every one has a default (see README). */
+  policies?: PolicyOptions;
+  /** The fetch used underneath. Default: global fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface CallOptions {
+  /** POST/PATCH get a generated key unless a key is given here or in the headers; `false` opts out. */
+  idempotencyKey?: string | false;
+  /** Replaces the total timeout for this call, ms. */
+  timeoutMs?: number;
+  /** Replaces the client's fallback for this call; `false` disables it. */
+  fallback?: FallbackOptions | FallbackHandler | false;
+}
+
+export type FaultlineRequestInit = RequestInit & CallOptions;
+
+/** A fetch-compatible function bound to one target and its policies. */
+export interface FaultlineFetch {
+  (input: string | URL, init?: FaultlineRequestInit): Promise<Response>;
+  readonly target: string;
+}
+
+const IDEMPOTENCY_KEY_MAX_CHARS = 255;
+
+function toHeaderRecord(headers: HeadersInit | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (headers === undefined) return out;
+  if (headers instanceof Headers || Array.isArray(headers)) {
+    new Headers(headers).forEach((value, key) => {
+      out[key] = value;
+    });
+    return out;
+  }
+  for (const key of Object.keys(headers)) {
+    const value = (headers as Record<string, string | undefined>)[key];
+    if (value !== undefined) out[key.toLowerCase()] = value;
+  }
+  return out;
+}
+
+function outcomeReason(response: Response | undefined, error: unknown): string {
+  if (response) return `http_${response.status}`;
+  if (isTimeoutError(error)) return 'timeout';
+  return 'network_error';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+interface Attempt {
+  response?: Response;
+  error?: unknown;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * Everything of one client that does not change per call, computed once so
+ * that the hot path only reads fields.
+ */
+class ClientRuntime {
+  readonly target: string;
+  readonly base: string | undefined;
+  readonly fetchImpl: typeof fetch;
+  readonly state: TargetPolicies;
+  readonly staticAttributes: Attributes;
+  readonly spanSuffix: string;
+
+  constructor(options: ClientOptions) {
+    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
+    if (typeof options.target !== 'string' || options.target.length === 0 || options.target.length > 256) {
+      throw new ConfigError('target', 'must be a non-empty string of at most 256 chars');
+    }
+    this.target = options.target;
+    this.staticAttributes = { [A.ATTR_PEER_SERVICE]: options.target };
+    if (options.baseUrl !== undefined) {
+      let url: URL;
+      try {
+        url = new URL(options.baseUrl);
+      } catch {
+        throw new ConfigError('baseUrl', `not an absolute URL: ${String(options.baseUrl)}`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('baseUrl', 'must be http or https');
+      this.base = url.href.replace(/\/+$/, '');
+      this.staticAttributes[A.ATTR_SERVER_ADDRESS] = url.hostname;
+      this.staticAttributes[A.ATTR_SERVER_PORT] = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+    }
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new ConfigError('fetch', 'must be a function');
+    this.fetchImpl = options.fetch ?? fetch;
+    this.state = targetPolicies(options.target, resolvePolicies(options.policies));
+    this.spanSuffix = ` ${options.target}`;
+  }
+
+  resolveUrl(input: string | URL): string {
+    if (typeof input !== 'string') return input.href;
+    if (this.base !== undefined) {
+      if (input.charCodeAt(0) === 47 /* '/' */) return this.base + input;
+      if (!input.includes('://')) return new URL(input, `${this.base}/`).href;
+    }
+    return input;
+  }
+}
+
+/**
+ * Creates a fetch-compatible function for one dependency. Every call gets a
+ * CLIENT span, W3C trace context, the correlation id and the remaining
+ * deadline, and runs through the target's policies:
+ * fallback → total timeout → retry (+ budget) → breaker → bulkhead → attempt timeout → fetch.
+ * Non-2xx responses are returned, not thrown; policy rejections throw typed errors.
+ * @example
+ * const payments = createClient({ target: 'payments', baseUrl: 'http://127.0.0.1:8082' });
+ * const res = await payments('/charges', { method: 'POST', body: JSON.stringify(charge) });
+ */
+export function createClient(options: ClientOptions): FaultlineFetch {
+  const rt = new ClientRuntime(options);
+  const call = (input: string | URL, init?: FaultlineRequestInit): Promise<Response> => execute(rt, input, init);
+  Object.defineProperty(call, 'target', { value: rt.target, enumerable: true });
+  return call as FaultlineFetch;
+}
+
+async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRequestInit | undefined): Promise<Response> {
+  const policies = rt.state.policies;
+  const startMs = Date.now();
+  const rc = getContext();
+  const correlationId = rc?.correlationId ?? newCorrelationId();
+
+  let totalTimeoutMs = policies.totalTimeoutMs;
+  if (init?.timeoutMs !== undefined) {
+    if (!Number.isInteger(init.timeoutMs) || init.timeoutMs <= 0) throw new ConfigError('timeoutMs', 'must be a positive integer');
+    totalTimeoutMs = init.timeoutMs;
+  }
+  let endMs = startMs + totalTimeoutMs;
+  if (rc?.deadlineMs !== undefined && rc.deadlineMs < endMs) endMs = rc.deadlineMs;
+
+  const method = init?.method === undefined ? 'GET' : init.method.toUpperCase();
+  const url = rt.resolveUrl(input);
+  const headers = toHeaderRecord(init?.headers);
+  headers[CORRELATION_HEADER] = correlationId;
+
+  let idempotencyKey: string | undefined = headers[IDEMPOTENCY_HEADER];
+  if (init?.idempotencyKey === false) {
+    idempotencyKey = undefined;
+    delete headers[IDEMPOTENCY_HEADER];
+  } else if ((method === 'POST' || method === 'PATCH') && idempotencyKey === undefined) {
+    idempotencyKey = init?.idempotencyKey ?? randomUUID();
+    if (idempotencyKey.length === 0 || idempotencyKey.length > IDEMPOTENCY_KEY_MAX_CHARS) {
+      throw new ConfigError('idempotencyKey', `must be 1-${IDEMPOTENCY_KEY_MAX_CHARS} chars`);
+    }
+    headers[IDEMPOTENCY_HEADER] = idempotencyKey;
+  }
+
+  const parentContext = context.active();
+  const attributes: Attributes = {
+    ...rt.staticAttributes,
+    [A.ATTR_HTTP_METHOD]: method,
+    [A.ATTR_URL_FULL]: A.clip(url, 2048),
+    [A.ATTR_CORRELATION_ID]: correlationId,
+  };
+  const span = getTracer().startSpan(method + rt.spanSuffix, { kind: SpanKind.CLIENT, attributes, startTime: startMs }, parentContext);
+
+  let fallback = policies.fallback;
+  if (init?.fallback !== undefined) fallback = init.fallback === false ? undefined : resolveFallback('fallback', init.fallback);
+
+  try {
+    const response = await attemptLoop(rt, span, parentContext, url, method, headers, idempotencyKey !== undefined, init, endMs);
+    span.setAttribute(A.ATTR_HTTP_STATUS, response.status);
+    if (response.status >= 500) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
+      span.setAttribute(A.ATTR_ERROR_TYPE, String(response.status));
+      if (fallback && (fallback.when ?? defaultFallbackWhen)({ response })) {
+        return await useFallback(span, fallback, { response });
+      }
+    }
+    return response;
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+    span.setAttribute(A.ATTR_ERROR_TYPE, error instanceof Error ? error.name : 'error');
+    if (fallback && !isUserAbort(init, error) && (fallback.when ?? defaultFallbackWhen)({ error })) {
+      return await useFallback(span, fallback, { error });
+    }
+    throw error;
+  } finally {
+    span.end();
+  }
+}
+
+function defaultFallbackWhen(failure: CallFailure): boolean {
+  return failure.error !== undefined || (failure.response !== undefined && failure.response.status >= 500);
+}
+
+function isUserAbort(init: FaultlineRequestInit | undefined, error: unknown): boolean {
+  return init?.signal?.aborted === true && !isTimeoutError(error);
+}
+
+async function useFallback(span: Span, fallback: FallbackOptions, failure: CallFailure): Promise<Response> {
+  span.addEvent(A.EVENT_FALLBACK, { [A.ATTR_REASON]: outcomeReason(failure.response, failure.error) });
+  if (failure.response) failure.response.body?.cancel().catch(() => undefined);
+  return await fallback.handler(failure);
+}
+
+function recordBreakerChange(span: Span, target: string, from: BreakerState, to: BreakerState): void {
+  if (from !== to) span.addEvent(A.EVENT_BREAKER_STATE, { [A.ATTR_BREAKER]: target, [A.ATTR_FROM]: from, [A.ATTR_TO]: to });
+}
+
+async function attemptLoop(
+  rt: ClientRuntime,
+  span: Span,
+  parentContext: Context,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  hasIdempotencyKey: boolean,
+  init: FaultlineRequestInit | undefined,
+  endMs: number,
+): Promise<Response> {
+  const { breaker, budget, bulkhead, policies } = rt.state;
+  const retry = policies.retry;
+  const mayRetry = retry !== undefined && (hasIdempotencyKey || retry.idempotentMethods.has(method));
+  budget?.recordRequest();
+  let spanContext: Context | undefined;
+  let previous: Attempt | undefined;
+
+  for (let attempt = 1; ; attempt++) {
+    const startMs = Date.now();
+    const remainingMs = endMs - startMs;
+    if (remainingMs <= 0) {
+      const total = endMs - (previous?.startMs ?? startMs);
+      span.addEvent(A.EVENT_TIMEOUT, { [A.ATTR_TIMEOUT_MS]: total, [A.ATTR_SCOPE]: 'total' });
+      throw new TimeoutError('total', total, rt.target);
+    }
+
+    let permit: Permit = Permit.Normal;
+    if (breaker) {
+      const before = breaker.currentState;
+      permit = breaker.tryAcquire(startMs);
+      recordBreakerChange(span, rt.target, before, breaker.currentState);
+      if (permit === Permit.Rejected) {
+        span.addEvent(A.EVENT_BREAKER_REJECTED, { [A.ATTR_BREAKER]: rt.target, [A.ATTR_ATTEMPT]: attempt });
+        throw new BrokenCircuitError(rt.target);
+      }
+    }
+
+    // Attempt spans only exist once a call needs more than one attempt; the
+    // first attempt is then recorded after the fact from its timings.
+    let attemptSpan: Span | undefined;
+    if (attempt > 1) {
+      spanContext ??= trace.setSpan(parentContext, span);
+      attemptSpan = getTracer().startSpan(
+        `${method} ${rt.target}`,
+        {
+          kind: SpanKind.CLIENT,
+          startTime: startMs,
+          attributes: { ...rt.staticAttributes, [A.ATTR_HTTP_METHOD]: method, [A.ATTR_ATTEMPT]: attempt, [A.ATTR_HTTP_RESEND_COUNT]: attempt - 1 },
+        },
+        spanContext,
+      );
+      writeTraceContext(headers, attemptSpan.spanContext());
+    } else {
+      writeTraceContext(headers, span.spanContext());
+    }
+
+    const attemptTimeoutMs = policies.attemptTimeoutMs;
+    const limitMs = attemptTimeoutMs < remainingMs ? attemptTimeoutMs : remainingMs;
+    const scope: TimeoutScope = attemptTimeoutMs < remainingMs ? 'attempt' : 'total';
+    headers[DEADLINE_HEADER] = String(startMs + limitMs);
+
+    const result = await runAttempt(rt, url, method, headers, init, limitMs, scope, bulkhead !== undefined);
+    if (result.error !== undefined && (isCockatielBulkheadRejected(result.error) || result.error instanceof BulkheadRejectedError)) {
+      breaker?.release(permit);
+      attemptSpan?.end();
+      span.addEvent(A.EVENT_BULKHEAD_REJECTED, { [A.ATTR_ATTEMPT]: attempt });
+      throw new BulkheadRejectedError(rt.target);
+    }
+    const response = result.response;
+    const error = result.error;
+    const timedOut = error !== undefined && isTimeoutError(error);
+    if (timedOut) span.addEvent(A.EVENT_TIMEOUT, { [A.ATTR_TIMEOUT_MS]: limitMs, [A.ATTR_SCOPE]: scope, [A.ATTR_ATTEMPT]: attempt });
+
+    const userAborted = error !== undefined && !timedOut && init?.signal?.aborted === true;
+    if (breaker) {
+      const before = breaker.currentState;
+      if (userAborted) breaker.release(permit);
+      else breaker.record(permit, response !== undefined && response.status < 500, result.endMs - result.startMs);
+      recordBreakerChange(span, rt.target, before, breaker.currentState);
+    }
+
+    if (attemptSpan) endAttemptSpan(attemptSpan, result);
+    if (userAborted) throw error;
+
+    const retryable =
+      mayRetry &&
+      attempt < retry.maxAttempts &&
+      (response !== undefined
+        ? retry.retryableStatuses.has(response.status)
+        : timedOut
+          ? retry.retryOnTimeout && scope === 'attempt'
+          : retry.retryOnNetworkError);
+    if (!retryable) {
+      if (response !== undefined) return response;
+      throw error;
+    }
+
+    const now = Date.now();
+    let delayMs = fullJitterDelayMs(attempt, retry.initialDelayMs, retry.maxDelayMs);
+    const retryAfterMs = response !== undefined ? parseRetryAfterMs(response.headers.get('retry-after'), now) : undefined;
+    if (retryAfterMs !== undefined && retryAfterMs > delayMs) delayMs = retryAfterMs;
+    // Waiting past the deadline would only produce a timeout later: give the failure back now.
+    if (now + delayMs >= endMs) {
+      if (response !== undefined) return response;
+      throw error;
+    }
+    if (budget && !budget.tryRetry(now)) {
+      span.addEvent(A.EVENT_BUDGET_EXHAUSTED, { [A.ATTR_ATTEMPT]: attempt + 1, [A.ATTR_REASON]: outcomeReason(response, error) });
+      if (response !== undefined) return response;
+      throw new BudgetExhaustedError(rt.target, { cause: error });
+    }
+
+    if (attempt === 1) {
+      spanContext ??= trace.setSpan(parentContext, span);
+      recordFirstAttempt(rt, method, spanContext, result);
+    }
+    span.addEvent(A.EVENT_RETRY, {
+      [A.ATTR_ATTEMPT]: attempt + 1,
+      [A.ATTR_DELAY_MS]: delayMs,
+      [A.ATTR_REASON]: outcomeReason(response, error),
+    });
+    span.setAttribute(A.ATTR_HTTP_RESEND_COUNT, attempt);
+    // The discarded response must release its connection.
+    response?.body?.cancel().catch(() => undefined);
+    previous = result;
+    if (delayMs > 0) await sleep(delayMs);
+    if (init?.signal?.aborted) throw init.signal.reason;
+  }
+}
+
+function endAttemptSpan(attemptSpan: Span, result: Attempt): void {
+  if (result.response) {
+    attemptSpan.setAttribute(A.ATTR_HTTP_STATUS, result.response.status);
+    if (result.response.status >= 500) attemptSpan.setStatus({ code: SpanStatusCode.ERROR });
+  } else {
+    attemptSpan.setStatus({ code: SpanStatusCode.ERROR, message: result.error instanceof Error ? result.error.message : 'error' });
+  }
+  attemptSpan.end(result.endMs);
+}
+
+function recordFirstAttempt(rt: ClientRuntime, method: string, spanContext: Context, result: Attempt): void {
+  const first = getTracer().startSpan(
+    `${method} ${rt.target}`,
+    {
+      kind: SpanKind.CLIENT,
+      startTime: result.startMs,
+      attributes: { ...rt.staticAttributes, [A.ATTR_HTTP_METHOD]: method, [A.ATTR_ATTEMPT]: 1, [A.ATTR_HTTP_RESEND_COUNT]: 0 },
+    },
+    spanContext,
+  );
+  endAttemptSpan(first, result);
+}
+
+/**
+ * One attempt: bulkhead slot, attempt timer, fetch. Never rejects: the
+ * outcome comes back as data so the retry loop can classify it cheaply.
+ */
+async function runAttempt(
+  rt: ClientRuntime,
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  init: FaultlineRequestInit | undefined,
+  limitMs: number,
+  scope: TimeoutScope,
+  useBulkhead: boolean,
+): Promise<Attempt> {
+  const controller = new AbortController();
+  const userSignal = init?.signal ?? undefined;
+  const startMs = Date.now();
+  const fetchInit: RequestInit = { ...init, method, headers, signal: controller.signal };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const onUserAbort = (): void => controller.abort(userSignal?.reason);
+  if (userSignal) {
+    if (userSignal.aborted) return { error: userSignal.reason, startMs, endMs: startMs };
+    userSignal.addEventListener('abort', onUserAbort, { once: true });
+  }
+  const send = (): Promise<Response> => {
+    timer = setTimeout(() => controller.abort(new TimeoutError(scope, limitMs, rt.target)), limitMs);
+    return rt.fetchImpl(url, fetchInit);
+  };
+  try {
+    let response: Response;
+    if (!useBulkhead) response = await send();
+    else if (rt.state.bulkhead!.executionSlots > 0) response = await rt.state.bulkhead!.execute(send, controller.signal);
+    else response = await queued(rt, send, controller, limitMs, scope);
+    return { response, startMs, endMs: Date.now() };
+  } catch (error) {
+    const reason = controller.signal.aborted ? (controller.signal.reason as unknown) : error;
+    return { error: reason ?? error, startMs, endMs: Date.now() };
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    userSignal?.removeEventListener('abort', onUserAbort);
+  }
+}
+
+/**
+ * Waiting in the bulkhead queue: cockatiel only notices an aborted signal
+ * when the call reaches the front, so the wait itself is bounded here.
+ */
+function queued(
+  rt: ClientRuntime,
+  send: () => Promise<Response>,
+  controller: AbortController,
+  limitMs: number,
+  scope: TimeoutScope,
+): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const waitTimer = setTimeout(() => {
+      controller.abort(new TimeoutError(scope, limitMs, rt.target));
+      reject(controller.signal.reason);
+    }, limitMs);
+    const onAbort = (): void => reject(controller.signal.reason);
+    controller.signal.addEventListener('abort', onAbort, { once: true });
+    rt.state.bulkhead!.execute(send, controller.signal).then(
+      (r) => {
+        clearTimeout(waitTimer);
+        controller.signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e: unknown) => {
+        clearTimeout(waitTimer);
+        controller.signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,35 @@
+// Public API of @faultline/sdk. See ../README.md for options and defaults.
+export { init, shutdown } from './init.js';
+export type { InitOptions, FaultlineSdk } from './init.js';
+export { middleware } from './http/middleware.js';
+export type { MiddlewareOptions } from './http/middleware.js';
+export { createClient, IDEMPOTENCY_HEADER } from './http/client.js';
+export type { ClientOptions, CallOptions, FaultlineFetch, FaultlineRequestInit } from './http/client.js';
+export {
+  getCorrelationId,
+  getDeadline,
+  getContext,
+  runWithContext,
+  sanitizeCorrelationId,
+  newCorrelationId,
+  parseDeadline,
+  CORRELATION_HEADER,
+  DEADLINE_HEADER,
+} from './context/index.js';
+export type { RequestContext } from './context/index.js';
+export { breakers, breakerOf } from './policies/registry.js';
+export type { BreakerSnapshot, BreakerState, BreakerStateChange } from './policies/breaker/CircuitBreaker.js';
+export type {
+  PolicyOptions,
+  TimeoutOptions,
+  RetryOptions,
+  BudgetOptions,
+  BreakerOptions,
+  BulkheadOptions,
+  FallbackOptions,
+  FallbackHandler,
+  CallFailure,
+} from './policies/options.js';
+export * from './errors/index.js';
+export type { Logger } from './telemetry/logger.js';
+export type { Disposable } from './events/Emitter.js';

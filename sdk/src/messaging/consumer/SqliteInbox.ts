@@ -1,0 +1,67 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { MessagingConfigError } from '../errors.js';
+import { inboxDdl, tableNames, type TableNames } from '../sql/schema.js';
+import type { InboxDriver, Invoke, SqlStep, Steps } from './InboxDriver.js';
+
+function isThenable(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/**
+ * Inbox on better-sqlite3. Handlers receive the same `Database` as `tx` and
+ * must be synchronous: their writes commit together with the inbox row.
+ */
+export class SqliteInbox implements InboxDriver<Database> {
+  readonly dialect = 'sqlite' as const;
+  readonly tables: TableNames;
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly db: Database, options: { tablePrefix?: string } = {}) {
+    this.tables = tableNames(options.tablePrefix);
+  }
+
+  async ensureSchema(): Promise<void> {
+    this.db.transaction(() => {
+      for (const ddl of inboxDdl('sqlite', this.tables)) this.db.exec(ddl);
+    })();
+  }
+
+  checkHandler(handler: Function): void {
+    if (handler.constructor.name === 'AsyncFunction') {
+      throw new MessagingConfigError('better-sqlite3 handlers must be synchronous: its transactions cannot span an await');
+    }
+  }
+
+  async transact<T>(steps: () => Steps<T>, invoke: Invoke<Database>): Promise<T> {
+    // IMMEDIATE takes the write lock up front, so two processes sharing the
+    // file cannot both read "not seen yet" for one event.
+    return this.db.transaction(() => {
+      const g = steps();
+      let input: unknown;
+      for (;;) {
+        const r = g.next(input);
+        if (r.done) return r.value;
+        const step = r.value;
+        if (step.op === 'call') {
+          if (isThenable(invoke(this.db, step.event, step.late))) {
+            throw new MessagingConfigError('better-sqlite3 handlers must be synchronous: its transactions cannot span an await');
+          }
+          input = undefined;
+        } else {
+          input = this.exec(step);
+        }
+      }
+    }).immediate();
+  }
+
+  private exec(step: SqlStep): unknown {
+    let s = this.statements.get(step.sql);
+    if (!s) {
+      s = this.db.prepare(step.sql);
+      this.statements.set(step.sql, s);
+    }
+    if (step.op === 'run') return { changes: s.run(...step.params).changes };
+    if (step.op === 'get') return s.get(...step.params);
+    return s.all(...step.params);
+  }
+}

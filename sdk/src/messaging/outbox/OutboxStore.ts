@@ -1,0 +1,35 @@
+import type { EventEnvelope } from '../envelope.js';
+
+export interface PendingEvent {
+  /** Outbox row id: publish order. */
+  readonly rowId: number;
+  readonly envelope: EventEnvelope;
+  readonly createdAtMs: number;
+}
+
+export interface OutboxLag {
+  /** Rows written but not yet acknowledged by the broker. */
+  readonly pending: number;
+  /** Age of the oldest pending row; 0 when nothing is pending. */
+  readonly oldestAgeMs: number;
+}
+
+/** What the relay needs from an outbox, whatever the database. */
+export interface OutboxStore {
+  readonly source: string;
+  ensureSchema(): Promise<void> | void;
+  /** Oldest unsent rows first, at most `limit`. */
+  fetchPending(limit: number): Promise<readonly PendingEvent[]>;
+  markSent(rowIds: readonly number[], sentAtMs: number): Promise<void>;
+  recordFailure(rowId: number, error: string): Promise<void>;
+  /** Deletes rows sent before `beforeMs`; returns how many. */
+  pruneSent(beforeMs: number): Promise<number>;
+  lag(nowMs: number): Promise<OutboxLag>;
+}
+
+export interface OutboxOptions {
+  /** The producing service's name, written into every envelope as `source`. */
+  source: string;
+  /** Table name prefix, may be schema-qualified for pg (`myschema.faultline_`). Default `faultline_`. */
+  tablePrefix?: string;
+}

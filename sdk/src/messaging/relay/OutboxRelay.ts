@@ -1,0 +1,209 @@
+import { context, trace } from '@opentelemetry/api';
+import type { EventEnvelope } from '../envelope.js';
+import { MessagingConfigError } from '../errors.js';
+import type { OutboxLag, OutboxStore } from '../outbox/OutboxStore.js';
+import { endSpan, startProducerSpan, traceFields } from '../telemetry.js';
+import type { Transport } from '../transport/Transport.js';
+
+export interface OutboxRelayOptions {
+  outbox: OutboxStore;
+  transport: Transport;
+  /** Rows read and published per round. Default 100, at most 1000. */
+  batchSize?: number;
+  /** Wait between rounds when the outbox is empty. Default 200 ms; call `wake()` to skip it. */
+  pollIntervalMs?: number;
+  /** First delay after a broker failure; doubles per consecutive failure. Default 100 ms. */
+  retryInitialDelayMs?: number;
+  /** Cap of the failure delay. Default 10 000 ms. */
+  retryMaxDelayMs?: number;
+  /** Sent rows are deleted once older than this. Default 24 h; 0 keeps them. */
+  sentRetentionMs?: number;
+  /** Background failures (broker down, database error), reported once per streak. Default: console.warn. */
+  onError?: (error: Error) => void;
+  /** Injected for tests. Default Date.now. */
+  clock?: () => number;
+}
+
+interface ResolvedOptions {
+  batchSize: number;
+  pollIntervalMs: number;
+  retryInitialDelayMs: number;
+  retryMaxDelayMs: number;
+  sentRetentionMs: number;
+  onError: (error: Error) => void;
+  clock: () => number;
+}
+
+const BATCH_SIZE_MAX = 1000;
+const PRUNE_EVERY_MS = 60_000;
+
+function resolveOptions(o: OutboxRelayOptions): ResolvedOptions {
+  const r: ResolvedOptions = {
+    batchSize: o.batchSize ?? 100,
+    pollIntervalMs: o.pollIntervalMs ?? 200,
+    retryInitialDelayMs: o.retryInitialDelayMs ?? 100,
+    retryMaxDelayMs: o.retryMaxDelayMs ?? 10_000,
+    sentRetentionMs: o.sentRetentionMs ?? 24 * 60 * 60 * 1000,
+    onError: o.onError ?? ((e) => console.warn(`[faultline] outbox relay: ${e.message}`)),
+    clock: o.clock ?? Date.now,
+  };
+  if (!Number.isInteger(r.batchSize) || r.batchSize < 1 || r.batchSize > BATCH_SIZE_MAX) {
+    throw new MessagingConfigError(`batchSize must be an integer in 1..${BATCH_SIZE_MAX}`);
+  }
+  for (const k of ['pollIntervalMs', 'retryInitialDelayMs', 'retryMaxDelayMs', 'sentRetentionMs'] as const) {
+    if (!Number.isFinite(r[k]) || r[k] < 0) throw new MessagingConfigError(`${k} must be a non-negative number`);
+  }
+  return r;
+}
+
+export interface RelayStats {
+  readonly published: number;
+  readonly failures: number;
+  readonly consecutiveFailures: number;
+  readonly running: boolean;
+}
+
+/**
+ * Moves outbox rows to the transport in row order, at least once: a row is
+ * marked sent only after the broker acknowledged it, so a crash in between
+ * republishes it (the broker's dedupe window and the consumers' inbox absorb
+ * the copy). One relay per outbox table.
+ * @example
+ * const relay = new OutboxRelay({ outbox, transport: createNatsTransport({ servers, stream: 'shop' }) });
+ * relay.start();
+ * // ... after each committed write: relay.wake();
+ * await relay.stop();
+ */
+export class OutboxRelay {
+  private readonly options: ResolvedOptions;
+  private readonly outbox: OutboxStore;
+  private readonly transport: Transport;
+  private running = false;
+  private timer: NodeJS.Timeout | undefined;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private published = 0;
+  private failures = 0;
+  private consecutiveFailures = 0;
+  private lastPruneMs = 0;
+
+  constructor(options: OutboxRelayOptions) {
+    this.options = resolveOptions(options);
+    this.outbox = options.outbox;
+    this.transport = options.transport;
+  }
+
+  /** Starts the background loop; idempotent. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the round in flight; no timer is left behind. Does not close the transport. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** Skips the current idle or backoff wait (e.g. right after a commit). */
+  wake(): void {
+    const w = this.wakeUp;
+    this.wakeUp = undefined;
+    w?.();
+  }
+
+  lag(): Promise<OutboxLag> {
+    return this.outbox.lag(this.options.clock());
+  }
+
+  stats(): RelayStats {
+    return { published: this.published, failures: this.failures, consecutiveFailures: this.consecutiveFailures, running: this.running };
+  }
+
+  /**
+   * One round: publish up to `batchSize` pending rows. Returns how many were
+   * published and whether the broker failed. Used by the loop; handy in tests.
+   */
+  async drainOnce(): Promise<{ published: number; failed: boolean; error?: Error }> {
+    const rows = await this.outbox.fetchPending(this.options.batchSize);
+    if (rows.length === 0) return { published: 0, failed: false };
+    const spans = rows.map((r) => startProducerSpan(r.envelope, this.transport.system, this.transport.destinationOf(r.envelope)));
+    // On the wire the envelope carries the PRODUCER span as parent, so the
+    // consumer's span hangs under the real send, not under the outbox write.
+    const outgoing: EventEnvelope[] = rows.map((r, i) => ({
+      ...r.envelope,
+      ...traceFields(trace.setSpan(context.active(), spans[i]!)),
+    }));
+    const result = await this.transport.publish(outgoing);
+    const okIds = rows.slice(0, result.published).map((r) => r.rowId);
+    spans.forEach((span, i) => {
+      if (i < result.published) endSpan(span, 'published');
+      else if (i === result.published) endSpan(span, 'failed', result.error ?? new Error('not acknowledged'));
+      else endSpan(span, 'not-attempted');
+    });
+    await this.outbox.markSent(okIds, this.options.clock());
+    this.published += okIds.length;
+    if (result.published < rows.length) {
+      const err = result.error ?? new Error('transport did not acknowledge the whole batch');
+      await this.outbox.recordFailure(rows[result.published]!.rowId, err.message).catch(() => undefined);
+      return { published: okIds.length, failed: true, error: err };
+    }
+    return { published: okIds.length, failed: false };
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let waitMs: number;
+      try {
+        const { published, failed, error } = await this.drainOnce();
+        if (failed) {
+          waitMs = this.noteFailure(error ?? new Error('broker did not acknowledge'));
+        } else {
+          this.consecutiveFailures = 0;
+          // A full batch means more may be waiting: go again at once.
+          waitMs = published >= this.options.batchSize ? 0 : this.options.pollIntervalMs;
+        }
+        await this.maybePrune();
+      } catch (e) {
+        waitMs = this.noteFailure(e instanceof Error ? e : new Error(String(e)));
+      }
+      if (this.running && waitMs > 0) await this.sleep(waitMs);
+    }
+  }
+
+  private noteFailure(error: Error): number {
+    this.failures++;
+    this.consecutiveFailures++;
+    if (this.consecutiveFailures === 1) this.options.onError(error);
+    const exp = this.options.retryInitialDelayMs * 2 ** Math.min(this.consecutiveFailures - 1, 20);
+    const capped = Math.min(this.options.retryMaxDelayMs, exp);
+    // Jitter keeps many relays from hammering a recovering broker in step.
+    return capped / 2 + Math.random() * (capped / 2);
+  }
+
+  private async maybePrune(): Promise<void> {
+    if (this.options.sentRetentionMs === 0) return;
+    const now = this.options.clock();
+    if (now - this.lastPruneMs < PRUNE_EVERY_MS) return;
+    this.lastPruneMs = now;
+    await this.outbox.pruneSent(now - this.options.sentRetentionMs);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+        resolve();
+      };
+    });
+  }
+}
