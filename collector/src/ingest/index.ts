@@ -1,0 +1,10 @@
+export { DecodeError, isDecodeError } from './DecodeError.js';
+export type { DecodeErrorReason } from './DecodeError.js';
+export { decodeJsonRequest, decodeProtobufRequest, decodeRequest, encodingOf, gunzipBounded } from './decode.js';
+export type { OtlpEncoding } from './decode.js';
+export { DEFAULT_INGEST_LIMITS, resolveIngestLimits } from './limits.js';
+export type { IngestLimits } from './limits.js';
+export { TRACE_ID_PATTERN } from './ids.js';
+export { encodeExportResponse, encodeRpcStatus, exportResponseJson, ExportTraceServiceRequest, TRACE_SERVICE_EXPORT_PATH } from './schema.js';
+export type { PartialSuccess } from './schema.js';
+export type { DecodedRequest } from './toSpanRecords.js';

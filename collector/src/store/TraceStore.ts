@@ -1,0 +1,83 @@
+// The storage interface every backend implements. Writes happen through the write queue
+// only (one batch at a time per process); reads come from the API.
+import type { GraphInput, ServiceSeries } from '../analysis/index.js';
+import type { SpanRecord } from '../model.js';
+
+export interface TimeRange {
+  fromMs: number;
+  toMs: number;
+}
+
+export interface ServiceSummary {
+  name: string;
+  requests: number;
+  errors: number;
+  errorRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+}
+
+export interface TraceSummary {
+  traceId: string;
+  rootService: string;
+  rootOperation: string;
+  startMs: number;
+  durationMs: number;
+  spanCount: number;
+  errorCount: number;
+  services: string[];
+}
+
+export interface TraceQuery extends TimeRange {
+  service?: string;
+  operation?: string;
+  status?: 'error' | 'ok';
+  minDurationMs?: number;
+  limit: number;
+}
+
+export interface SampleQuery extends TimeRange {
+  /** Whole traces returned at most; error traces first, then the slowest. */
+  maxTraces: number;
+}
+
+export interface InsertResult {
+  /** Spans newly stored; re-sent duplicates (same traceId and spanId) are ignored. */
+  inserted: number;
+}
+
+export interface TraceStore {
+  readonly backend: 'sqlite' | 'postgres';
+  /**
+   * Stores the spans and, in the same transaction, the per-minute node and edge aggregates,
+   * the trace summaries and the pairing state. Resolves once committed (durable).
+   */
+  insertSpans(spans: readonly SpanRecord[], nowMs?: number): Promise<InsertResult>;
+  /** Gives caller spans that waited longer than pendingEdgeMs for their callee an edge to their hint. Returns how many. */
+  resolvePendingEdges(nowMs?: number): Promise<number>;
+  services(range: TimeRange): Promise<ServiceSummary[]>;
+  /** Aggregates for buildGraph, including caller spans still waiting for their callee. */
+  graphInput(range: TimeRange): Promise<GraphInput>;
+  /** Per-minute stats of entry (root) spans per service, for incident detection. */
+  entrySeries(range: TimeRange): Promise<ServiceSeries[]>;
+  listTraces(query: TraceQuery): Promise<TraceSummary[]>;
+  /** Every span of a trace, by start time; [] when unknown. */
+  getTrace(traceId: string): Promise<SpanRecord[]>;
+  /** A bounded sample of whole traces that started in the range. */
+  sampleSpans(query: SampleQuery): Promise<SpanRecord[]>;
+  /** Deletes up to `maxTraces` traces that ended before `cutoffMs` (and aggregates older than it). Returns traces deleted. */
+  prune(cutoffMs: number, maxTraces: number): Promise<number>;
+  /** Throws unless storage is open and writable. */
+  checkWritable(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** How long a caller span waits for its callee's span before its edge goes to the callee hint. Default 5,000 ms. */
+  pendingEdgeMs?: number;
+}
+
+export const DEFAULT_PENDING_EDGE_MS = 5_000;
+/** Unpaired server spans and attempt aliases are kept this long for late caller spans. */
+export const PAIRING_MEMORY_MS = 120_000;

@@ -1,0 +1,371 @@
+// PostgreSQL storage. Several collectors may share one database: every write is one
+// transaction whose aggregate upserts add to existing rows (never read-modify-write in
+// JS), rows are touched in a fixed key order to avoid deadlocks, and expired pending
+// calls are claimed with DELETE … RETURNING so exactly one collector resolves each.
+import pg from 'pg';
+import { bucketStart, type GraphInput, type ServiceSeries } from '../../analysis/index.js';
+import type { SpanRecord } from '../../model.js';
+import { type AttemptAlias, type EdgeDelta, type PairingLookup, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey, targetOfHint } from '../graphPlan.js';
+import { rowToSpan, type SpanRow, spanToRow, statsFromColumns, statsFromJson } from '../rows.js';
+import { seriesOf, summarizeServices } from '../summaries.js';
+import { traceSummaryOf } from '../sqlite/SqliteTraceStore.js';
+import {
+  DEFAULT_PENDING_EDGE_MS,
+  type InsertResult,
+  PAIRING_MEMORY_MS,
+  type SampleQuery,
+  type ServiceSummary,
+  type StoreOptions,
+  type TimeRange,
+  type TraceQuery,
+  type TraceStore,
+  type TraceSummary,
+} from '../TraceStore.js';
+import { migrate, quoteSchema } from './migrations.js';
+
+export interface PostgresStoreOptions extends StoreOptions {
+  connectionString: string;
+  /** Schema holding Faultline's tables. Default 'public'. */
+  schema?: string;
+  /** Pool size. Default 4. */
+  poolMax?: number;
+}
+
+type Row = Record<string, unknown>;
+
+const SPAN_COLUMNS = `trace_id text, span_id text, parent_span_id text, service text, name text, kind text,
+  start_ms double precision, end_ms double precision, duration_ms double precision, status text, status_message text,
+  attributes text, resource text, events text, links text`;
+
+function keysJson(keys: readonly SpanKey[]): string {
+  return JSON.stringify(keys.map((k) => ({ t: k.traceId, s: k.spanId })));
+}
+
+export class PostgresTraceStore implements TraceStore {
+  readonly backend = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly pendingEdgeMs: number;
+  private closed = false;
+
+  private constructor(pool: pg.Pool, pendingEdgeMs: number) {
+    this.pool = pool;
+    this.pendingEdgeMs = pendingEdgeMs;
+  }
+
+  /** Connects, applies migrations, and returns a ready store. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresTraceStore> {
+    const schema = options.schema ?? 'public';
+    const pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolMax ?? 4,
+      options: `-c search_path=${quoteSchema(schema)}`,
+      connectionTimeoutMillis: 10_000,
+    });
+    // A broken idle connection must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    const client = await pool.connect();
+    try {
+      await migrate(client, schema);
+    } finally {
+      client.release();
+    }
+    return new PostgresTraceStore(pool, options.pendingEdgeMs ?? DEFAULT_PENDING_EDGE_MS);
+  }
+
+  private lookupWith(client: pg.PoolClient): PairingLookup {
+    const toAlias = (r: Row): AttemptAlias => ({ traceId: r.trace_id as string, spanId: r.span_id as string, callSpanId: r.call_span_id as string, receivedMs: Number(r.received_ms) });
+    const by = async (sql: string, keys: readonly SpanKey[]) => (keys.length ? (await client.query(sql, [keysJson(keys)])).rows : []);
+    return {
+      aliasesByAttempt: async (keys) =>
+        (await by('SELECT a.* FROM attempt_aliases a JOIN json_to_recordset($1::json) k(t text, s text) ON a.trace_id = k.t AND a.span_id = k.s', keys)).map(toAlias),
+      aliasesByCall: async (keys) =>
+        (await by('SELECT a.* FROM attempt_aliases a JOIN json_to_recordset($1::json) k(t text, s text) ON a.trace_id = k.t AND a.call_span_id = k.s', keys)).map(toAlias),
+      pendingCalls: async (keys) =>
+        (await by('SELECT p.* FROM pending_calls p JOIN json_to_recordset($1::json) k(t text, s text) ON p.trace_id = k.t AND p.span_id = k.s', keys)).map(toPending),
+      serversByCaller: async (keys) =>
+        (await by('SELECT h.* FROM server_halves h JOIN json_to_recordset($1::json) k(t text, s text) ON h.trace_id = k.t AND h.caller_span_id = k.s', keys)).map(toServer),
+    };
+  }
+
+  private async applyEdges(client: pg.PoolClient, edges: readonly EdgeDelta[]): Promise<void> {
+    if (!edges.length) return;
+    const rows = edges.map((e) => ({
+      bucket_ms: e.bucketMs, source: e.source, target: e.target, requests: e.stats.requests, errors: e.stats.errors,
+      retries: e.stats.retries, timeouts: e.stats.timeouts, short_circuits: e.stats.shortCircuits, hist: e.stats.histogram,
+    }));
+    await client.query(
+      `INSERT INTO edge_minute SELECT * FROM json_to_recordset($1::json) AS r(bucket_ms bigint, source text, target text,
+         requests bigint, errors bigint, retries bigint, timeouts bigint, short_circuits bigint, hist integer[])
+       ON CONFLICT (bucket_ms, source, target) DO UPDATE SET
+         requests = edge_minute.requests + excluded.requests, errors = edge_minute.errors + excluded.errors,
+         retries = edge_minute.retries + excluded.retries, timeouts = edge_minute.timeouts + excluded.timeouts,
+         short_circuits = edge_minute.short_circuits + excluded.short_circuits, hist = fl_hist_add(edge_minute.hist, excluded.hist)`,
+      [JSON.stringify(rows)],
+    );
+  }
+
+  async insertSpans(spans: readonly SpanRecord[], nowMs = Date.now()): Promise<InsertResult> {
+    this.assertOpen();
+    if (spans.length === 0) return { inserted: 0 };
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const inserted = await client.query<{ trace_id: string; span_id: string }>(
+        `INSERT INTO spans SELECT * FROM json_to_recordset($1::json) AS r(${SPAN_COLUMNS})
+         ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING trace_id, span_id`,
+        [JSON.stringify(spans.map(spanToRow))],
+      );
+      const freshKeys = new Set(inserted.rows.map((r) => `${r.trace_id}/${r.span_id}`));
+      const fresh = spans.filter((s) => freshKeys.delete(`${s.traceId}/${s.spanId}`));
+      const plan = await planGraphWrites(fresh, this.lookupWith(client), nowMs);
+      if (plan.traces.length) {
+        await client.query(
+          `INSERT INTO traces SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, start_ms double precision, end_ms double precision,
+             root_service text, root_operation text, span_count integer, error_count integer, services text)
+           ON CONFLICT (trace_id) DO UPDATE SET
+             start_ms = least(traces.start_ms, excluded.start_ms), end_ms = greatest(traces.end_ms, excluded.end_ms),
+             root_service = coalesce(excluded.root_service, traces.root_service), root_operation = coalesce(excluded.root_operation, traces.root_operation),
+             span_count = traces.span_count + excluded.span_count, error_count = traces.error_count + excluded.error_count,
+             services = fl_union(traces.services, excluded.services)`,
+          [JSON.stringify(plan.traces.map((t) => ({
+            trace_id: t.traceId, start_ms: t.startMs, end_ms: t.endMs, root_service: t.rootService, root_operation: t.rootOperation,
+            span_count: t.spanCount, error_count: t.errorCount, services: `,${t.services.join(',')},`,
+          })))],
+        );
+      }
+      if (plan.nodes.length) {
+        await client.query(
+          `INSERT INTO node_minute SELECT * FROM json_to_recordset($1::json) AS r(bucket_ms bigint, service text, requests bigint, errors bigint,
+             retries bigint, timeouts bigint, short_circuits bigint, hist integer[], entry_requests bigint, entry_errors bigint, entry_hist integer[])
+           ON CONFLICT (bucket_ms, service) DO UPDATE SET
+             requests = node_minute.requests + excluded.requests, errors = node_minute.errors + excluded.errors,
+             retries = node_minute.retries + excluded.retries, timeouts = node_minute.timeouts + excluded.timeouts,
+             short_circuits = node_minute.short_circuits + excluded.short_circuits, hist = fl_hist_add(node_minute.hist, excluded.hist),
+             entry_requests = node_minute.entry_requests + excluded.entry_requests, entry_errors = node_minute.entry_errors + excluded.entry_errors,
+             entry_hist = fl_hist_add(node_minute.entry_hist, excluded.entry_hist)`,
+          [JSON.stringify(plan.nodes.map((n) => ({
+            bucket_ms: n.bucketMs, service: n.service, requests: n.stats.requests, errors: n.stats.errors, retries: n.stats.retries,
+            timeouts: n.stats.timeouts, short_circuits: n.stats.shortCircuits, hist: n.stats.histogram,
+            entry_requests: n.entryStats?.requests ?? 0, entry_errors: n.entryStats?.errors ?? 0, entry_hist: n.entryStats?.histogram ?? [],
+          })))],
+        );
+      }
+      await this.applyEdges(client, plan.edges);
+      if (plan.services.length) {
+        await client.query(
+          `INSERT INTO services SELECT n, $2, $2 FROM unnest($1::text[]) AS n
+           ON CONFLICT (name) DO UPDATE SET last_seen_ms = greatest(services.last_seen_ms, excluded.last_seen_ms)`,
+          [plan.services, nowMs],
+        );
+      }
+      if (plan.insertPending.length) {
+        await client.query(
+          `INSERT INTO pending_calls SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, span_id text, source text, bucket_ms bigint,
+             stats text, hint text, received_ms double precision) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+          [JSON.stringify(plan.insertPending.map((p) => ({
+            trace_id: p.traceId, span_id: p.spanId, source: p.source, bucket_ms: p.bucketMs, stats: JSON.stringify(p.stats), hint: p.hint, received_ms: p.receivedMs,
+          })))],
+        );
+      }
+      if (plan.deletePending.length) {
+        await client.query('DELETE FROM pending_calls p USING json_to_recordset($1::json) k(t text, s text) WHERE p.trace_id = k.t AND p.span_id = k.s', [keysJson(plan.deletePending)]);
+      }
+      if (plan.insertServers.length) {
+        await client.query(
+          `INSERT INTO server_halves SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, caller_span_id text, service text, received_ms double precision)
+           ON CONFLICT DO NOTHING`,
+          [JSON.stringify(plan.insertServers.map((h) => ({ trace_id: h.traceId, caller_span_id: h.callerSpanId, service: h.service, received_ms: h.receivedMs })))],
+        );
+      }
+      if (plan.deleteServers.length) await this.deleteServers(client, plan.deleteServers);
+      if (plan.insertAliases.length) {
+        await client.query(
+          `INSERT INTO attempt_aliases SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, span_id text, call_span_id text, received_ms double precision)
+           ON CONFLICT DO NOTHING`,
+          [JSON.stringify(plan.insertAliases.map((a) => ({ trace_id: a.traceId, span_id: a.spanId, call_span_id: a.callSpanId, received_ms: a.receivedMs })))],
+        );
+      }
+      await client.query('COMMIT');
+      return { inserted: fresh.length };
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async deleteServers(client: pg.PoolClient, halves: readonly ServerHalf[]): Promise<void> {
+    await client.query(
+      'DELETE FROM server_halves h USING json_to_recordset($1::json) k(t text, s text, v text) WHERE h.trace_id = k.t AND h.caller_span_id = k.s AND h.service = k.v',
+      [JSON.stringify(halves.map((h) => ({ t: h.traceId, s: h.callerSpanId, v: h.service })))],
+    );
+  }
+
+  async resolvePendingEdges(nowMs = Date.now()): Promise<number> {
+    this.assertOpen();
+    const client = await this.pool.connect();
+    let total = 0;
+    try {
+      for (;;) {
+        await client.query('BEGIN');
+        try {
+          const { rows } = await client.query(
+            `DELETE FROM pending_calls WHERE (trace_id, span_id) IN (
+               SELECT trace_id, span_id FROM pending_calls WHERE received_ms <= $1 ORDER BY received_ms LIMIT 5000 FOR UPDATE SKIP LOCKED)
+             RETURNING *`,
+            [nowMs - this.pendingEdgeMs],
+          );
+          const expired = rows.map(toPending);
+          if (expired.length) {
+            const servers = (await this.lookupWith(client).serversByCaller(expired)).filter(Boolean);
+            const { edges, pairedServers } = planExpiredEdges(expired, servers);
+            await this.applyEdges(client, edges);
+            if (pairedServers.length) await this.deleteServers(client, pairedServers);
+          }
+          await client.query('DELETE FROM server_halves WHERE received_ms < $1', [nowMs - PAIRING_MEMORY_MS]);
+          await client.query('DELETE FROM attempt_aliases WHERE received_ms < $1', [nowMs - PAIRING_MEMORY_MS]);
+          await client.query('COMMIT');
+          total += expired.length;
+          if (expired.length < 5000) break;
+        } catch (e) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      }
+    } finally {
+      client.release();
+    }
+    return total;
+  }
+
+  private async q(sql: string, params: unknown[] = []): Promise<Row[]> {
+    this.assertOpen();
+    return (await this.pool.query(sql, params)).rows as Row[];
+  }
+
+  async services(range: TimeRange): Promise<ServiceSummary[]> {
+    const rows = await this.q('SELECT service, requests, errors, retries, timeouts, short_circuits, hist FROM node_minute WHERE bucket_ms >= $1 AND bucket_ms <= $2', [bucketStart(range.fromMs), range.toMs]);
+    return summarizeServices(rows.map((r) => ({ service: r.service as string, stats: statsFromColumns(r as never) })));
+  }
+
+  async graphInput(range: TimeRange): Promise<GraphInput> {
+    const p = [bucketStart(range.fromMs), range.toMs];
+    const [nodeRows, edgeRows, pendingRows, known] = await Promise.all([
+      this.q('SELECT service, requests, errors, retries, timeouts, short_circuits, hist FROM node_minute WHERE bucket_ms >= $1 AND bucket_ms <= $2', p),
+      this.q('SELECT source, target, requests, errors, retries, timeouts, short_circuits, hist FROM edge_minute WHERE bucket_ms >= $1 AND bucket_ms <= $2', p),
+      this.q('SELECT source, hint, stats FROM pending_calls WHERE bucket_ms >= $1 AND bucket_ms <= $2', p),
+      this.q('SELECT name FROM services'),
+    ]);
+    return {
+      nodes: nodeRows.map((r) => ({ service: r.service as string, stats: statsFromColumns(r as never) })),
+      edges: [
+        ...edgeRows.map((r) => ({ source: r.source as string, target: r.target as string, stats: statsFromColumns(r as never) })),
+        ...pendingRows.map((r) => ({ source: r.source as string, target: targetOfHint(r.hint as string | null), stats: statsFromJson(r.stats as string) })),
+      ],
+      knownServices: new Set(known.map((k) => k.name as string)),
+    };
+  }
+
+  async entrySeries(range: TimeRange): Promise<ServiceSeries[]> {
+    const rows = await this.q(
+      `SELECT bucket_ms, service, entry_requests AS requests, entry_errors AS errors, 0 AS retries, 0 AS timeouts, 0 AS short_circuits, entry_hist AS hist
+       FROM node_minute WHERE bucket_ms >= $1 AND bucket_ms <= $2 AND entry_requests > 0`,
+      [bucketStart(range.fromMs), range.toMs],
+    );
+    return seriesOf(rows.map((r) => ({ service: r.service as string, bucketMs: Number(r.bucket_ms), stats: statsFromColumns(r as never) })));
+  }
+
+  async listTraces(query: TraceQuery): Promise<TraceSummary[]> {
+    const params: unknown[] = [query.fromMs, query.toMs];
+    const where = ['t.start_ms >= $1', 't.start_ms <= $2'];
+    const add = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (query.service !== undefined) where.push(`position(',' || ${add(query.service)} || ',' in t.services) > 0`);
+    if (query.operation !== undefined) {
+      const op = add(query.operation);
+      where.push(
+        query.service !== undefined
+          ? `EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ${op} AND s.service = ${add(query.service)})`
+          : `EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ${op})`,
+      );
+    }
+    if (query.status === 'error') where.push('t.error_count > 0');
+    if (query.status === 'ok') where.push('t.error_count = 0');
+    if (query.minDurationMs !== undefined) where.push(`t.end_ms - t.start_ms >= ${add(query.minDurationMs)}`);
+    const rows = await this.q(`SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ${add(query.limit)}`, params);
+    return rows.map(traceSummaryOf);
+  }
+
+  async getTrace(traceId: string): Promise<SpanRecord[]> {
+    const rows = await this.q('SELECT * FROM spans WHERE trace_id = $1 ORDER BY start_ms', [traceId]);
+    return (rows as unknown as SpanRow[]).map(rowToSpan);
+  }
+
+  async sampleSpans(query: SampleQuery): Promise<SpanRecord[]> {
+    const rows = await this.q(
+      `SELECT s.* FROM spans s WHERE s.trace_id IN (
+         SELECT trace_id FROM traces WHERE start_ms >= $1 AND start_ms <= $2
+         ORDER BY (error_count > 0) DESC, (end_ms - start_ms) DESC LIMIT $3)`,
+      [query.fromMs, query.toMs, query.maxTraces],
+    );
+    return (rows as unknown as SpanRow[]).map(rowToSpan);
+  }
+
+  async prune(cutoffMs: number, maxTraces: number): Promise<number> {
+    this.assertOpen();
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query(
+        `DELETE FROM traces WHERE trace_id IN (
+           SELECT trace_id FROM traces WHERE start_ms < $1 AND end_ms < $1 LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING trace_id`,
+        [cutoffMs, maxTraces],
+      );
+      if (rows.length) await client.query('DELETE FROM spans WHERE trace_id = ANY($1::text[])', [rows.map((r) => r.trace_id)]);
+      const bucket = bucketStart(cutoffMs);
+      await client.query('DELETE FROM node_minute WHERE bucket_ms < $1', [bucket]);
+      await client.query('DELETE FROM edge_minute WHERE bucket_ms < $1', [bucket]);
+      await client.query('COMMIT');
+      return rows.length;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async checkWritable(): Promise<void> {
+    const rows = await this.q('SELECT pg_is_in_recovery() AS ro');
+    if (rows[0]?.ro) throw new Error('database is a read-only replica');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+}
+
+function toPending(r: Row): PendingCall {
+  return {
+    traceId: r.trace_id as string,
+    spanId: r.span_id as string,
+    source: r.source as string,
+    bucketMs: Number(r.bucket_ms),
+    stats: statsFromJson(r.stats as string),
+    hint: (r.hint as string | null) ?? null,
+    receivedMs: Number(r.received_ms),
+  };
+}
+
+function toServer(r: Row): ServerHalf {
+  return { traceId: r.trace_id as string, callerSpanId: r.caller_span_id as string, service: r.service as string, receivedMs: Number(r.received_ms) };
+}

@@ -1,0 +1,93 @@
+// PostgreSQL schema migrations, applied at start under an advisory lock so that several
+// collectors starting together against one database apply each migration exactly once.
+import type pg from 'pg';
+
+export const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE spans (
+  trace_id text NOT NULL, span_id text NOT NULL, parent_span_id text NOT NULL,
+  service text NOT NULL, name text NOT NULL, kind text NOT NULL,
+  start_ms double precision NOT NULL, end_ms double precision NOT NULL, duration_ms double precision NOT NULL,
+  status text NOT NULL, status_message text NOT NULL,
+  attributes text NOT NULL, resource text NOT NULL, events text NOT NULL, links text NOT NULL,
+  PRIMARY KEY (trace_id, span_id)
+);
+CREATE TABLE traces (
+  trace_id text PRIMARY KEY, start_ms double precision NOT NULL, end_ms double precision NOT NULL,
+  root_service text, root_operation text, span_count integer NOT NULL, error_count integer NOT NULL,
+  services text NOT NULL
+);
+CREATE INDEX traces_start ON traces (start_ms);
+CREATE TABLE node_minute (
+  bucket_ms bigint NOT NULL, service text NOT NULL,
+  requests bigint NOT NULL, errors bigint NOT NULL, retries bigint NOT NULL, timeouts bigint NOT NULL,
+  short_circuits bigint NOT NULL, hist integer[] NOT NULL,
+  entry_requests bigint NOT NULL, entry_errors bigint NOT NULL, entry_hist integer[] NOT NULL,
+  PRIMARY KEY (bucket_ms, service)
+);
+CREATE TABLE edge_minute (
+  bucket_ms bigint NOT NULL, source text NOT NULL, target text NOT NULL,
+  requests bigint NOT NULL, errors bigint NOT NULL, retries bigint NOT NULL, timeouts bigint NOT NULL,
+  short_circuits bigint NOT NULL, hist integer[] NOT NULL,
+  PRIMARY KEY (bucket_ms, source, target)
+);
+CREATE TABLE services (name text PRIMARY KEY, first_seen_ms double precision NOT NULL, last_seen_ms double precision NOT NULL);
+CREATE TABLE pending_calls (
+  trace_id text NOT NULL, span_id text NOT NULL, source text NOT NULL, bucket_ms bigint NOT NULL,
+  stats text NOT NULL, hint text, received_ms double precision NOT NULL, PRIMARY KEY (trace_id, span_id)
+);
+CREATE INDEX pending_calls_received ON pending_calls (received_ms);
+CREATE INDEX pending_calls_bucket ON pending_calls (bucket_ms);
+CREATE TABLE server_halves (
+  trace_id text NOT NULL, caller_span_id text NOT NULL, service text NOT NULL, received_ms double precision NOT NULL,
+  PRIMARY KEY (trace_id, caller_span_id, service)
+);
+CREATE INDEX server_halves_received ON server_halves (received_ms);
+CREATE TABLE attempt_aliases (
+  trace_id text NOT NULL, span_id text NOT NULL, call_span_id text NOT NULL, received_ms double precision NOT NULL,
+  PRIMARY KEY (trace_id, span_id)
+);
+CREATE INDEX attempt_aliases_call ON attempt_aliases (trace_id, call_span_id);
+CREATE INDEX attempt_aliases_received ON attempt_aliases (received_ms);
+
+CREATE FUNCTION fl_hist_add(a integer[], b integer[]) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$
+  SELECT coalesce(array_agg(coalesce(x, 0) + coalesce(y, 0) ORDER BY i), '{}')
+  FROM unnest(a, b) WITH ORDINALITY AS t(x, y, i)
+$$;
+CREATE FUNCTION fl_union(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT ',' || coalesce(string_agg(DISTINCT x, ',' ORDER BY x), '') || ','
+  FROM unnest(string_to_array(coalesce(a, '') || ',' || coalesce(b, ''), ',')) AS x WHERE x <> ''
+$$;
+`,
+  },
+];
+
+function ident(name: string): string {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(name)) throw new Error(`invalid PostgreSQL schema name: ${name}`);
+  return `"${name}"`;
+}
+
+export async function migrate(client: pg.PoolClient, schema: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('faultline-migrations'))");
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
+    await client.query(`SET LOCAL search_path TO ${ident(schema)}`);
+    await client.query('CREATE TABLE IF NOT EXISTS faultline_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM faultline_migrations');
+    const applied = new Set(rows.map((r) => r.version));
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await client.query(m.sql);
+      await client.query('INSERT INTO faultline_migrations (version) VALUES ($1)', [m.version]);
+    }
+    await client.query('COMMIT');
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}
+
+export { ident as quoteSchema };

@@ -1,0 +1,102 @@
+// Conversions between SpanRecord / Stats and the column values both backends store.
+import { emptyStats, mergeHistogram, type Stats } from '../analysis/index.js';
+import type { SpanKindName, SpanRecord, SpanStatus } from '../model.js';
+
+export interface SpanRow {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string;
+  service: string;
+  name: string;
+  kind: string;
+  start_ms: number;
+  end_ms: number;
+  duration_ms: number;
+  status: string;
+  status_message: string;
+  attributes: string;
+  resource: string;
+  events: string;
+  links: string;
+}
+
+export function spanToRow(s: SpanRecord): SpanRow {
+  return {
+    trace_id: s.traceId,
+    span_id: s.spanId,
+    parent_span_id: s.parentSpanId,
+    service: s.service,
+    name: s.name,
+    kind: s.kind,
+    start_ms: s.startMs,
+    end_ms: s.endMs,
+    duration_ms: s.durationMs,
+    status: s.status,
+    status_message: s.statusMessage,
+    attributes: JSON.stringify(s.attributes),
+    resource: JSON.stringify(s.resource),
+    events: JSON.stringify(s.events),
+    links: JSON.stringify(s.links),
+  };
+}
+
+function parseJson<T>(text: string, fallback: T): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function rowToSpan(r: SpanRow): SpanRecord {
+  return {
+    traceId: r.trace_id,
+    spanId: r.span_id,
+    parentSpanId: r.parent_span_id,
+    service: r.service,
+    name: r.name,
+    kind: r.kind as SpanKindName,
+    startMs: Number(r.start_ms),
+    endMs: Number(r.end_ms),
+    durationMs: Number(r.duration_ms),
+    status: r.status as SpanStatus,
+    statusMessage: r.status_message,
+    attributes: parseJson(r.attributes, {}),
+    resource: parseJson(r.resource, {}),
+    events: parseJson(r.events, []),
+    links: parseJson(r.links, []),
+  };
+}
+
+export interface StatsColumns {
+  requests: number | string;
+  errors: number | string;
+  retries: number | string;
+  timeouts: number | string;
+  short_circuits: number | string;
+  hist: string | number[];
+}
+
+export function statsFromColumns(c: StatsColumns): Stats {
+  const stats = emptyStats();
+  stats.requests = Number(c.requests);
+  stats.errors = Number(c.errors);
+  stats.retries = Number(c.retries);
+  stats.timeouts = Number(c.timeouts);
+  stats.shortCircuits = Number(c.short_circuits);
+  const hist = typeof c.hist === 'string' ? parseJson<number[]>(c.hist, []) : c.hist;
+  if (Array.isArray(hist)) mergeHistogram(stats.histogram, hist.map(Number));
+  return stats;
+}
+
+export function statsFromJson(text: string): Stats {
+  const raw = parseJson<Partial<Stats>>(text, {});
+  const stats = emptyStats();
+  stats.requests = Number(raw.requests) || 0;
+  stats.errors = Number(raw.errors) || 0;
+  stats.retries = Number(raw.retries) || 0;
+  stats.timeouts = Number(raw.timeouts) || 0;
+  stats.shortCircuits = Number(raw.shortCircuits) || 0;
+  if (Array.isArray(raw.histogram)) mergeHistogram(stats.histogram, raw.histogram);
+  return stats;
+}

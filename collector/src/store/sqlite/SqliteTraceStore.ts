@@ -1,0 +1,322 @@
+// Embedded storage: one SQLite file in WAL mode. A committed transaction is in the WAL
+// before insertSpans resolves, so it survives kill -9 of the process (synchronous=NORMAL;
+// set `synchronous: 'full'` to also survive power loss).
+import Database from 'better-sqlite3';
+import type { GraphInput, ServiceSeries, Stats } from '../../analysis/index.js';
+import type { SpanRecord } from '../../model.js';
+import { type AttemptAlias, type EdgeDelta, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey, targetOfHint } from '../graphPlan.js';
+import { rowToSpan, type SpanRow, spanToRow, statsFromColumns, statsFromJson } from '../rows.js';
+import { seriesOf, summarizeServices } from '../summaries.js';
+import {
+  DEFAULT_PENDING_EDGE_MS,
+  type InsertResult,
+  PAIRING_MEMORY_MS,
+  type SampleQuery,
+  type ServiceSummary,
+  type StoreOptions,
+  type TimeRange,
+  type TraceQuery,
+  type TraceStore,
+  type TraceSummary,
+} from '../TraceStore.js';
+import { bucketStart } from '../../analysis/index.js';
+import { SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './schema.js';
+
+export interface SqliteStoreOptions extends StoreOptions {
+  /** File path, or ':memory:'. */
+  path: string;
+  /** 'normal' (default) survives process crashes; 'full' also power loss, at a throughput cost. */
+  synchronous?: 'normal' | 'full';
+}
+
+function addHist(a: string | null, b: string | null): string {
+  const x = a ? (JSON.parse(a) as number[]) : [];
+  const y = b ? (JSON.parse(b) as number[]) : [];
+  const n = Math.max(x.length, y.length);
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = (x[i] ?? 0) + (y[i] ?? 0);
+  return JSON.stringify(out);
+}
+
+function unionServices(a: string | null, b: string | null): string {
+  const set = new Set([...(a ?? '').split(','), ...(b ?? '').split(',')].filter(Boolean));
+  return `,${[...set].sort().join(',')},`;
+}
+
+const EMPTY_HIST = '[]';
+
+export class SqliteTraceStore implements TraceStore {
+  readonly backend = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private readonly pendingEdgeMs: number;
+  private readonly stmt;
+  private closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    this.pendingEdgeMs = options.pendingEdgeMs ?? DEFAULT_PENDING_EDGE_MS;
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('cache_size = -65536');
+    this.db.function('fl_hist_add', { deterministic: true }, (a: unknown, b: unknown) => addHist(a as string | null, b as string | null));
+    this.db.function('fl_union', { deterministic: true }, (a: unknown, b: unknown) => unionServices(a as string | null, b as string | null));
+    this.db.exec(SQLITE_SCHEMA);
+    this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+    const db = this.db;
+    this.stmt = {
+      insertSpan: db.prepare(`INSERT OR IGNORE INTO spans VALUES (@trace_id, @span_id, @parent_span_id, @service, @name, @kind,
+        @start_ms, @end_ms, @duration_ms, @status, @status_message, @attributes, @resource, @events, @links)`),
+      upsertTrace: db.prepare(`INSERT INTO traces VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO UPDATE SET
+        start_ms = min(start_ms, excluded.start_ms), end_ms = max(end_ms, excluded.end_ms),
+        root_service = coalesce(excluded.root_service, root_service), root_operation = coalesce(excluded.root_operation, root_operation),
+        span_count = span_count + excluded.span_count, error_count = error_count + excluded.error_count,
+        services = fl_union(services, excluded.services)`),
+      upsertNode: db.prepare(`INSERT INTO node_minute VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_ms, service) DO UPDATE SET
+        requests = requests + excluded.requests, errors = errors + excluded.errors, retries = retries + excluded.retries,
+        timeouts = timeouts + excluded.timeouts, short_circuits = short_circuits + excluded.short_circuits,
+        hist = fl_hist_add(hist, excluded.hist), entry_requests = entry_requests + excluded.entry_requests,
+        entry_errors = entry_errors + excluded.entry_errors, entry_hist = fl_hist_add(entry_hist, excluded.entry_hist)`),
+      upsertEdge: db.prepare(`INSERT INTO edge_minute VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_ms, source, target) DO UPDATE SET
+        requests = requests + excluded.requests, errors = errors + excluded.errors, retries = retries + excluded.retries,
+        timeouts = timeouts + excluded.timeouts, short_circuits = short_circuits + excluded.short_circuits,
+        hist = fl_hist_add(hist, excluded.hist)`),
+      upsertService: db.prepare(`INSERT INTO services VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`),
+      insertPending: db.prepare('INSERT OR REPLACE INTO pending_calls VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      deletePending: db.prepare('DELETE FROM pending_calls WHERE trace_id = ? AND span_id = ?'),
+      getPending: db.prepare('SELECT * FROM pending_calls WHERE trace_id = ? AND span_id = ?'),
+      expiredPending: db.prepare('SELECT * FROM pending_calls WHERE received_ms <= ? ORDER BY received_ms LIMIT 5000'),
+      insertServer: db.prepare('INSERT OR IGNORE INTO server_halves VALUES (?, ?, ?, ?)'),
+      deleteServer: db.prepare('DELETE FROM server_halves WHERE trace_id = ? AND caller_span_id = ? AND service = ?'),
+      serversByCaller: db.prepare('SELECT * FROM server_halves WHERE trace_id = ? AND caller_span_id = ?'),
+      insertAlias: db.prepare('INSERT OR IGNORE INTO attempt_aliases VALUES (?, ?, ?, ?)'),
+      aliasByAttempt: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND span_id = ?'),
+      aliasesByCall: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND call_span_id = ?'),
+      forgetServers: db.prepare('DELETE FROM server_halves WHERE received_ms < ?'),
+      forgetAliases: db.prepare('DELETE FROM attempt_aliases WHERE received_ms < ?'),
+    };
+  }
+
+  private toPending(r: Record<string, unknown>): PendingCall {
+    return {
+      traceId: r.trace_id as string,
+      spanId: r.span_id as string,
+      source: r.source as string,
+      bucketMs: Number(r.bucket_ms),
+      stats: statsFromJson(r.stats as string),
+      hint: (r.hint as string | null) ?? null,
+      receivedMs: Number(r.received_ms),
+    };
+  }
+
+  private toServer(r: Record<string, unknown>): ServerHalf {
+    return { traceId: r.trace_id as string, callerSpanId: r.caller_span_id as string, service: r.service as string, receivedMs: Number(r.received_ms) };
+  }
+
+  private toAlias(r: Record<string, unknown>): AttemptAlias {
+    return { traceId: r.trace_id as string, spanId: r.span_id as string, callSpanId: r.call_span_id as string, receivedMs: Number(r.received_ms) };
+  }
+
+  private lookup = {
+    aliasesByAttempt: async (keys: readonly SpanKey[]) =>
+      keys.flatMap((k) => (this.stmt.aliasByAttempt.all(k.traceId, k.spanId) as Record<string, unknown>[]).map((r) => this.toAlias(r))),
+    aliasesByCall: async (keys: readonly SpanKey[]) =>
+      keys.flatMap((k) => (this.stmt.aliasesByCall.all(k.traceId, k.spanId) as Record<string, unknown>[]).map((r) => this.toAlias(r))),
+    pendingCalls: async (keys: readonly SpanKey[]) =>
+      keys.flatMap((k) => (this.stmt.getPending.all(k.traceId, k.spanId) as Record<string, unknown>[]).map((r) => this.toPending(r))),
+    serversByCaller: async (keys: readonly SpanKey[]) =>
+      keys.flatMap((k) => (this.stmt.serversByCaller.all(k.traceId, k.spanId) as Record<string, unknown>[]).map((r) => this.toServer(r))),
+  };
+
+  private applyEdges(edges: readonly EdgeDelta[]): void {
+    for (const e of edges) {
+      const s = e.stats;
+      this.stmt.upsertEdge.run(e.bucketMs, e.source, e.target, s.requests, s.errors, s.retries, s.timeouts, s.shortCircuits, JSON.stringify(s.histogram));
+    }
+  }
+
+  async insertSpans(spans: readonly SpanRecord[], nowMs = Date.now()): Promise<InsertResult> {
+    this.assertOpen();
+    // Manual transaction: the planner is async (PostgreSQL needs it) but here every lookup
+    // is synchronous, so nothing else runs on this connection until COMMIT.
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const fresh: SpanRecord[] = [];
+      for (const s of spans) if (this.stmt.insertSpan.run(spanToRow(s)).changes > 0) fresh.push(s);
+      const plan = await planGraphWrites(fresh, this.lookup, nowMs);
+      for (const t of plan.traces) {
+        this.stmt.upsertTrace.run(t.traceId, t.startMs, t.endMs, t.rootService, t.rootOperation, t.spanCount, t.errorCount, `,${t.services.join(',')},`);
+      }
+      for (const n of plan.nodes) {
+        const s = n.stats;
+        const e = n.entryStats;
+        this.stmt.upsertNode.run(
+          n.bucketMs, n.service, s.requests, s.errors, s.retries, s.timeouts, s.shortCircuits, JSON.stringify(s.histogram),
+          e?.requests ?? 0, e?.errors ?? 0, e ? JSON.stringify(e.histogram) : EMPTY_HIST,
+        );
+      }
+      this.applyEdges(plan.edges);
+      for (const name of plan.services) this.stmt.upsertService.run(name, nowMs, nowMs);
+      for (const p of plan.insertPending) this.stmt.insertPending.run(p.traceId, p.spanId, p.source, p.bucketMs, JSON.stringify(p.stats), p.hint, p.receivedMs);
+      for (const k of plan.deletePending) this.stmt.deletePending.run(k.traceId, k.spanId);
+      for (const h of plan.insertServers) this.stmt.insertServer.run(h.traceId, h.callerSpanId, h.service, h.receivedMs);
+      for (const h of plan.deleteServers) this.stmt.deleteServer.run(h.traceId, h.callerSpanId, h.service);
+      for (const a of plan.insertAliases) this.stmt.insertAlias.run(a.traceId, a.spanId, a.callSpanId, a.receivedMs);
+      this.db.exec('COMMIT');
+      return { inserted: fresh.length };
+    } catch (e) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw e;
+    }
+  }
+
+  async resolvePendingEdges(nowMs = Date.now()): Promise<number> {
+    this.assertOpen();
+    let total = 0;
+    const run = this.db.transaction(() => {
+      const expired = (this.stmt.expiredPending.all(nowMs - this.pendingEdgeMs) as Record<string, unknown>[]).map((r) => this.toPending(r));
+      if (expired.length === 0) return 0;
+      const servers = expired.flatMap((p) => (this.stmt.serversByCaller.all(p.traceId, p.spanId) as Record<string, unknown>[]).map((r) => this.toServer(r)));
+      const { edges, pairedServers } = planExpiredEdges(expired, servers);
+      this.applyEdges(edges);
+      for (const p of expired) this.stmt.deletePending.run(p.traceId, p.spanId);
+      for (const h of pairedServers) this.stmt.deleteServer.run(h.traceId, h.callerSpanId, h.service);
+      this.stmt.forgetServers.run(nowMs - PAIRING_MEMORY_MS);
+      this.stmt.forgetAliases.run(nowMs - PAIRING_MEMORY_MS);
+      return expired.length;
+    });
+    for (;;) {
+      const n = run();
+      total += n;
+      if (n < 5000) break;
+    }
+    return total;
+  }
+
+  private bucketRange(range: TimeRange): [number, number] {
+    return [bucketStart(range.fromMs), range.toMs];
+  }
+
+  async services(range: TimeRange): Promise<ServiceSummary[]> {
+    this.assertOpen();
+    const rows = this.db.prepare('SELECT service, requests, errors, retries, timeouts, short_circuits, hist FROM node_minute WHERE bucket_ms >= ? AND bucket_ms <= ?').all(...this.bucketRange(range)) as (Record<string, unknown> & { service: string })[];
+    return summarizeServices(rows.map((r) => ({ service: r.service, stats: statsFromColumns(r as never) })));
+  }
+
+  async graphInput(range: TimeRange): Promise<GraphInput> {
+    this.assertOpen();
+    const [from, to] = this.bucketRange(range);
+    const nodeRows = this.db.prepare('SELECT service, requests, errors, retries, timeouts, short_circuits, hist FROM node_minute WHERE bucket_ms >= ? AND bucket_ms <= ?').all(from, to) as (Record<string, unknown> & { service: string })[];
+    const edgeRows = this.db.prepare('SELECT source, target, requests, errors, retries, timeouts, short_circuits, hist FROM edge_minute WHERE bucket_ms >= ? AND bucket_ms <= ?').all(from, to) as (Record<string, unknown> & { source: string; target: string })[];
+    const pendingRows = this.db.prepare('SELECT source, hint, stats FROM pending_calls WHERE bucket_ms >= ? AND bucket_ms <= ?').all(from, to) as { source: string; hint: string | null; stats: string }[];
+    const known = this.db.prepare('SELECT name FROM services').all() as { name: string }[];
+    return {
+      nodes: nodeRows.map((r) => ({ service: r.service, stats: statsFromColumns(r as never) })),
+      edges: [
+        ...edgeRows.map((r) => ({ source: r.source, target: r.target, stats: statsFromColumns(r as never) })),
+        ...pendingRows.map((r) => ({ source: r.source, target: targetOfHint(r.hint), stats: statsFromJson(r.stats) })),
+      ],
+      knownServices: new Set(known.map((k) => k.name)),
+    };
+  }
+
+  async entrySeries(range: TimeRange): Promise<ServiceSeries[]> {
+    this.assertOpen();
+    const rows = this.db
+      .prepare(`SELECT bucket_ms, service, entry_requests AS requests, entry_errors AS errors, 0 AS retries, 0 AS timeouts, 0 AS short_circuits, entry_hist AS hist
+        FROM node_minute WHERE bucket_ms >= ? AND bucket_ms <= ? AND entry_requests > 0`)
+      .all(...this.bucketRange(range)) as (Record<string, unknown> & { service: string; bucket_ms: number })[];
+    return seriesOf(rows.map((r) => ({ service: r.service, bucketMs: Number(r.bucket_ms), stats: statsFromColumns(r as never) as Stats })));
+  }
+
+  async listTraces(q: TraceQuery): Promise<TraceSummary[]> {
+    this.assertOpen();
+    const where = ['t.start_ms >= ?', 't.start_ms <= ?'];
+    const params: unknown[] = [q.fromMs, q.toMs];
+    if (q.service !== undefined) {
+      where.push("instr(t.services, ',' || ? || ',') > 0");
+      params.push(q.service);
+    }
+    if (q.operation !== undefined) {
+      if (q.service !== undefined) {
+        where.push('EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ? AND s.service = ?)');
+        params.push(q.operation, q.service);
+      } else {
+        where.push('EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ?)');
+        params.push(q.operation);
+      }
+    }
+    if (q.status === 'error') where.push('t.error_count > 0');
+    if (q.status === 'ok') where.push('t.error_count = 0');
+    if (q.minDurationMs !== undefined) {
+      where.push('t.end_ms - t.start_ms >= ?');
+      params.push(q.minDurationMs);
+    }
+    params.push(q.limit);
+    const rows = this.db.prepare(`SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ?`).all(...params) as Record<string, unknown>[];
+    return rows.map(traceSummaryOf);
+  }
+
+  async getTrace(traceId: string): Promise<SpanRecord[]> {
+    this.assertOpen();
+    const rows = this.db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms').all(traceId) as SpanRow[];
+    return rows.map(rowToSpan);
+  }
+
+  async sampleSpans(q: SampleQuery): Promise<SpanRecord[]> {
+    this.assertOpen();
+    const ids = this.db
+      .prepare('SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms <= ? ORDER BY (error_count > 0) DESC, (end_ms - start_ms) DESC LIMIT ?')
+      .all(q.fromMs, q.toMs, q.maxTraces) as { trace_id: string }[];
+    const get = this.db.prepare('SELECT * FROM spans WHERE trace_id = ?');
+    return ids.flatMap((r) => (get.all(r.trace_id) as SpanRow[]).map(rowToSpan));
+  }
+
+  async prune(cutoffMs: number, maxTraces: number): Promise<number> {
+    this.assertOpen();
+    return this.db.transaction(() => {
+      const ids = this.db.prepare('SELECT trace_id FROM traces WHERE start_ms < ? AND end_ms < ? LIMIT ?').all(cutoffMs, cutoffMs, maxTraces) as { trace_id: string }[];
+      const delSpans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?');
+      const delTrace = this.db.prepare('DELETE FROM traces WHERE trace_id = ?');
+      for (const { trace_id } of ids) {
+        delSpans.run(trace_id);
+        delTrace.run(trace_id);
+      }
+      const bucket = bucketStart(cutoffMs);
+      this.db.prepare('DELETE FROM node_minute WHERE bucket_ms < ?').run(bucket);
+      this.db.prepare('DELETE FROM edge_minute WHERE bucket_ms < ?').run(bucket);
+      return ids.length;
+    })();
+  }
+
+  async checkWritable(): Promise<void> {
+    this.assertOpen();
+    this.db.prepare('SELECT count(*) FROM services').get();
+    if (this.db.readonly) throw new Error('database is read-only');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('store is closed');
+  }
+}
+
+export function traceSummaryOf(r: Record<string, unknown>): TraceSummary {
+  const services = Array.isArray(r.services) ? (r.services as string[]) : String(r.services ?? '').split(',').filter(Boolean);
+  const startMs = Number(r.start_ms);
+  return {
+    traceId: r.trace_id as string,
+    rootService: (r.root_service as string | null) ?? services[0] ?? 'unknown_service',
+    rootOperation: (r.root_operation as string | null) ?? '',
+    startMs,
+    durationMs: Math.max(0, Number(r.end_ms) - startMs),
+    spanCount: Number(r.span_count),
+    errorCount: Number(r.error_count),
+    services,
+  };
+}

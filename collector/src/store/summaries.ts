@@ -1,0 +1,35 @@
+// Shared shaping of query answers from stored aggregates.
+import { emptyStats, mergeStats, quantileMs, type ServiceSeries, type Stats } from '../analysis/index.js';
+import type { ServiceSummary } from './TraceStore.js';
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+export function summarizeServices(rows: readonly { service: string; stats: Stats }[]): ServiceSummary[] {
+  const byService = new Map<string, Stats>();
+  for (const r of rows) {
+    const s = byService.get(r.service) ?? emptyStats();
+    mergeStats(s, r.stats);
+    byService.set(r.service, s);
+  }
+  return [...byService.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([name, s]) => ({
+      name,
+      requests: s.requests,
+      errors: s.errors,
+      errorRate: s.requests ? Math.min(1, s.errors / s.requests) : 0,
+      p50Ms: round(quantileMs(s.histogram, 0.5)),
+      p95Ms: round(quantileMs(s.histogram, 0.95)),
+      p99Ms: round(quantileMs(s.histogram, 0.99)),
+    }));
+}
+
+export function seriesOf(rows: readonly { service: string; bucketMs: number; stats: Stats }[]): ServiceSeries[] {
+  const byService = new Map<string, { startMs: number; stats: Stats }[]>();
+  for (const r of rows) {
+    const points = byService.get(r.service) ?? [];
+    points.push({ startMs: r.bucketMs, stats: r.stats });
+    byService.set(r.service, points);
+  }
+  return [...byService.entries()].map(([service, points]) => ({ service, points: points.sort((a, b) => a.startMs - b.startMs) }));
+}
