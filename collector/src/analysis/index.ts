@@ -11,4 +11,4 @@ export type { GraphInput, GraphNode, GraphEdge, GraphResponse } from './serviceG
 export { detectIncidents } from './incidents.js';
 export type { IncidentOptions, IncidentWindow, ServiceSeries } from './incidents.js';
 export { rankRootCauses } from './rootCauses.js';
-export type { RootCause, RootCauseInput } from './rootCauses.js';
+export type { RootCause, RootCauseInput, RootCauseOptions } from './rootCauses.js';
