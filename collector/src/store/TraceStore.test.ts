@@ -1,0 +1,154 @@
+// One suite, both backends: every behaviour of the TraceStore contract.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { buildGraph } from '../analysis/index.js';
+import { call, hex, postgresFixture, postgresReachable, span, sqliteFixture, type StoreFixture } from '../../test/helpers.js';
+import type { TraceStore } from './TraceStore.js';
+
+const pgUp = await postgresReachable();
+if (!pgUp) console.log('skipping PostgreSQL store suite: server unreachable at DATABASE_URL');
+
+const backends: { name: string; make: () => StoreFixture; skip: boolean }[] = [
+  { name: 'sqlite', make: sqliteFixture, skip: false },
+  { name: 'postgres', make: postgresFixture, skip: !pgUp },
+];
+
+describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
+  let fixture: StoreFixture;
+  let store: TraceStore;
+  const now = Date.now();
+  const range = { fromMs: now - 15 * 60_000, toMs: now + 60_000 };
+
+  beforeAll(() => {
+    fixture = make();
+  });
+  afterEach(async () => {
+    await store?.close();
+  });
+  afterAll(async () => {
+    await fixture?.cleanup();
+  });
+
+  async function graph(s: TraceStore) {
+    return buildGraph(await s.graphInput(range));
+  }
+
+  it.skipIf(skip)('stores spans and returns a whole trace by id, ignoring re-sent duplicates', async () => {
+    store = await fixture.open();
+    const root = span({ service: 'gateway', name: 'GET /orders', attributes: { 'http.route': '/orders', n: 3 }, events: [{ name: 'retry', timeMs: now, attributes: { 'faultline.attempt': 1 } }] });
+    const [client, server] = call('gateway', 'orders', { traceId: root.traceId, parentSpanId: root.spanId });
+    expect(await store.insertSpans([root, client, server], now)).toEqual({ inserted: 3 });
+    expect(await store.insertSpans([root, server], now)).toEqual({ inserted: 0 });
+    const spans = await store.getTrace(root.traceId);
+    expect(spans.map((s) => s.spanId).sort()).toEqual([root.spanId, client.spanId, server.spanId].sort());
+    expect(spans.find((s) => s.spanId === root.spanId)).toEqual(root);
+    const [summary] = await store.listTraces({ ...range, limit: 10 });
+    expect(summary).toMatchObject({ traceId: root.traceId, rootService: 'gateway', rootOperation: 'GET /orders', spanCount: 3, errorCount: 0, services: ['gateway', 'orders'] });
+    expect(await store.getTrace(hex(16))).toEqual([]);
+  });
+
+  it.skipIf(skip)('pairs a client span with its server span in the same batch', async () => {
+    store = await fixture.open();
+    await store.insertSpans(call('gateway', 'orders'), now);
+    const g = await graph(store);
+    expect(g.edges).toEqual([expect.objectContaining({ source: 'gateway', target: 'orders', requests: 1, errors: 0 })]);
+    expect(g.nodes.map((n) => [n.id, n.kind])).toEqual([['gateway', 'service'], ['orders', 'service']]);
+  });
+
+  it.skipIf(skip)('pairs halves that arrive in different batches, in either order', async () => {
+    store = await fixture.open({ pendingEdgeMs: 5000 });
+    const [c1, s1] = call('gateway', 'orders');
+    const [c2, s2] = call('orders', 'payments', { status: 'error' });
+    await store.insertSpans([s1], now); // server first
+    await store.insertSpans([c1], now + 1000);
+    await store.insertSpans([c2], now); // client first
+    await store.insertSpans([s2], now + 2000);
+    expect(await store.resolvePendingEdges(now + 60_000)).toBe(0);
+    const g = await graph(store);
+    expect(g.edges.map((e) => [e.source, e.target, e.requests, e.errors])).toEqual([
+      ['gateway', 'orders', 1, 0],
+      ['orders', 'payments', 1, 1],
+    ]);
+  });
+
+  it.skipIf(skip)('shows a pending call at once, then gives a callee that never reports a virtual node', async () => {
+    store = await fixture.open({ pendingEdgeMs: 5000 });
+    const client = span({ service: 'orders', kind: 'client', parentSpanId: hex(8), status: 'error', attributes: { 'server.address': 'payments.internal' } });
+    await store.insertSpans([client], now);
+    let g = await graph(store);
+    expect(g.edges).toEqual([expect.objectContaining({ source: 'orders', target: 'payments.internal', requests: 1, errors: 1 })]);
+    expect(await store.resolvePendingEdges(now + 4000)).toBe(0);
+    expect(await store.resolvePendingEdges(now + 5000)).toBe(1);
+    g = await graph(store);
+    expect(g.edges).toEqual([expect.objectContaining({ source: 'orders', target: 'payments.internal', requests: 1, errors: 1 })]);
+    expect(g.nodes.find((n) => n.id === 'payments.internal')?.kind).toBe('virtual');
+  });
+
+  it.skipIf(skip)('sends an unanswered call to the known service its peer.service names', async () => {
+    store = await fixture.open({ pendingEdgeMs: 1000 });
+    await store.insertSpans([span({ service: 'payments' })], now);
+    await store.insertSpans([span({ service: 'orders', kind: 'client', parentSpanId: hex(8), status: 'error', attributes: { 'peer.service': 'payments' } })], now);
+    await store.resolvePendingEdges(now + 2000);
+    const g = await graph(store);
+    expect(g.edges).toEqual([expect.objectContaining({ source: 'orders', target: 'payments', errors: 1 })]);
+    expect(g.nodes.find((n) => n.id === 'payments')?.kind).toBe('service');
+  });
+
+  it.skipIf(skip)('pairs a server span below a retry attempt with the logical call, counting the retry', async () => {
+    store = await fixture.open({ pendingEdgeMs: 1000 });
+    const traceId = hex(16);
+    const logical = span({ service: 'orders', kind: 'client', traceId, parentSpanId: hex(8), attributes: { 'peer.service': 'payments' }, durationMs: 50 });
+    const a1 = span({ service: 'orders', kind: 'client', traceId, parentSpanId: logical.spanId, status: 'error', attributes: { 'faultline.attempt': 1 } });
+    const a2 = span({ service: 'orders', kind: 'client', traceId, parentSpanId: logical.spanId, attributes: { 'faultline.attempt': 2 } });
+    const server = span({ service: 'payments', traceId, parentSpanId: a2.spanId });
+    await store.insertSpans([server], now);
+    await store.insertSpans([a1, a2, logical], now + 500);
+    await store.resolvePendingEdges(now + 10_000);
+    const g = await graph(store);
+    expect(g.edges).toEqual([expect.objectContaining({ source: 'orders', target: 'payments', requests: 1, retries: 1 })]);
+  });
+
+  it.skipIf(skip)('pairs a producer with a consumer that links to it', async () => {
+    store = await fixture.open({ pendingEdgeMs: 1000 });
+    const producer = span({ service: 'orders', kind: 'producer', parentSpanId: hex(8), attributes: { 'messaging.destination.name': 'order.events' } });
+    const consumer = span({ service: 'notifications', kind: 'consumer', links: [{ traceId: producer.traceId, spanId: producer.spanId, attributes: {} }] });
+    await store.insertSpans([producer], now);
+    await store.insertSpans([consumer], now + 100);
+    await store.resolvePendingEdges(now + 10_000);
+    const g = await graph(store);
+    expect(g.edges.map((e) => [e.source, e.target])).toEqual([['orders', 'notifications']]);
+  });
+
+  it.skipIf(skip)('summarises services, entry series and filters trace lists', async () => {
+    store = await fixture.open();
+    const ok = span({ service: 'gateway', name: 'GET /a', durationMs: 5 });
+    const bad = span({ service: 'gateway', name: 'GET /b', status: 'error', durationMs: 300, startMs: now - 500 });
+    const [c, s] = call('gateway', 'orders', { traceId: bad.traceId, parentSpanId: bad.spanId, status: 'error', startMs: now - 500 });
+    await store.insertSpans([ok, bad, c, s], now);
+    const services = await store.services(range);
+    expect(services.map((x) => [x.name, x.requests, x.errors])).toEqual([['gateway', 2, 1], ['orders', 1, 1]]);
+    const series = await store.entrySeries(range);
+    expect(series.map((x) => x.service)).toEqual(['gateway']);
+    expect(series[0]!.points.reduce((n, p) => n + p.stats.requests, 0)).toBe(2);
+    expect((await store.listTraces({ ...range, status: 'error', limit: 10 })).map((t) => t.traceId)).toEqual([bad.traceId]);
+    expect((await store.listTraces({ ...range, status: 'ok', limit: 10 })).map((t) => t.traceId)).toEqual([ok.traceId]);
+    expect((await store.listTraces({ ...range, service: 'orders', limit: 10 })).map((t) => t.traceId)).toEqual([bad.traceId]);
+    expect((await store.listTraces({ ...range, operation: 'GET /a', limit: 10 })).map((t) => t.traceId)).toEqual([ok.traceId]);
+    expect((await store.listTraces({ ...range, minDurationMs: 100, limit: 10 })).map((t) => t.traceId)).toEqual([bad.traceId]);
+    expect(await store.listTraces({ ...range, limit: 1 })).toHaveLength(1);
+    const sample = await store.sampleSpans({ ...range, maxTraces: 1 });
+    expect(new Set(sample.map((x) => x.traceId))).toEqual(new Set([bad.traceId]));
+  });
+
+  it.skipIf(skip)('prunes traces that ended before the cutoff, in bounded batches', async () => {
+    store = await fixture.open();
+    const old = [1, 2, 3].map(() => span({ service: 'a', startMs: now - 3 * 3600_000 }));
+    const fresh = span({ service: 'a' });
+    await store.insertSpans([...old, fresh], now);
+    expect(await store.prune(now - 3600_000, 2)).toBe(2);
+    expect(await store.prune(now - 3600_000, 2)).toBe(1);
+    expect(await store.prune(now - 3600_000, 2)).toBe(0);
+    expect(await store.getTrace(old[0]!.traceId)).toEqual([]);
+    expect(await store.getTrace(fresh.traceId)).toHaveLength(1);
+    await store.checkWritable();
+  });
+});
