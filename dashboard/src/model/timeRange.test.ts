@@ -92,3 +92,15 @@ describe.each([
     expect(window).toEqual(copy);
   });
 });
+
+import { parseRefresh } from './timeRange.js';
+
+describe.each<[string | null, string, number | null]>([
+  [null, '15s', 15_000],
+  ['off', 'off', null],
+  ['5s', '5s', 5000],
+  ['1m', '1m', 60_000],
+  ['junk', '15s', 15_000],
+])('parseRefresh(%j)', (value, label, periodMs) => {
+  it(`is ${label}`, () => expect(parseRefresh(value)).toEqual({ label, periodMs }));
+});

@@ -96,3 +96,15 @@ export function splitWindow(window: TimeWindow, count: number): TimeWindow[] {
   }
   return out;
 }
+
+export const REFRESH_OPTIONS: readonly string[] = ['off', '5s', '15s', '30s', '1m'];
+export const DEFAULT_REFRESH = '15s';
+
+/** Auto-refresh period from the `refresh` URL param; null means off. */
+export function parseRefresh(value: string | null): { label: string; periodMs: number | null } {
+  const v = value ?? DEFAULT_REFRESH;
+  if (v === 'off') return { label: 'off', periodMs: null };
+  const ms = parseDuration(v);
+  if (ms === null || ms < 1000) return { label: DEFAULT_REFRESH, periodMs: parseDuration(DEFAULT_REFRESH) };
+  return { label: v, periodMs: ms };
+}

@@ -1,0 +1,48 @@
+import { TopBar } from './components/TopBar.js';
+import { EmptyState } from './components/StateViews.js';
+import { DashboardContext, useDashboardState } from './hooks/useDashboard.js';
+import { ChaosPage } from './pages/ChaosPage.js';
+import { IncidentsPage } from './pages/IncidentsPage.js';
+import { MapPage } from './pages/MapPage.js';
+import { ServicePage } from './pages/ServicePage.js';
+import { TracePage } from './pages/TracePage.js';
+import { TracesPage } from './pages/TracesPage.js';
+import type { Route } from './model/route.js';
+
+function Page({ route }: { route: Route }) {
+  switch (route.page) {
+    case 'map':
+      return <MapPage />;
+    case 'incidents':
+      return <IncidentsPage />;
+    case 'traces':
+      return <TracesPage />;
+    case 'trace':
+      return <TracePage key={route.traceId} traceId={route.traceId} />;
+    case 'service':
+      return <ServicePage key={route.service} service={route.service} />;
+    case 'chaos':
+      return <ChaosPage />;
+    case 'not-found':
+      return (
+        <main className="page">
+          <EmptyState title={`No page at ${route.path}`}>
+            <p>
+              Go to the <a href="#/">service map</a>.
+            </p>
+          </EmptyState>
+        </main>
+      );
+  }
+}
+
+export function App() {
+  const d = useDashboardState();
+  return (
+    <DashboardContext.Provider value={d}>
+      <TopBar d={d} />
+      {d.rangeWarnings.length > 0 && <div className="banner warn">{d.rangeWarnings.join('; ')} — showing the last 15 minutes.</div>}
+      <Page route={d.location.route} />
+    </DashboardContext.Provider>
+  );
+}

@@ -1,0 +1,58 @@
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { formatTime } from '../model/format.js';
+import type { SeriesPoint } from '../model/series.js';
+
+const AXIS = { stroke: '#8b93a7', fontSize: 11 };
+
+function Chart({ title, data, lines, unit, testId }: { title: string; data: SeriesPoint[]; lines: { key: keyof SeriesPoint; name: string; color: string; dash?: string }[]; unit: string; testId: string }) {
+  return (
+    <figure className="chart" data-testid={testId}>
+      <figcaption>{title}</figcaption>
+      <ResponsiveContainer width="100%" height={180}>
+        <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+          <CartesianGrid stroke="#2a3142" strokeDasharray="3 3" />
+          <XAxis dataKey="timeMs" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatTime(v).slice(0, 5)} {...AXIS} />
+          <YAxis width={48} {...AXIS} unit={unit} />
+          <Tooltip
+            contentStyle={{ background: '#161b26', border: '1px solid #2a3142', fontSize: 12 }}
+            labelFormatter={(v) => `${formatTime(Number(v))} UTC`}
+            formatter={(v) => (typeof v === 'number' ? `${v.toFixed(2)}${unit}` : '–')}
+          />
+          <Legend wrapperStyle={{ fontSize: 12 }} />
+          {lines.map((l) => (
+            <Line key={String(l.key)} type="monotone" dataKey={l.key} name={l.name} stroke={l.color} strokeDasharray={l.dash} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={2} />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </figure>
+  );
+}
+
+export function RedCharts({ series }: { series: SeriesPoint[] }) {
+  return (
+    <div className="charts">
+      <Chart
+        title="Request rate"
+        testId="chart-rate"
+        data={series}
+        unit="/s"
+        lines={[
+          { key: 'requestsPerSec', name: 'requests/s', color: '#5aa9e6' },
+          { key: 'errorsPerSec', name: 'errors/s', color: '#f07178', dash: '4 3' },
+        ]}
+      />
+      <Chart title="Error rate" testId="chart-errors" data={series} unit="%" lines={[{ key: 'errorPct', name: 'errors %', color: '#f07178' }]} />
+      <Chart
+        title="Latency percentiles"
+        testId="chart-latency"
+        data={series}
+        unit=" ms"
+        lines={[
+          { key: 'p50Ms', name: 'p50', color: '#8bd17c' },
+          { key: 'p95Ms', name: 'p95', color: '#ffcb6b' },
+          { key: 'p99Ms', name: 'p99', color: '#f4a259', dash: '4 3' },
+        ]}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,259 @@
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
+import { HEALTH_LABEL } from '../model/health.js';
+import type { LaidOutEdge, LaidOutNode, MapLayout, Point } from '../model/graphLayout.js';
+import type { Highlight } from '../model/pathHighlight.js';
+
+export interface ServiceMapProps {
+  layout: MapLayout;
+  highlight?: Highlight | null;
+  selectedNode?: string | null;
+  selectedEdge?: string | null;
+  onSelectNode?: (id: string) => void;
+  onSelectEdge?: (key: string) => void;
+  heightPx?: number;
+}
+
+interface View {
+  k: number;
+  x: number;
+  y: number;
+}
+
+const MIN_ZOOM = 0.1;
+const MAX_ZOOM = 3;
+/** Above this many edges, labels appear only when zoomed in (or on selected/highlighted edges). */
+const LABELLED_EDGES_MAX = 40;
+
+function pathFor(points: Point[]): string {
+  if (points.length === 0) return '';
+  const [first, ...rest] = points;
+  if (rest.length === 0) return `M${first!.x},${first!.y}`;
+  let d = `M${first!.x},${first!.y}`;
+  // Quadratic segments through midpoints: smooth curves that still pass near dagre's bend points.
+  for (let i = 0; i < rest.length - 1; i++) {
+    const p = rest[i]!;
+    const n = rest[i + 1]!;
+    d += ` Q${p.x},${p.y} ${(p.x + n.x) / 2},${(p.y + n.y) / 2}`;
+  }
+  const last = rest[rest.length - 1]!;
+  return `${d} L${last.x},${last.y}`;
+}
+
+function fitView(layout: MapLayout, widthPx: number, heightPx: number): View {
+  if (layout.width <= 0 || layout.height <= 0 || widthPx <= 0) return { k: 1, x: 0, y: 0 };
+  const k = Math.max(MIN_ZOOM, Math.min(1.2, widthPx / layout.width, heightPx / layout.height));
+  return { k, x: (widthPx - layout.width * k) / 2, y: (heightPx - layout.height * k) / 2 };
+}
+
+function clampZoom(k: number) {
+  return Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, k));
+}
+
+export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSelectNode, onSelectEdge, heightPx = 560 }: ServiceMapProps) {
+  const ref = useRef<SVGSVGElement>(null);
+  const [size, setSize] = useState({ w: 900, h: heightPx });
+  const [view, setView] = useState<View>({ k: 1, x: 0, y: 0 });
+  const drag = useRef<{ x: number; y: number; vx: number; vy: number; moved: boolean } | null>(null);
+  // Pointer-up comes before click: remember whether the gesture was a drag so it does not select.
+  const dragged = useRef(false);
+  const shapeKey = useMemo(() => layout.nodes.map((n) => n.id).join('|'), [layout]);
+
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const measure = () => setSize({ w: el.clientWidth || 900, h: el.clientHeight || heightPx });
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [heightPx]);
+
+  // Re-fit when the set of services changes, not on every live refresh (that would fight the user's zoom).
+  useEffect(() => setView(fitView(layout, size.w, size.h)), [shapeKey, size.w, size.h]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const zoomAt = useCallback((factor: number, cx: number, cy: number) => {
+    setView((v) => {
+      const k = clampZoom(v.k * factor);
+      const f = k / v.k;
+      return { k, x: cx - (cx - v.x) * f, y: cy - (cy - v.y) * f };
+    });
+  }, []);
+
+  const onWheel = (e: WheelEvent<SVGSVGElement>) => {
+    const rect = e.currentTarget.getBoundingClientRect();
+    zoomAt(e.deltaY < 0 ? 1.15 : 1 / 1.15, e.clientX - rect.left, e.clientY - rect.top);
+  };
+  const onPointerDown = (e: PointerEvent<SVGSVGElement>) => {
+    if (e.button !== 0) return;
+    dragged.current = false;
+    drag.current = { x: e.clientX, y: e.clientY, vx: view.x, vy: view.y, moved: false };
+  };
+  const onPointerMove = (e: PointerEvent<SVGSVGElement>) => {
+    const d = drag.current;
+    if (!d) return;
+    const dx = e.clientX - d.x;
+    const dy = e.clientY - d.y;
+    if (!d.moved && Math.hypot(dx, dy) < 4) return;
+    if (!d.moved) e.currentTarget.setPointerCapture(e.pointerId);
+    d.moved = true;
+    setView((v) => ({ ...v, x: d.vx + dx, y: d.vy + dy }));
+  };
+  const onPointerUp = () => {
+    if (drag.current?.moved) dragged.current = true;
+    drag.current = null;
+  };
+  const wasDrag = () => dragged.current;
+
+  const showAllLabels = layout.edges.length <= LABELLED_EDGES_MAX || view.k >= 0.9;
+  const active = highlight && highlight.nodes.size > 0 ? highlight : null;
+
+  const keySelect = (fn: () => void) => (e: KeyboardEvent) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      fn();
+    }
+  };
+
+  return (
+    <div className="map-wrap" style={{ height: heightPx }}>
+      <div className="map-tools" role="group" aria-label="Zoom">
+        <button type="button" onClick={() => zoomAt(1.25, size.w / 2, size.h / 2)} aria-label="Zoom in">
+          +
+        </button>
+        <button type="button" onClick={() => zoomAt(0.8, size.w / 2, size.h / 2)} aria-label="Zoom out">
+          −
+        </button>
+        <button type="button" onClick={() => setView(fitView(layout, size.w, size.h))} aria-label="Fit to screen">
+          fit
+        </button>
+        <span className="zoom-text">{Math.round(view.k * 100)}%</span>
+      </div>
+      <svg
+        ref={ref}
+        className="service-map"
+        data-testid="service-map"
+        role="img"
+        aria-label={`Service map with ${layout.nodes.length} nodes and ${layout.edges.length} edges`}
+        onWheel={onWheel}
+        onPointerDown={onPointerDown}
+        onPointerMove={onPointerMove}
+        onPointerUp={onPointerUp}
+        onPointerLeave={onPointerUp}
+      >
+        <defs>
+          {(['healthy', 'degraded', 'failing', 'idle', 'hl'] as const).map((h) => (
+            <marker key={h} id={`arrow-${h}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+              <path d="M0,0 L10,5 L0,10 z" className={`arrow arrow-${h}`} />
+            </marker>
+          ))}
+        </defs>
+        <g transform={`translate(${view.x},${view.y}) scale(${view.k})`}>
+          {layout.edges.map((e) => (
+            <MapEdge
+              key={e.key}
+              edge={e}
+              selected={selectedEdge === e.key}
+              highlighted={active ? active.edges.has(e.key) : false}
+              dimmed={active ? !active.edges.has(e.key) : false}
+              showLabel={showAllLabels || selectedEdge === e.key || (active?.edges.has(e.key) ?? false)}
+              onSelect={() => !wasDrag() && onSelectEdge?.(e.key)}
+              onKey={keySelect(() => onSelectEdge?.(e.key))}
+            />
+          ))}
+          {layout.nodes.map((n) => (
+            <MapNode
+              key={n.id}
+              node={n}
+              selected={selectedNode === n.id}
+              highlighted={active ? active.nodes.has(n.id) : false}
+              dimmed={active ? !active.nodes.has(n.id) : false}
+              onSelect={() => !wasDrag() && onSelectNode?.(n.id)}
+              onKey={keySelect(() => onSelectNode?.(n.id))}
+            />
+          ))}
+        </g>
+      </svg>
+    </div>
+  );
+}
+
+interface ElementProps {
+  selected: boolean;
+  highlighted: boolean;
+  dimmed: boolean;
+  onSelect: () => void;
+  onKey: (e: KeyboardEvent) => void;
+}
+
+function MapNode({ node, selected, highlighted, dimmed, onSelect, onKey }: ElementProps & { node: LaidOutNode }) {
+  const x = node.x - node.width / 2;
+  const y = node.y - node.height / 2;
+  const label = `${node.kind === 'virtual' ? 'virtual node' : 'service'} ${node.id}: ${HEALTH_LABEL[node.health]}, ${node.summary}`;
+  return (
+    <g
+      className={`map-node health-${node.health} kind-${node.kind}${selected ? ' selected' : ''}${highlighted ? ' highlighted' : ''}${dimmed ? ' dimmed' : ''}`}
+      data-testid={`map-node-${node.id}`}
+      data-health={node.health}
+      data-kind={node.kind}
+      data-highlighted={highlighted ? 'true' : 'false'}
+      data-dimmed={dimmed ? 'true' : 'false'}
+      tabIndex={0}
+      role="button"
+      aria-label={label}
+      aria-pressed={selected}
+      onClick={onSelect}
+      onKeyDown={onKey}
+    >
+      <title>{label}</title>
+      <rect x={x} y={y} width={node.width} height={node.height} rx={8} />
+      <text x={x + 10} y={y + 18} className="node-name">
+        {node.kind === 'virtual' ? '◌ ' : ''}
+        {node.id}
+      </text>
+      <text x={x + node.width - 8} y={y + 18} className="node-health" textAnchor="end">
+        {HEALTH_LABEL[node.health].toUpperCase()}
+      </text>
+      <text x={x + 10} y={y + 36} className="node-summary">
+        {node.kind === 'virtual' ? 'virtual (not instrumented)' : node.summary}
+      </text>
+    </g>
+  );
+}
+
+function MapEdge({ edge, selected, highlighted, dimmed, showLabel, onSelect, onKey }: ElementProps & { edge: LaidOutEdge; showLabel: boolean }) {
+  const strokeWidth = Math.min(6, 1.2 + Math.log10(1 + edge.stats.requests));
+  const badgeLine = edge.badges.map((b) => b.text).join('  ');
+  const label = `call ${edge.source} → ${edge.target}: ${HEALTH_LABEL[edge.health]}, ${edge.label}${badgeLine ? `, ${badgeLine}` : ''}`;
+  const labelWidth = Math.max(edge.label.length, badgeLine.length) * 6.2 + 12;
+  return (
+    <g
+      className={`map-edge health-${edge.health}${selected ? ' selected' : ''}${highlighted ? ' highlighted' : ''}${dimmed ? ' dimmed' : ''}`}
+      data-testid={`map-edge-${edge.source}-${edge.target}`}
+      data-highlighted={highlighted ? 'true' : 'false'}
+      data-dimmed={dimmed ? 'true' : 'false'}
+      tabIndex={0}
+      role="button"
+      aria-label={label}
+      aria-pressed={selected}
+      onClick={onSelect}
+      onKeyDown={onKey}
+    >
+      <title>{label}</title>
+      <path d={pathFor(edge.points)} className="edge-hit" />
+      <path d={pathFor(edge.points)} className="edge-line" strokeWidth={strokeWidth} markerEnd={`url(#arrow-${highlighted ? 'hl' : edge.health})`} />
+      {showLabel && (
+        <g className="edge-label" transform={`translate(${edge.labelX},${edge.labelY})`}>
+          <rect x={-labelWidth / 2} y={badgeLine ? -17 : -9} width={labelWidth} height={badgeLine ? 32 : 17} rx={4} />
+          <text y={badgeLine ? -4 : 4} textAnchor="middle">
+            {edge.label}
+          </text>
+          {badgeLine && (
+            <text y={11} textAnchor="middle" className="edge-badges">
+              {badgeLine}
+            </text>
+          )}
+        </g>
+      )}
+    </g>
+  );
+}

@@ -1,0 +1,61 @@
+import type { Dashboard } from '../hooks/useDashboard.js';
+import { linkTo, type Route } from '../model/route.js';
+import { REFRESH_OPTIONS } from '../model/timeRange.js';
+import { TimeRangePicker } from './TimeRangePicker.js';
+
+const STATUS_TEXT = { live: 'Live', connecting: 'Connecting…', offline: 'Stream offline', paused: 'Paused' } as const;
+
+export function TopBar({ d }: { d: Dashboard }) {
+  const page = d.location.route.page;
+  const links: { route: Route; label: string; active: boolean }[] = [
+    { route: { page: 'map' }, label: 'Service map', active: page === 'map' },
+    { route: { page: 'incidents' }, label: 'Incidents', active: page === 'incidents' },
+    { route: { page: 'traces' }, label: 'Traces', active: page === 'traces' || page === 'trace' },
+  ];
+  if (d.config?.controlUrl) links.push({ route: { page: 'chaos' }, label: 'Chaos', active: page === 'chaos' });
+  const status = d.live.status;
+  return (
+    <header className="topbar">
+      <a className="brand" href={linkTo({ page: 'map' }, d.location.params)}>
+        <span className="logo" aria-hidden="true">⟋</span> Faultline
+      </a>
+      <nav aria-label="Pages">
+        {links.map((l) => (
+          <a key={l.label} href={linkTo(l.route, d.location.params)} className={l.active ? 'active' : undefined} aria-current={l.active ? 'page' : undefined}>
+            {l.label}
+          </a>
+        ))}
+      </nav>
+      <div className="controls">
+        <TimeRangePicker range={d.range} onChange={d.setRange} />
+        <label className="refresh">
+          auto-refresh{' '}
+          <select value={d.refresh.label} onChange={(e) => d.setRefresh(e.target.value)} aria-label="Auto-refresh period">
+            {REFRESH_OPTIONS.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={d.refreshNow} title="Refresh now" aria-label="Refresh now">
+          ↻
+        </button>
+        <button
+          type="button"
+          className={`live-indicator ${status}`}
+          data-testid="live-indicator"
+          data-status={status}
+          onClick={d.live.toggle}
+          disabled={d.range.kind === 'absolute'}
+          aria-pressed={!d.live.paused}
+          title={d.live.reason ? `Paused: ${d.live.reason}` : 'Click to pause live updates'}
+        >
+          <span className="dot" aria-hidden="true" />
+          {STATUS_TEXT[status]}
+          {d.live.reason === 'fixed time range' ? ' (fixed range)' : ''}
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,88 @@
+import { createContext, useCallback, useContext, useMemo, useState } from 'react';
+import { collectorApi } from '../api/collector.js';
+import type { DashboardConfig } from '../api/types.js';
+import { parseRefresh, parseTimeRange, resolveWindow, writeTimeRange, type TimeRange, type TimeWindow } from '../model/timeRange.js';
+import { useApi } from './useApi.js';
+import { useInterval } from './useInterval.js';
+import { useLocation, type LocationApi } from './useLocation.js';
+import { useStream, type StreamStatus } from './useStream.js';
+
+export interface Dashboard {
+  location: LocationApi;
+  range: TimeRange;
+  rangeWarnings: string[];
+  /** Stable while the range is unchanged (a relative range keeps its key as time moves on). */
+  rangeKey: string;
+  /** The window every view queries, re-resolved on each tick. */
+  window: TimeWindow;
+  tick: number;
+  refreshNow: () => void;
+  setRange: (range: TimeRange) => void;
+  refresh: { label: string; periodMs: number | null };
+  setRefresh: (label: string) => void;
+  live: { status: StreamStatus; paused: boolean; toggle: () => void; reason: string | null };
+  config: DashboardConfig | undefined;
+}
+
+export const DashboardContext = createContext<Dashboard | null>(null);
+
+export function useDashboard(): Dashboard {
+  const d = useContext(DashboardContext);
+  if (!d) throw new Error('useDashboard outside DashboardContext');
+  return d;
+}
+
+export function useDashboardState(): Dashboard {
+  const location = useLocation();
+  const { result: range, warnings: rangeWarnings } = parseTimeRange(location.params);
+  const refresh = parseRefresh(location.params.get('refresh'));
+  const [userPaused, setUserPaused] = useState(false);
+  const [tick, setTick] = useState(0);
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  const bump = useCallback(() => {
+    setNowMs(Date.now());
+    setTick((t) => t + 1);
+  }, []);
+
+  // A fixed window in the past does not move, so there is nothing to follow live.
+  const fixed = range.kind === 'absolute';
+  const paused = userPaused || fixed;
+  const stream = useStream(!paused, bump);
+  useInterval(bump, paused ? null : refresh.periodMs);
+
+  const rangeKey = range.kind === 'absolute' ? `${range.fromMs}-${range.toMs}` : `${range.durationMs}`;
+  // eslint-disable-next-line react-hooks/exhaustive-deps
+  const window = useMemo(() => resolveWindow(range, nowMs), [rangeKey, nowMs]);
+
+  const setRange = useCallback(
+    (next: TimeRange) => {
+      const params = writeTimeRange(location.params, next);
+      const changes: Record<string, string | null> = { range: params.get('range'), from: params.get('from'), to: params.get('to') };
+      location.setParams(changes);
+      setNowMs(Date.now());
+    },
+    [location],
+  );
+  const setRefresh = useCallback((label: string) => location.setParams({ refresh: label === '15s' ? null : label }), [location]);
+  const config = useApi('config', 0, (signal) => collectorApi.config(signal).catch(() => ({ controlUrl: null }))).data;
+
+  return {
+    location,
+    range,
+    rangeWarnings,
+    rangeKey,
+    window,
+    tick,
+    refreshNow: bump,
+    setRange,
+    refresh,
+    setRefresh,
+    live: {
+      status: stream.status,
+      paused,
+      toggle: () => setUserPaused((p) => !p),
+      reason: fixed ? 'fixed time range' : userPaused ? 'paused by you' : null,
+    },
+    config,
+  };
+}

@@ -1,0 +1,148 @@
+import { useMemo } from 'react';
+import { collectorApi } from '../api/collector.js';
+import type { Graph } from '../api/types.js';
+import { BreakerTimelines } from '../components/BreakerTimeline.js';
+import { RedCharts } from '../components/RedCharts.js';
+import { StatsTable } from '../components/StatsTable.js';
+import { EmptyState, ErrorState, Loading, Warnings } from '../components/StateViews.js';
+import { mapLimited, useApi } from '../hooks/useApi.js';
+import { useDashboard } from '../hooks/useDashboard.js';
+import { breakerTimelines, extractBreakerTransitions } from '../model/breakerIntervals.js';
+import { formatMs, formatPct, formatRate } from '../model/format.js';
+import { classifyHealth, HEALTH_LABEL } from '../model/health.js';
+import { edgeBadges, neighbours } from '../model/graphLayout.js';
+import { linkTo } from '../model/route.js';
+import { bucketCount, buildSeries } from '../model/series.js';
+import { describeRange, splitWindow } from '../model/timeRange.js';
+
+/** Traces read to find breaker transitions: errors first (breakers open on failures), then recent ones. */
+const BREAKER_SAMPLE_ERROR_TRACES = 60;
+const BREAKER_SAMPLE_OK_TRACES = 20;
+
+export function ServicePage({ service }: { service: string }) {
+  const d = useDashboard();
+  const { params } = d.location;
+  const windowMs = d.window.toMs - d.window.fromMs;
+  const series = useApi(`series:${service}:${d.rangeKey}`, d.tick, async (signal) => {
+    const buckets = splitWindow(d.window, bucketCount(d.window));
+    const answers = await mapLimited(buckets, 4, (w) => collectorApi.services(w, signal), signal);
+    return buildSeries(buckets.map((window, i) => ({ window, services: answers[i]! })), service);
+  });
+  const totals = useApi(`services:${d.rangeKey}`, d.tick, (signal) => collectorApi.services(d.window, signal));
+  const graph = useApi(`graph:${d.rangeKey}`, d.tick, (signal) => collectorApi.graph(d.window, signal));
+  const breakers = useApi(`breakers:${service}:${d.rangeKey}`, d.tick, async (signal) => {
+    const [errors, recent] = await Promise.all([
+      collectorApi.traces({ ...d.window, service, status: 'error', limit: BREAKER_SAMPLE_ERROR_TRACES }, signal),
+      collectorApi.traces({ ...d.window, service, limit: BREAKER_SAMPLE_OK_TRACES }, signal),
+    ]);
+    const ids = [...new Set([...errors, ...recent].map((t) => t.traceId))];
+    const traces = (await mapLimited(ids, 4, (id) => collectorApi.trace(id, signal).catch(() => null), signal)).filter((t) => t !== null);
+    const { result: transitions, warnings } = extractBreakerTransitions(traces);
+    // Breakers this service holds, and breakers others hold around calls to it.
+    const relevant = transitions.filter((t) => t.service === service || t.breaker === service);
+    return { sampled: traces.length, transitions: relevant, warnings };
+  });
+  const summary = totals.data?.find((s) => s.name === service);
+  const timelines = useMemo(() => (breakers.data ? breakerTimelines(breakers.data.transitions, d.window) : null), [breakers.data, d.window]);
+
+  return (
+    <main className="page page-service">
+      <div className="page-head">
+        <h1>
+          Service <span className="svc-title">{service}</span>
+        </h1>
+        {summary && <span className={`badge health-${classifyHealth(summary)}`}>{HEALTH_LABEL[classifyHealth(summary)]}</span>}
+        <span className="muted">{describeRange(d.range)}</span>
+        <a href={linkTo({ page: 'map' }, params, { node: service })}>on the map →</a>
+        <a href={linkTo({ page: 'traces' }, params, { service })}>traces →</a>
+      </div>
+      {totals.error && !totals.data ? (
+        <ErrorState error={totals.error} onRetry={totals.reload} />
+      ) : totals.loading ? (
+        <Loading what={service} />
+      ) : !summary && !graph.data?.nodes.some((n) => n.id === service) ? (
+        <EmptyState title={`${service} has sent no spans in the ${describeRange(d.range)}`}>
+          <p>Check that the service exports to this collector with OTEL_SERVICE_NAME={service}, or widen the time range.</p>
+        </EmptyState>
+      ) : (
+        <>
+          {summary && (
+            <section className="panel">
+              <StatsTable stats={summary} windowMs={windowMs} />
+            </section>
+          )}
+          <section className="panel">
+            <h2>Rate, errors, duration</h2>
+            {series.loading ? <Loading what="time series" /> : series.error ? <ErrorState error={series.error} onRetry={series.reload} compact /> : series.data ? <RedCharts series={series.data} /> : null}
+          </section>
+          <section className="panel">
+            <h2>Circuit breakers</h2>
+            {breakers.loading ? (
+              <Loading what="breaker events" />
+            ) : breakers.error ? (
+              <ErrorState error={breakers.error} onRetry={breakers.reload} compact />
+            ) : timelines && timelines.result.length > 0 ? (
+              <>
+                <BreakerTimelines timelines={timelines.result} window={d.window} />
+                <p className="muted">From breaker.state events in {breakers.data?.sampled} sampled traces (failing ones first).</p>
+                <Warnings warnings={[...(breakers.data?.warnings ?? []), ...timelines.warnings]} />
+              </>
+            ) : (
+              <p className="muted" data-testid="no-breakers">
+                No breaker state changes in {breakers.data?.sampled ?? 0} sampled traces: breakers around {service} stayed closed (or the SDK's breaker policy is not in use).
+              </p>
+            )}
+          </section>
+          {graph.data && <Neighbours graph={graph.data} service={service} windowMs={windowMs} params={params} />}
+        </>
+      )}
+    </main>
+  );
+}
+
+function Neighbours({ graph, service, windowMs, params }: { graph: Graph; service: string; windowMs: number; params: URLSearchParams }) {
+  const { callers, callees } = neighbours(graph, service);
+  const table = (title: string, edges: Graph['edges'], other: (e: Graph['edges'][number]) => string, testId: string) => (
+    <section className="panel">
+      <h2>
+        {title} ({edges.length})
+      </h2>
+      {edges.length === 0 ? (
+        <p className="muted">none in this range</p>
+      ) : (
+        <table data-testid={testId}>
+          <thead>
+            <tr>
+              <th>service</th>
+              <th>rate</th>
+              <th>errors</th>
+              <th>p95</th>
+              <th>resilience</th>
+            </tr>
+          </thead>
+          <tbody>
+            {edges.map((e) => (
+              <tr key={`${e.source}>${e.target}`}>
+                <td>
+                  <a href={linkTo({ page: 'service', service: other(e) }, params)}>{other(e)}</a>
+                </td>
+                <td>{formatRate(e.requests, windowMs)}</td>
+                <td>
+                  {formatPct(e.errorRate)} <span className="muted">({HEALTH_LABEL[classifyHealth(e)]})</span>
+                </td>
+                <td>{formatMs(e.p95Ms)}</td>
+                <td>{edgeBadges(e).map((b) => b.text).join(' · ') || '–'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+  return (
+    <div className="tables">
+      {table('Callers', callers, (e) => e.source, 'callers')}
+      {table('Callees', callees, (e) => e.target, 'callees')}
+    </div>
+  );
+}
