@@ -154,6 +154,7 @@ class Analyzer {
 
   attribute(traces: Map<string, Trace>): Attribution {
     const result: Attribution = { requests: 0, failing: 0, slow: 0, tallies: new Map() };
+    const windowThresholds = this.windowSlowThresholds(traces);
     for (const trace of traces.values()) {
       const entry = this.entryOf(trace);
       if (!entry) continue;
@@ -163,13 +164,38 @@ class Analyzer {
         this.record(result, trace, entry, this.errorShares(trace, entry), 'error');
         continue;
       }
-      const threshold = this.slowThresholdMs.get(entry.service + SEP + entry.name) ?? this.options.slowAbsoluteMs;
+      const threshold = this.slowThresholdMs.get(entry.service + SEP + entry.name) ?? windowThresholds.get(entry.service + SEP + entry.name) ?? this.options.slowAbsoluteMs;
       if (entry.durationMs > threshold) {
         result.slow++;
         this.record(result, trace, entry, this.latencyShares(trace, entry), 'latency');
       }
     }
     return result;
+  }
+
+  /**
+   * Without a baseline for an entry operation, a request is slow beyond the
+   * absolute threshold, or beyond 3× the window's own median: the
+   * slowest requests of the window still show where time went.
+   */
+  private windowSlowThresholds(traces: Map<string, Trace>): Map<string, number> {
+    const durations = new Map<string, number[]>();
+    for (const trace of traces.values()) {
+      const entry = this.entryOf(trace);
+      if (!entry || isErrorSpan(entry)) continue;
+      const opKey = entry.service + SEP + entry.name;
+      if (this.slowThresholdMs.has(opKey)) continue;
+      let list = durations.get(opKey);
+      if (!list) durations.set(opKey, (list = []));
+      list.push(entry.durationMs);
+    }
+    const thresholds = new Map<string, number>();
+    for (const [opKey, list] of durations) {
+      if (list.length < this.options.minBaselineRequests) continue;
+      const mid = median(list);
+      thresholds.set(opKey, Math.min(this.options.slowAbsoluteMs, Math.max(mid * 3, mid + 50)));
+    }
+    return thresholds;
   }
 
   /** The request as its entry service saw it: the topmost span of an entry service. */
@@ -333,7 +359,7 @@ class Analyzer {
     let visited = 0;
     while (stack.length > 0 && visited++ < 100_000) {
       const span = stack.pop()!;
-      const failedChildren = (trace.children.get(span.spanId) ?? []).filter(isErrorSpan);
+      const failedChildren = propagatedFailures(trace.children.get(span.spanId));
       if (failedChildren.length > 0) {
         stack.push(...failedChildren);
         continue;
@@ -416,6 +442,23 @@ class Analyzer {
   isVirtual(service: string): boolean {
     return !this.reportingServices.has(service);
   }
+}
+
+/**
+ * The failed children whose failure the parent passed on: a failure after
+ * which the parent went on to start other work (a fallback, or the next
+ * attempt of a retry) was absorbed there. If every failure looks absorbed,
+ * the last one to end is kept.
+ */
+function propagatedFailures(children: readonly SpanRecord[] | undefined): SpanRecord[] {
+  if (!children || children.length === 0) return [];
+  const failed = children.filter(isErrorSpan);
+  if (failed.length === 0) return failed;
+  let lastStartMs = -Infinity;
+  for (const c of children) if (c.startMs > lastStartMs) lastStartMs = c.startMs;
+  const propagated = failed.filter((f) => !(lastStartMs >= f.startMs + Math.max(0, f.durationMs)));
+  if (propagated.length > 0) return propagated;
+  return [failed.reduce((a, b) => (b.startMs + b.durationMs > a.startMs + a.durationMs ? b : a))];
 }
 
 function failureMessage(span: SpanRecord): string {
@@ -518,14 +561,14 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptions 
     const base = baseline.tallies.get(key);
     const baseRate = baseline.requests > 0 ? ((base?.errorWeight ?? 0) + (base?.latencyWeight ?? 0)) / baseline.requests : 0;
     const explained = tally.errorWeight + tally.latencyWeight - baseRate * incident.requests;
-    const score = Math.min(1, Math.max(0, explained / impacted));
+    const score = Math.round(Math.min(1, Math.max(0, explained / impacted)) * 1000) / 1000;
     if (!(score > 0)) continue;
     const virtual = analyzer.isVirtual(tally.blame.service);
     const path = mostCommon(tally.paths.entries(), (p) => p.weight)?.path ?? [tally.blame.service];
     causes.push({
       service: tally.blame.service,
       operation: tally.blame.operation,
-      score: Math.round(score * 1000) / 1000,
+      score,
       reason: explain(tally, incident, baseline, virtual, analyzer.baselineSelf(key)),
       path,
       virtual,
