@@ -38,8 +38,10 @@ export interface TraceQuery extends TimeRange {
 }
 
 export interface SampleQuery extends TimeRange {
-  /** Whole traces returned at most; error traces first, then the slowest. */
+  /** Whole traces returned at most. */
   maxTraces: number;
+  /** 'failing' (default): error traces first, then the slowest; 'recent': the latest, as a baseline of normal. */
+  prefer?: 'failing' | 'recent';
 }
 
 export interface InsertResult {

@@ -308,7 +308,7 @@ export class PostgresTraceStore implements TraceStore {
     const rows = await this.q(
       `SELECT s.* FROM spans s WHERE s.trace_id IN (
          SELECT trace_id FROM traces WHERE start_ms >= $1 AND start_ms <= $2
-         ORDER BY (error_count > 0) DESC, (end_ms - start_ms) DESC LIMIT $3)`,
+         ORDER BY ${query.prefer === 'recent' ? 'start_ms DESC' : '(error_count > 0) DESC, (end_ms - start_ms) DESC'} LIMIT $3)`,
       [query.fromMs, query.toMs, query.maxTraces],
     );
     return (rows as unknown as SpanRow[]).map(rowToSpan);

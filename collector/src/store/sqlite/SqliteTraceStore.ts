@@ -266,7 +266,7 @@ export class SqliteTraceStore implements TraceStore {
   async sampleSpans(q: SampleQuery): Promise<SpanRecord[]> {
     this.assertOpen();
     const ids = this.db
-      .prepare('SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms <= ? ORDER BY (error_count > 0) DESC, (end_ms - start_ms) DESC LIMIT ?')
+      .prepare(`SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms <= ? ORDER BY ${q.prefer === 'recent' ? 'start_ms DESC' : '(error_count > 0) DESC, (end_ms - start_ms) DESC'} LIMIT ?`)
       .all(q.fromMs, q.toMs, q.maxTraces) as { trace_id: string }[];
     const get = this.db.prepare('SELECT * FROM spans WHERE trace_id = ?');
     return ids.flatMap((r) => (get.all(r.trace_id) as SpanRow[]).map(rowToSpan));

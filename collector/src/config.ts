@@ -1,0 +1,110 @@
+// Collector options: defaults from the contract, environment variables, validation in one place.
+import { fileURLToPath } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { type IngestLimits, resolveIngestLimits } from './ingest/index.js';
+
+export interface CollectorOptions {
+  /** HTTP port for OTLP ingest, API and dashboard; 0 picks a free one. Default 4318 (FAULTLINE_PORT). */
+  port?: number;
+  /** Bind address. Default 127.0.0.1 (FAULTLINE_HOST). */
+  host?: string;
+  /** OTLP/gRPC port; 0 disables. Default 4317 (FAULTLINE_GRPC_PORT). Use -1 for a free port (tests). */
+  grpcPort?: number;
+  /** SQLite file, or ':memory:'. Default ./faultline.db (FAULTLINE_DB). */
+  dbPath?: string;
+  /** postgres://… switches storage to PostgreSQL (FAULTLINE_DATABASE_URL). */
+  databaseUrl?: string | null;
+  /** PostgreSQL schema for Faultline's tables. Default 'public' (FAULTLINE_DATABASE_SCHEMA). */
+  databaseSchema?: string;
+  /** Bearer token required on /v1/* and /api/* when set (FAULTLINE_TOKEN). */
+  token?: string | null;
+  /** Spans whose trace ended longer ago are pruned; 0 keeps everything. Default 168 (FAULTLINE_RETENTION_HOURS). */
+  retentionHours?: number;
+  /** Built dashboard to serve at /. Default dashboard/dist of this workspace. */
+  dashboardDir?: string;
+  /** Demo control server URL handed to the dashboard by GET /api/config (FAULTLINE_CONTROL_URL). */
+  controlUrl?: string | null;
+  /** How long a caller span waits for its callee before its edge goes to the callee hint. Default 5,000 ms. */
+  pendingEdgeMs?: number;
+  /** Spans waiting in the write queue before ingest answers 429. Default 100,000. */
+  queueSpansMax?: number;
+  /** Spans written per store transaction at most. Default 8,192. */
+  batchSpansMax?: number;
+  /** Request bodies held in memory at once (reading, inflating, decoding). Default 64 MiB. */
+  inflightBodyBytesMax?: number;
+  /** Concurrent /api/stream clients. Default 32. */
+  sseClientsMax?: number;
+  /** SSE heartbeat interval. Default 15,000 ms. */
+  sseHeartbeatMs?: number;
+  /** How often SSE clients get a fresh graph when data arrives. Default 2,000 ms. */
+  sseIntervalMs?: number;
+  /** Ingest limits; see IngestLimits. */
+  limits?: Partial<IngestLimits>;
+  /** Diagnostic output. Default: console.error. */
+  log?: (line: string) => void;
+}
+
+export interface ResolvedCollectorOptions {
+  port: number;
+  host: string;
+  grpcPort: number;
+  dbPath: string;
+  databaseUrl: string | null;
+  databaseSchema: string;
+  token: string | null;
+  retentionHours: number;
+  dashboardDir: string;
+  controlUrl: string | null;
+  pendingEdgeMs: number;
+  queueSpansMax: number;
+  batchSpansMax: number;
+  inflightBodyBytesMax: number;
+  sseClientsMax: number;
+  sseHeartbeatMs: number;
+  sseIntervalMs: number;
+  limits: IngestLimits;
+  log: (line: string) => void;
+}
+
+export const DEFAULT_DASHBOARD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboard', 'dist');
+
+function intFrom(name: string, raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^-?\d+$/.test(raw.trim())) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return Number(raw);
+}
+
+function check(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  return value;
+}
+
+/** Options given in code win over the environment, which wins over the defaults. */
+export function resolveCollectorOptions(options: CollectorOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedCollectorOptions {
+  const databaseUrl = options.databaseUrl !== undefined ? options.databaseUrl : env.FAULTLINE_DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error('FAULTLINE_DATABASE_URL must start with postgres:// or postgresql://');
+  const controlUrl = options.controlUrl !== undefined ? options.controlUrl : env.FAULTLINE_CONTROL_URL || null;
+  if (controlUrl) new URL(controlUrl); // throws a clear TypeError on garbage
+  const token = options.token !== undefined ? options.token : env.FAULTLINE_TOKEN || null;
+  return {
+    port: check('port', options.port ?? intFrom('FAULTLINE_PORT', env.FAULTLINE_PORT) ?? 4318, 0, 65535),
+    host: options.host ?? (env.FAULTLINE_HOST || '127.0.0.1'),
+    grpcPort: check('grpcPort', options.grpcPort ?? intFrom('FAULTLINE_GRPC_PORT', env.FAULTLINE_GRPC_PORT) ?? 4317, -1, 65535),
+    dbPath: options.dbPath ?? (env.FAULTLINE_DB || './faultline.db'),
+    databaseUrl,
+    databaseSchema: options.databaseSchema ?? (env.FAULTLINE_DATABASE_SCHEMA || 'public'),
+    token: token || null,
+    retentionHours: check('retentionHours', options.retentionHours ?? intFrom('FAULTLINE_RETENTION_HOURS', env.FAULTLINE_RETENTION_HOURS) ?? 168, 0, 24 * 365 * 10),
+    dashboardDir: options.dashboardDir ?? DEFAULT_DASHBOARD_DIR,
+    controlUrl,
+    pendingEdgeMs: check('pendingEdgeMs', options.pendingEdgeMs ?? 5_000, 0, 3_600_000),
+    queueSpansMax: check('queueSpansMax', options.queueSpansMax ?? 100_000, 1, 10_000_000),
+    batchSpansMax: check('batchSpansMax', options.batchSpansMax ?? 8_192, 1, 1_000_000),
+    inflightBodyBytesMax: check('inflightBodyBytesMax', options.inflightBodyBytesMax ?? 64 * 1024 * 1024, 1024, 2 ** 31),
+    sseClientsMax: check('sseClientsMax', options.sseClientsMax ?? 32, 0, 10_000),
+    sseHeartbeatMs: check('sseHeartbeatMs', options.sseHeartbeatMs ?? 15_000, 10, 3_600_000),
+    sseIntervalMs: check('sseIntervalMs', options.sseIntervalMs ?? 2_000, 10, 3_600_000),
+    limits: resolveIngestLimits(options.limits),
+    log: options.log ?? ((line) => console.error(line)),
+  };
+}

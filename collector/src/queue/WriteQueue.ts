@@ -1,0 +1,98 @@
+// Bounded write queue between ingest and the store. Requests are never split: a batch is
+// one or more whole requests, and each request's promise settles when its batch commits
+// (or fails). When the queue holds `queueSpansMax` spans, enqueue refuses instead of
+// growing memory, and the caller answers 429 with a Retry-After estimated from throughput.
+import type { SpanRecord } from '../model.js';
+import type { TraceStore } from '../store/index.js';
+
+export interface WriteQueueOptions {
+  queueSpansMax: number;
+  batchSpansMax: number;
+  /** Called after each committed batch (drives live updates). */
+  onCommit?: (spans: number) => void;
+  /** Called once per failure streak with the store error. */
+  onError?: (error: unknown) => void;
+}
+
+interface Entry {
+  spans: readonly SpanRecord[];
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
+export type Enqueued = { accepted: true; committed: Promise<void> } | { accepted: false; retryAfterS: number };
+
+export class WriteQueue {
+  private readonly entries: Entry[] = [];
+  private queuedSpans = 0;
+  private running = false;
+  private closed = false;
+  private failing = false;
+  private spansPerSecond = 10_000;
+  private idle: Promise<void> = Promise.resolve();
+  private markIdle: () => void = () => undefined;
+
+  constructor(
+    private readonly store: TraceStore,
+    private readonly options: WriteQueueOptions,
+  ) {}
+
+  get depthSpans(): number {
+    return this.queuedSpans;
+  }
+
+  enqueue(spans: readonly SpanRecord[]): Enqueued {
+    if (this.closed) return { accepted: false, retryAfterS: 5 };
+    if (spans.length === 0) return { accepted: true, committed: Promise.resolve() };
+    if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.options.queueSpansMax) {
+      const seconds = Math.ceil(this.queuedSpans / Math.max(1, this.spansPerSecond));
+      return { accepted: false, retryAfterS: Math.min(30, Math.max(1, seconds)) };
+    }
+    const committed = new Promise<void>((resolve, reject) => this.entries.push({ spans, resolve, reject }));
+    this.queuedSpans += spans.length;
+    if (!this.running) this.start();
+    return { accepted: true, committed };
+  }
+
+  private start(): void {
+    this.running = true;
+    this.idle = new Promise((r) => (this.markIdle = r));
+    void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    while (this.entries.length) {
+      const batch: Entry[] = [];
+      let count = 0;
+      while (this.entries.length && (batch.length === 0 || count + this.entries[0]!.spans.length <= this.options.batchSpansMax)) {
+        const e = this.entries.shift()!;
+        batch.push(e);
+        count += e.spans.length;
+      }
+      const spans = batch.length === 1 ? batch[0]!.spans : batch.flatMap((e) => e.spans);
+      const started = performance.now();
+      try {
+        await this.store.insertSpans(spans);
+        const seconds = Math.max(0.001, (performance.now() - started) / 1000);
+        this.spansPerSecond = 0.7 * this.spansPerSecond + 0.3 * (count / seconds);
+        this.failing = false;
+        for (const e of batch) e.resolve();
+        this.options.onCommit?.(count);
+      } catch (err) {
+        if (!this.failing) this.options.onError?.(err);
+        this.failing = true;
+        for (const e of batch) e.reject(err);
+      } finally {
+        this.queuedSpans -= count;
+      }
+    }
+    this.running = false;
+    this.markIdle();
+  }
+
+  /** Stops accepting and waits for what is queued to commit. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.running) await this.idle;
+  }
+}

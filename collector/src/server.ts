@@ -1,0 +1,180 @@
+// Wiring only: options → store → queue → HTTP (ingest, API, stream, dashboard) + gRPC,
+// plus the background jobs (pending-edge resolution, retention pruning).
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express from 'express';
+import { apiErrors, queryRouter } from './api/queryRouter.js';
+import { bearerAuth } from './api/auth.js';
+import { ByteBudget } from './api/ByteBudget.js';
+import { dashboardRouter } from './api/dashboard.js';
+import { startGrpcServer } from './api/grpc.js';
+import { otlpHttpRouter, RPC } from './api/otlpHttp.js';
+import { StreamHub } from './api/stream.js';
+import { type CollectorOptions, resolveCollectorOptions, type ResolvedCollectorOptions } from './config.js';
+import { WriteQueue } from './queue/WriteQueue.js';
+import { openStore, type TraceStore } from './store/index.js';
+
+export interface RunningCollector {
+  /** http://HOST:PORT of the HTTP listener (OTLP/HTTP, API, dashboard). */
+  url: string;
+  port: number;
+  /** Bound OTLP/gRPC port, or null when disabled. */
+  grpcPort: number | null;
+  options: ResolvedCollectorOptions;
+  store: TraceStore;
+  /** Stops listening, lets queued writes commit, closes storage. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Traces deleted per pruning transaction, and transactions per pruning round. */
+const PRUNE_BATCH_TRACES = 1000;
+const PRUNE_ROUND_BATCHES = 20;
+const PRUNE_INTERVAL_MS = 60_000;
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+export async function startCollector(input: CollectorOptions = {}): Promise<RunningCollector> {
+  const options = resolveCollectorOptions(input);
+  const { log } = options;
+  const store = await openStore({ databaseUrl: options.databaseUrl, databaseSchema: options.databaseSchema, dbPath: options.dbPath, pendingEdgeMs: options.pendingEdgeMs });
+
+  let hub: StreamHub | null = null;
+  const queue = new WriteQueue(store, {
+    queueSpansMax: options.queueSpansMax,
+    batchSpansMax: options.batchSpansMax,
+    onCommit: () => hub?.markDirty(),
+    onError: (e) => log(`faultline collector: storing spans failed (answering 503 until it recovers): ${(e as Error)?.message ?? e}`),
+  });
+  hub = new StreamHub(store, { clientsMax: options.sseClientsMax, heartbeatMs: options.sseHeartbeatMs, intervalMs: options.sseIntervalMs, log });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await store.checkWritable();
+      res.json({ status: 'ready', storage: store.backend });
+    } catch (e) {
+      res.status(503).json({ status: 'unavailable', error: (e as Error).message });
+    }
+  });
+
+  app.use('/v1', bearerAuth(options.token, { body: (message) => ({ code: RPC.UNAUTHENTICATED, message }) }));
+  app.use('/api', bearerAuth(options.token, { body: (error) => ({ error }), allowQueryToken: true }));
+  app.use(otlpHttpRouter({ queue, limits: options.limits, budget: new ByteBudget(options.inflightBodyBytesMax), log }));
+  app.get('/api/stream', hub.handle);
+  app.use(queryRouter({ store, controlUrl: options.controlUrl, log }));
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: 'no such endpoint' });
+  });
+  app.use('/api', apiErrors(log));
+  app.use(dashboardRouter(options.dashboardDir));
+  // Anything express itself rejects (e.g. a malformed URI) is the client's fault.
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (res.headersSent) return void res.end();
+    const status = (err as { status?: number })?.status;
+    res.status(typeof status === 'number' && status >= 400 && status < 500 ? status : 400).json({ error: 'bad request' });
+  });
+
+  const server: Server = app.listen(options.port, options.host);
+  try {
+    await once(server, 'listening');
+  } catch (e) {
+    hub.close();
+    await store.close();
+    throw e;
+  }
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 20_000;
+  const address = server.address() as AddressInfo;
+  const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  let grpcServer: Awaited<ReturnType<typeof startGrpcServer>> | null = null;
+  if (options.grpcPort !== 0) {
+    try {
+      grpcServer = await startGrpcServer(options.host, Math.max(0, options.grpcPort), { queue, limits: options.limits, token: options.token, log });
+    } catch (e) {
+      server.close();
+      hub.close();
+      await store.close();
+      throw new Error(`OTLP/gRPC could not listen on ${options.host}:${options.grpcPort}: ${(e as Error).message}`);
+    }
+  }
+
+  if (!options.token && !isLoopback(options.host)) {
+    log(`faultline collector: WARNING: listening on ${options.host} without FAULTLINE_TOKEN: anyone who can reach this port can read and write traces`);
+  }
+
+  // Background jobs, one at a time each, never overlapping with themselves.
+  let stopping = false;
+  let pendingBusy = false;
+  let pendingFailed = false;
+  const pendingTimer = setInterval(async () => {
+    if (pendingBusy || stopping) return;
+    pendingBusy = true;
+    try {
+      if ((await store.resolvePendingEdges()) > 0) hub?.markDirty();
+      pendingFailed = false;
+    } catch (e) {
+      if (!pendingFailed) log(`faultline collector: resolving pending edges failed: ${(e as Error)?.message ?? e}`);
+      pendingFailed = true;
+    } finally {
+      pendingBusy = false;
+    }
+  }, Math.max(50, Math.min(1000, Math.floor(options.pendingEdgeMs / 2))));
+  pendingTimer.unref();
+
+  let pruneBusy = false;
+  const prune = async () => {
+    if (pruneBusy || stopping || options.retentionHours === 0) return;
+    pruneBusy = true;
+    try {
+      const cutoffMs = Date.now() - options.retentionHours * 3600_000;
+      for (let i = 0; i < PRUNE_ROUND_BATCHES && !stopping; i++) {
+        if ((await store.prune(cutoffMs, PRUNE_BATCH_TRACES)) < PRUNE_BATCH_TRACES) break;
+        await new Promise((r) => setTimeout(r, 10)); // let ingest in between batches
+      }
+    } catch (e) {
+      log(`faultline collector: retention pruning failed: ${(e as Error)?.message ?? e}`);
+    } finally {
+      pruneBusy = false;
+    }
+  };
+  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
+  setTimeout(prune, 1000).unref();
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      stopping = true;
+      clearInterval(pendingTimer);
+      clearInterval(pruneTimer);
+      hub?.close();
+      const httpClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const forceTimer = setTimeout(() => server.closeAllConnections(), 3000);
+      await Promise.all([httpClosed, grpcServer?.close()]);
+      clearTimeout(forceTimer);
+      await queue.close();
+      while (pendingBusy || pruneBusy) await new Promise((r) => setTimeout(r, 10));
+      await store.close();
+    })());
+
+  return {
+    url: `http://${hostForUrl}:${address.port}`,
+    port: address.port,
+    grpcPort: grpcServer?.port ?? null,
+    options,
+    store,
+    close,
+  };
+}
