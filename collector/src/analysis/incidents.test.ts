@@ -15,11 +15,13 @@ function minute(requests: number, errors: number, latencyMs = 20): Stats {
 }
 
 /** One point per minute from T0; each entry is [requests, errors, latencyMs?]. */
-function series(service: string, minutes: [number, number, number?][]): ServiceSeries {
+type Minute = [number, number, number?];
+
+function series(service: string, minutes: Minute[]): ServiceSeries {
   return { service, points: minutes.map(([r, e, ms], i) => ({ startMs: T0 + i * BUCKET_MS, stats: minute(r, e, ms) })) };
 }
 
-const healthy = (n: number, requests = 100, errors = 1, ms = 20): [number, number, number][] =>
+const healthy = (n: number, requests = 100, errors = 1, ms = 20): Minute[] =>
   Array.from({ length: n }, () => [requests, errors, ms]);
 
 describe('detectIncidents', () => {
@@ -37,7 +39,7 @@ describe('detectIncidents', () => {
   });
 
   it('stays closed for noise around a chronically high error rate once that is its baseline', () => {
-    const noisy: [number, number][] = Array.from({ length: 40 }, (_, i) => [100, i % 2 ? 18 : 24]);
+    const noisy: Minute[] = Array.from({ length: 40 }, (_, i) => [100, i % 2 ? 18 : 24]);
     // The absolute threshold only judges the very first minute; from then on the learned 20% is normal.
     expect(detectIncidents([series('flaky', noisy)], { absoluteErrorRate: 0.3 })).toEqual([]);
     expect(detectIncidents([series('flaky', [...noisy, [100, 60]])], { absoluteErrorRate: 0.3 })).toHaveLength(1);
@@ -57,19 +59,19 @@ describe('detectIncidents', () => {
   });
 
   it('keeps one incident through flapping instead of opening a new one per bad minute', () => {
-    const flapping: [number, number][] = [...healthy(20), [100, 50], [100, 1], [100, 50], [100, 1], [100, 50], ...healthy(6)];
+    const flapping: Minute[] = [...healthy(20), [100, 50], [100, 1], [100, 50], [100, 1], [100, 50], ...healthy(6)];
     const incidents = detectIncidents([series('shop', flapping)]);
     expect(incidents).toHaveLength(1);
     expect(incidents[0]).toMatchObject({ startMs: T0 + 20 * BUCKET_MS, endMs: T0 + 25 * BUCKET_MS });
   });
 
   it('opens two incidents for two faults separated by a real recovery', () => {
-    const two: [number, number][] = [...healthy(20), [100, 50], ...healthy(10), [100, 50], ...healthy(5)];
+    const two: Minute[] = [...healthy(20), [100, 50], ...healthy(10), [100, 50], ...healthy(5)];
     expect(detectIncidents([series('shop', two)])).toHaveLength(2);
   });
 
   it('does not learn an incident into the baseline: a long outage stays one incident', () => {
-    const outage: [number, number][] = [...healthy(10), ...Array.from({ length: 60 }, (): [number, number] => [100, 50])];
+    const outage: Minute[] = [...healthy(10), ...Array.from({ length: 60 }, (): Minute => [100, 50])];
     const incidents = detectIncidents([series('shop', outage)]);
     expect(incidents).toHaveLength(1);
     expect(incidents[0]!.ongoing).toBe(true);
