@@ -1,6 +1,6 @@
 import { context, trace, type Span } from '@opentelemetry/api';
 import { runWithContext } from '../../context/index.js';
-import { parseEnvelope, type EventEnvelope } from '../envelope.js';
+import { ENVELOPE_LIMITS, parseEnvelope, type EventEnvelope } from '../envelope.js';
 import { isEnvelopeValidationError, MessagingConfigError } from '../errors.js';
 import { endSpan, startConsumerSpan, type TraceMode } from '../telemetry.js';
 import type { InboxDriver } from './InboxDriver.js';
@@ -109,9 +109,19 @@ function rawText(raw: string | Uint8Array | object): string {
   return text.slice(0, RAW_DEAD_LETTER_CHARS);
 }
 
+/** Best effort id/type of a rejected message, so the dead letter can be traced back. */
 function peekField(raw: string | Uint8Array | object, field: 'id' | 'type'): string | undefined {
-  if (typeof raw !== 'object' || raw instanceof Uint8Array) return undefined;
-  const v = (raw as Record<string, unknown>)[field];
+  let obj: unknown = raw;
+  if (typeof raw === 'string' || raw instanceof Uint8Array) {
+    if ((typeof raw === 'string' ? raw.length : raw.byteLength) > ENVELOPE_LIMITS.envelopeBytes) return undefined;
+    try {
+      obj = JSON.parse(typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof obj !== 'object' || obj === null) return undefined;
+  const v = (obj as Record<string, unknown>)[field];
   return typeof v === 'string' && v.length <= 128 ? v : undefined;
 }
 

@@ -1,0 +1,180 @@
+// SDK overhead against bare fetch, cockatiel and opossum on a loopback server.
+// Writes bench/results/sdk-overhead.json; the last line is the headline ratio.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import {
+  BulkheadPolicy,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  TimeoutStrategy,
+  bulkhead,
+  circuitBreaker,
+  handleAll,
+  retry,
+  timeout,
+  wrap,
+} from 'cockatiel';
+import CircuitBreaker from 'opossum';
+import { createClient, init, isBrokenCircuitError, shutdown } from '../src/index.js';
+import { startLoopback } from './loopbackServer.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsFile = join(here, '..', '..', 'bench', 'results', 'sdk-overhead.json');
+
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
+const LATENCY_CALLS = Number(process.env.BENCH_CALLS ?? 3000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 1500);
+const CONCURRENCY = 16;
+
+type Call = () => Promise<unknown>;
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
+
+async function latencies(call: Call, n: number): Promise<number[]> {
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await call();
+    out[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+  }
+  return out;
+}
+
+async function throughput(call: Call, ms: number): Promise<number> {
+  const until = performance.now() + ms;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (performance.now() < until) {
+        await call();
+        done++;
+      }
+    }),
+  );
+  return (done * 1000) / ms;
+}
+
+/** Exports nothing: the batch processor still runs, the network does not. */
+const discardExporter: SpanExporter = {
+  export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }),
+  shutdown: async () => undefined,
+};
+
+async function main(): Promise<void> {
+  const loop = await startLoopback();
+  const url = `${loop.url}/items`;
+  init({ serviceName: 'bench', spanExporter: discardExporter });
+
+  const bare: Call = async () => (await fetch(url)).arrayBuffer();
+
+  const sdkClient = createClient({
+    target: 'bench-target',
+    baseUrl: loop.url,
+    policies: {
+      timeout: { attemptTimeoutMs: 5000, totalTimeoutMs: 15000 },
+      retry: { maxAttempts: 3 },
+      budget: {},
+      breaker: { mode: 'ratio' },
+      bulkhead: { maxConcurrent: 100, maxQueue: 100 },
+      fallback: () => new Response('fallback'),
+    },
+  });
+  const sdk: Call = async () => (await sdkClient('/items')).arrayBuffer();
+
+  const cockatielPolicy = wrap(
+    retry(handleAll, { maxAttempts: 2, backoff: new ExponentialBackoff() }),
+    circuitBreaker(handleAll, { halfOpenAfter: 5000, breaker: new ConsecutiveBreaker(5) }),
+    bulkhead(100, 100) as BulkheadPolicy,
+    timeout(5000, TimeoutStrategy.Aggressive),
+  );
+  // A fresh signal per call: cockatiel's shared default signal accumulates
+  // one abort listener per fetch otherwise.
+  const cockatielCall: Call = async () => {
+    const controller = new AbortController();
+    return cockatielPolicy.execute(async ({ signal }) => (await fetch(url, { signal })).arrayBuffer(), controller.signal);
+  };
+
+  const opossum = new CircuitBreaker(async () => (await fetch(url)).arrayBuffer(), {
+    timeout: 5000,
+    errorThresholdPercentage: 50,
+    resetTimeout: 5000,
+  });
+  const opossumCall: Call = () => opossum.fire();
+
+  const variants: Record<string, Call> = { bare, sdk, cockatiel: cockatielCall, opossum: opossumCall };
+  const samples: Record<string, number[]> = {};
+  const p50Rounds: Record<string, number[]> = {};
+  for (const [name, call] of Object.entries(variants)) {
+    await latencies(call, WARMUP);
+    samples[name] = [];
+    p50Rounds[name] = [];
+  }
+  // Interleaved rounds so drift of the shared machine hits every variant alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const [name, call] of Object.entries(variants)) {
+      const l = await latencies(call, LATENCY_CALLS);
+      samples[name]!.push(...l);
+      p50Rounds[name]!.push(quantile([...l].sort((a, b) => a - b), 0.5));
+    }
+  }
+  const results: Record<string, { p50Ms: number; p99Ms: number; throughputRps: number }> = {};
+  for (const [name, call] of Object.entries(variants)) {
+    const sorted = samples[name]!.sort((a, b) => a - b);
+    const medianP50 = [...p50Rounds[name]!].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
+    results[name] = { p50Ms: medianP50, p99Ms: quantile(sorted, 0.99), throughputRps: await throughput(call, THROUGHPUT_MS) };
+  }
+
+  // Fast-fail with the breaker open: how long a rejected call takes.
+  const dead = createClient({
+    target: 'bench-dead',
+    baseUrl: 'http://127.0.0.1:9',
+    policies: { retry: false, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 3_600_000 } },
+  });
+  await dead('/').catch(() => undefined);
+  const openLatencies: number[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    const t0 = process.hrtime.bigint();
+    try {
+      await dead('/');
+    } catch (error) {
+      if (!isBrokenCircuitError(error)) throw error;
+    }
+    openLatencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  openLatencies.sort((a, b) => a - b);
+  const breakerOpen = { p50Ms: quantile(openLatencies, 0.5), p99Ms: quantile(openLatencies, 0.99) };
+
+  await shutdown();
+  await loop.stop();
+
+  const vsBare = results.sdk!.p50Ms / results.bare!.p50Ms;
+  const vsCockatiel = results.sdk!.p50Ms / results.cockatiel!.p50Ms;
+  const report = {
+    calls: { warmup: WARMUP, perRound: LATENCY_CALLS, rounds: ROUNDS, throughputMs: THROUGHPUT_MS, concurrency: CONCURRENCY },
+    ...results,
+    breakerOpen,
+    ratios: {
+      sdkVsBareP50: vsBare,
+      sdkVsCockatielP50: vsCockatiel,
+      cockatielVsBareP50: results.cockatiel!.p50Ms / results.bare!.p50Ms,
+      opossumVsBareP50: results.opossum!.p50Ms / results.bare!.p50Ms,
+    },
+    targets: { sdkVsBareP50Max: 1.1, breakerOpenP99MsMax: 1 },
+  };
+  mkdirSync(dirname(resultsFile), { recursive: true });
+  writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
+  console.log('variant     p50 ms   p99 ms   req/s');
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`${name.padEnd(10)} ${r.p50Ms.toFixed(3).padStart(7)}  ${r.p99Ms.toFixed(3).padStart(7)}  ${r.throughputRps.toFixed(0).padStart(6)}`);
+  }
+  console.log(`breaker open fast-fail: p50 ${breakerOpen.p50Ms.toFixed(4)} ms, p99 ${breakerOpen.p99Ms.toFixed(4)} ms`);
+  console.log(`sdk overhead p50: ${vsBare.toFixed(2)}x bare fetch, ${vsCockatiel.toFixed(2)}x cockatiel`);
+}
+
+await main();
