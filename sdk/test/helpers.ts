@@ -50,6 +50,8 @@ export interface Tracing {
   sdk: FaultlineSdk;
   /** Flushes the batch processor and returns every finished span so far. */
   spans(): Promise<ReadableSpan[]>;
+  /** Flushes, then forgets every span so far, so late spans of one test do not leak into the next. */
+  reset(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,10 @@ export function startTracing(serviceName = 'test'): Tracing {
     async spans() {
       await sdk.forceFlush();
       return exporter.getFinishedSpans();
+    },
+    async reset() {
+      await sdk.forceFlush();
+      exporter.reset();
     },
     stop: () => shutdown(),
   };

@@ -20,9 +20,9 @@ afterAll(async () => {
   await server.close();
   await tracing.stop();
 });
-beforeEach(() => {
+beforeEach(async () => {
   seen.length = 0;
-  tracing.exporter.reset();
+  await tracing.reset();
 });
 
 describe('createClient', () => {

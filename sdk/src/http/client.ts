@@ -194,7 +194,7 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
   if (init?.fallback !== undefined) fallback = init.fallback === false ? undefined : resolveFallback('fallback', init.fallback);
 
   try {
-    const response = await attemptLoop(rt, span, parentContext, url, method, headers, idempotencyKey !== undefined, init, endMs);
+    const response = await attemptLoop(rt, span, parentContext, url, method, headers, idempotencyKey !== undefined, init, startMs, endMs);
     span.setAttribute(A.ATTR_HTTP_STATUS, response.status);
     if (response.status >= 500) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
@@ -243,12 +243,13 @@ async function attemptLoop(
   headers: Record<string, string>,
   hasIdempotencyKey: boolean,
   init: FaultlineRequestInit | undefined,
+  callStartMs: number,
   endMs: number,
 ): Promise<Response> {
   const { breaker, budget, bulkhead, policies } = rt.state;
   const retry = policies.retry;
   const mayRetry = retry !== undefined && (hasIdempotencyKey || retry.idempotentMethods.has(method));
-  budget?.recordRequest();
+  budget?.recordRequest(callStartMs);
   let spanContext: Context | undefined;
   let previous: Attempt | undefined;
 
@@ -294,9 +295,11 @@ async function attemptLoop(
     const attemptTimeoutMs = policies.attemptTimeoutMs;
     const limitMs = attemptTimeoutMs < remainingMs ? attemptTimeoutMs : remainingMs;
     const scope: TimeoutScope = attemptTimeoutMs < remainingMs ? 'attempt' : 'total';
+    // A total expiry is reported with the call's whole limit, not what was left of it.
+    const reportedMs = scope === 'attempt' ? attemptTimeoutMs : endMs - callStartMs;
     headers[DEADLINE_HEADER] = String(startMs + limitMs);
 
-    const result = await runAttempt(rt, url, method, headers, init, limitMs, scope, bulkhead !== undefined);
+    const result = await runAttempt(rt, url, method, headers, init, limitMs, reportedMs, scope, bulkhead !== undefined);
     if (result.error !== undefined && (isCockatielBulkheadRejected(result.error) || result.error instanceof BulkheadRejectedError)) {
       breaker?.release(permit);
       attemptSpan?.end();
@@ -306,7 +309,7 @@ async function attemptLoop(
     const response = result.response;
     const error = result.error;
     const timedOut = error !== undefined && isTimeoutError(error);
-    if (timedOut) span.addEvent(A.EVENT_TIMEOUT, { [A.ATTR_TIMEOUT_MS]: limitMs, [A.ATTR_SCOPE]: scope, [A.ATTR_ATTEMPT]: attempt });
+    if (timedOut) span.addEvent(A.EVENT_TIMEOUT, { [A.ATTR_TIMEOUT_MS]: reportedMs, [A.ATTR_SCOPE]: scope, [A.ATTR_ATTEMPT]: attempt });
 
     const userAborted = error !== undefined && !timedOut && init?.signal?.aborted === true;
     if (breaker) {
@@ -399,6 +402,7 @@ async function runAttempt(
   headers: Record<string, string>,
   init: FaultlineRequestInit | undefined,
   limitMs: number,
+  reportedMs: number,
   scope: TimeoutScope,
   useBulkhead: boolean,
 ): Promise<Attempt> {
@@ -413,14 +417,14 @@ async function runAttempt(
     userSignal.addEventListener('abort', onUserAbort, { once: true });
   }
   const send = (): Promise<Response> => {
-    timer = setTimeout(() => controller.abort(new TimeoutError(scope, limitMs, rt.target)), limitMs);
+    timer = setTimeout(() => controller.abort(new TimeoutError(scope, reportedMs, rt.target)), limitMs);
     return rt.fetchImpl(url, fetchInit);
   };
   try {
     let response: Response;
     if (!useBulkhead) response = await send();
     else if (rt.state.bulkhead!.executionSlots > 0) response = await rt.state.bulkhead!.execute(send, controller.signal);
-    else response = await queued(rt, send, controller, limitMs, scope);
+    else response = await queued(rt, send, controller, limitMs, reportedMs, scope);
     return { response, startMs, endMs: Date.now() };
   } catch (error) {
     const reason = controller.signal.aborted ? (controller.signal.reason as unknown) : error;
@@ -440,11 +444,12 @@ function queued(
   send: () => Promise<Response>,
   controller: AbortController,
   limitMs: number,
+  reportedMs: number,
   scope: TimeoutScope,
 ): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     const waitTimer = setTimeout(() => {
-      controller.abort(new TimeoutError(scope, limitMs, rt.target));
+      controller.abort(new TimeoutError(scope, reportedMs, rt.target));
       reject(controller.signal.reason);
     }, limitMs);
     const onAbort = (): void => reject(controller.signal.reason);

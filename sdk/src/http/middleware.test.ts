@@ -64,10 +64,10 @@ afterAll(async () => {
   await tracing.stop();
 });
 
-beforeEach(() => {
+beforeEach(async () => {
   leafSaw = {};
   leafDelayMs = 0;
-  tracing.exporter.reset();
+  await tracing.reset();
 });
 
 describe('middleware', () => {
