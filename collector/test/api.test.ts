@@ -1,0 +1,163 @@
+// The query API over real HTTP: answers, validation (400, never 500), caps, live stream,
+// dashboard serving and /api/config.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { call, hex, span } from './helpers.js';
+import { otlpJson, postJson, testCollector } from './collector.js';
+
+/** Reads SSE events from a fetch Response until `want` returns true or the deadline passes. */
+export async function readEvents(res: Response, want: (events: { event: string; data: string }[]) => boolean, timeoutMs = 8000) {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: { event: string; data: string }[] = [];
+  let buffer = '';
+  const deadline = Date.now() + timeoutMs;
+  try {
+    while (Date.now() < deadline && !want(events)) {
+      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
+      if (!chunk || chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let idx;
+      while ((idx = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, idx);
+        buffer = buffer.slice(idx + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data !== undefined) events.push({ event, data });
+      }
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return events;
+}
+
+describe('query API', () => {
+  let c: Awaited<ReturnType<typeof testCollector>>;
+  const dashboardDir = mkdtempSync(join(tmpdir(), 'faultline-dash-'));
+  writeFileSync(join(dashboardDir, 'index.html'), '<!doctype html><title>Faultline dashboard</title>');
+  writeFileSync(join(dashboardDir, 'app.js'), 'console.log(1)');
+
+  beforeAll(async () => {
+    c = await testCollector({ pendingEdgeMs: 300, dashboardDir, controlUrl: 'http://127.0.0.1:4320', sseClientsMax: 2, sseIntervalMs: 100 });
+  });
+  afterAll(async () => {
+    await c?.close();
+    rmSync(dashboardDir, { recursive: true, force: true });
+  });
+
+  const get = (path: string) => fetch(`${c.url}${path}`);
+
+  it('answers graph, services and traces from ingested spans', async () => {
+    const root = span({ service: 'gateway', name: 'GET /buy', status: 'error' });
+    const [client, server] = call('gateway', 'orders', { traceId: root.traceId, parentSpanId: root.spanId, status: 'error' });
+    expect((await postJson(c.url, otlpJson([root, client, server]))).status).toBe(200);
+    const graph = await (await get('/api/graph')).json();
+    expect(graph.edges).toContainEqual(expect.objectContaining({ source: 'gateway', target: 'orders', requests: 1, errors: 1, errorRate: 1, retries: 0, timeouts: 0, shortCircuits: 0 }));
+    expect(graph.nodes).toContainEqual(expect.objectContaining({ id: 'orders', kind: 'service', requests: 1 }));
+    const services = await (await get('/api/services')).json();
+    expect(services).toContainEqual(expect.objectContaining({ name: 'gateway', requests: 1, errors: 1, errorRate: 1 }));
+    expect(Object.keys(services[0]).sort()).toEqual(['errorRate', 'errors', 'name', 'p50Ms', 'p95Ms', 'p99Ms', 'requests']);
+    const traces = await (await get('/api/traces?service=gateway&status=error&limit=5')).json();
+    expect(traces[0]).toMatchObject({ traceId: root.traceId, rootService: 'gateway', rootOperation: 'GET /buy', spanCount: 3, errorCount: 3, services: ['gateway', 'orders'] });
+    const rc = await (await get('/api/root-causes')).json();
+    expect(Array.isArray(rc.incidents)).toBe(true);
+  });
+
+  it('gives a callee that never answers a virtual node once pendingEdgeMs passed', async () => {
+    const caller = span({ service: 'billing', kind: 'client', parentSpanId: hex(8), status: 'error', attributes: { 'server.address': 'ledger.internal' } });
+    await postJson(c.url, otlpJson([caller]));
+    await new Promise((r) => setTimeout(r, 1200));
+    const graph = await (await get('/api/graph')).json();
+    expect(graph.edges).toContainEqual(expect.objectContaining({ source: 'billing', target: 'ledger.internal', errors: 1 }));
+    expect(graph.nodes).toContainEqual(expect.objectContaining({ id: 'ledger.internal', kind: 'virtual' }));
+  });
+
+  it('answers 304 to a graph request whose ETag still matches', async () => {
+    const first = await get('/api/graph?from=0&to=1000');
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    expect((await fetch(`${c.url}/api/graph?from=0&to=1000`, { headers: { 'if-none-match': etag } })).status).toBe(304);
+  });
+
+  it.each([
+    '/api/graph?from=abc',
+    '/api/graph?from=10&to=5',
+    '/api/graph?from=1&from=2',
+    '/api/services?to=-1',
+    '/api/graph?from=0&to=99999999999999',
+    '/api/traces?limit=0',
+    '/api/traces?limit=1.5',
+    '/api/traces?limit=x',
+    '/api/traces?status=maybe',
+    '/api/traces?minDurationMs=-1',
+    `/api/traces?service=${'s'.repeat(300)}`,
+    '/api/traces/not-a-trace-id',
+    `/api/traces/${'g'.repeat(32)}`,
+    '/api/root-causes?from=1e3',
+  ])('answers 400 with { error } to %s', async (path) => {
+    const res = await get(path);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: expect.any(String) });
+  });
+
+  it('caps limit at 1000 instead of failing', async () => {
+    expect((await get('/api/traces?limit=5000')).status).toBe(200);
+  });
+
+  it('answers 404 for an unknown trace and an unknown endpoint', async () => {
+    expect((await get(`/api/traces/${hex(16)}`)).status).toBe(404);
+    const res = await get('/api/nope');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: expect.any(String) });
+  });
+
+  it('answers GET /api/config with the control URL', async () => {
+    expect(await (await get('/api/config')).json()).toEqual({ controlUrl: 'http://127.0.0.1:4320' });
+  });
+
+  it('serves the dashboard with a single-page fallback, never for /api', async () => {
+    expect(await (await get('/')).text()).toMatch(/Faultline dashboard/);
+    expect(await (await get('/traces/abc')).text()).toMatch(/Faultline dashboard/);
+    expect(await (await get('/app.js')).text()).toBe('console.log(1)');
+    expect((await get('/api/unknown/thing')).headers.get('content-type')).toMatch(/json/);
+  });
+
+  it('answers health and readiness', async () => {
+    expect((await get('/healthz')).status).toBe(200);
+    expect(await (await get('/readyz')).json()).toMatchObject({ status: 'ready', storage: 'sqlite' });
+  });
+
+  it('streams graph events as data arrives, and bounds the number of clients', async () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const first = await fetch(`${c.url}/api/stream`, { signal: a.signal });
+    const second = await fetch(`${c.url}/api/stream`, { signal: b.signal });
+    expect(first.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const third = await get('/api/stream');
+    expect(third.status).toBe(503);
+    await third.body?.cancel();
+    await postJson(c.url, otlpJson(call('stream-a', 'stream-b')));
+    const events = await readEvents(first, (evs) => evs.some((e) => e.event === 'graph' && e.data.includes('stream-b')));
+    const graph = events.filter((e) => e.event === 'graph').map((e) => JSON.parse(e.data)).pop();
+    expect(graph.edges).toContainEqual(expect.objectContaining({ source: 'stream-a', target: 'stream-b' }));
+    a.abort();
+    b.abort();
+    await second.body?.cancel().catch(() => undefined);
+  });
+});
+
+describe('dashboard not built', () => {
+  it('says to run pnpm build', async () => {
+    const c = await testCollector({ dashboardDir: join(tmpdir(), `missing-${hex(4)}`) });
+    try {
+      const res = await fetch(`${c.url}/`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toMatch(/run <code>pnpm build<\/code>/i);
+    } finally {
+      await c.close();
+    }
+  });
+});
