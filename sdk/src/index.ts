@@ -33,3 +33,4 @@ export type {
 export * from './errors/index.js';
 export type { Logger } from './telemetry/logger.js';
 export type { Disposable } from './events/Emitter.js';
+export * from './idempotency/index.js';

@@ -326,7 +326,9 @@ async function attemptLoop(
       mayRetry &&
       attempt < retry.maxAttempts &&
       (response !== undefined
-        ? retry.retryableStatuses.has(response.status)
+        ? retry.retryableStatuses.has(response.status) ||
+          // The server still runs our first attempt (IETF idempotency draft): asking again later yields its result.
+          (hasIdempotencyKey && response.status === 409 && response.headers.has('retry-after'))
         : timedOut
           ? retry.retryOnTimeout && scope === 'attempt'
           : retry.retryOnNetworkError);
