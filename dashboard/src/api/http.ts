@@ -4,7 +4,7 @@ import { ValidationError } from './validate.js';
 export const TOKEN_STORAGE_KEY = 'faultline.token';
 export const REQUEST_TIMEOUT_MS = 10_000;
 
-function storedToken(): string | null {
+export function storedToken(): string | null {
   try {
     return globalThis.localStorage?.getItem(TOKEN_STORAGE_KEY) ?? null;
   } catch {

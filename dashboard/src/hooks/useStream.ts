@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { STREAM_URL } from '../api/collector.js';
+import { storedToken } from '../api/http.js';
 
 export type StreamStatus = 'connecting' | 'live' | 'offline' | 'paused';
 
@@ -23,7 +24,9 @@ export function useStream(enabled: boolean, onData: () => void): { status: Strea
       return;
     }
     setStatus('connecting');
-    const source = new EventSource(STREAM_URL);
+    // EventSource cannot send headers; the collector accepts the token as a query parameter here.
+    const token = storedToken();
+    const source = new EventSource(token ? `${STREAM_URL}?access_token=${encodeURIComponent(token)}` : STREAM_URL);
     let lastFire = 0;
     let pending: ReturnType<typeof setTimeout> | null = null;
     const fire = () => {

@@ -71,3 +71,25 @@ describe('extractBreakerTransitions', () => {
     expect(extractBreakerTransitions(traces, 'orders').result.map((r) => r.service)).toEqual(['orders']);
   });
 });
+
+import { pickBreakerSample } from './breakerIntervals.js';
+
+describe.each<[string, number, number, (ids: string[]) => void]>([
+  ['fewer than max: all, oldest first', 5, 10, (ids) => expect(ids).toEqual(['t0', 't1', 't2', 't3', 't4'])],
+  ['includes the oldest and newest', 1000, 40, (ids) => {
+    expect(ids).toHaveLength(40);
+    expect(ids.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `t${i}`));
+    expect(ids).toContain('t999');
+  }],
+  ['spreads across the middle', 1000, 40, (ids) => expect(ids.some((id) => Number(id.slice(1)) > 400 && Number(id.slice(1)) < 600)).toBe(true)],
+  ['max zero', 10, 0, (ids) => expect(ids).toEqual([])],
+])('pickBreakerSample: %s', (_name, count, max, check) => {
+  it('picks a bounded, time-spread sample', () => {
+    const traces = Array.from({ length: count }, (_, i) => ({ traceId: `t${i}`, startMs: 1000 - i * 0 + i })).reverse();
+    const snapshot = structuredClone(traces);
+    const ids = pickBreakerSample(traces, max);
+    expect(new Set(ids).size).toBe(ids.length);
+    check(ids);
+    expect(traces).toEqual(snapshot);
+  });
+});

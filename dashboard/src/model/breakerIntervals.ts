@@ -109,3 +109,22 @@ export function breakerTimelines(transitions: readonly BreakerTransition[], wind
   result.sort((a, b) => b.openShare - a.openShare || a.breaker.localeCompare(b.breaker));
   return { result, warnings };
 }
+
+/**
+ * Which traces to read for breaker events when they cannot all be read: the
+ * oldest failures (a breaker opens right after the first ones), an even spread
+ * (half-open probes), and the newest (the current state). Returns trace ids.
+ */
+export function pickBreakerSample(traces: readonly { traceId: string; startMs: number }[], max: number, oldest = Math.ceil(max / 4), newest = Math.ceil(max / 8)): string[] {
+  const byStart = [...traces].sort((a, b) => a.startMs - b.startMs || a.traceId.localeCompare(b.traceId));
+  const picked = new Set<string>();
+  const limit = Math.max(0, Math.floor(max));
+  if (byStart.length <= limit) return byStart.map((t) => t.traceId);
+  for (const t of byStart.slice(0, oldest)) picked.add(t.traceId);
+  for (const t of byStart.slice(Math.max(0, byStart.length - newest))) picked.add(t.traceId);
+  const spread = limit - picked.size;
+  for (let i = 0; i < spread; i++) {
+    picked.add(byStart[Math.floor(((i + 0.5) * byStart.length) / spread)]!.traceId);
+  }
+  return byStart.filter((t) => picked.has(t.traceId)).slice(0, limit).map((t) => t.traceId);
+}

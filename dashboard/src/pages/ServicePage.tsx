@@ -7,7 +7,7 @@ import { StatsTable } from '../components/StatsTable.js';
 import { EmptyState, ErrorState, Loading, Warnings } from '../components/StateViews.js';
 import { mapLimited, useApi } from '../hooks/useApi.js';
 import { useDashboard } from '../hooks/useDashboard.js';
-import { breakerTimelines, extractBreakerTransitions } from '../model/breakerIntervals.js';
+import { breakerTimelines, extractBreakerTransitions, pickBreakerSample } from '../model/breakerIntervals.js';
 import { formatMs, formatPct, formatRate } from '../model/format.js';
 import { classifyHealth, HEALTH_LABEL } from '../model/health.js';
 import { edgeBadges, neighbours } from '../model/graphLayout.js';
@@ -15,9 +15,11 @@ import { linkTo } from '../model/route.js';
 import { bucketCount, buildSeries } from '../model/series.js';
 import { describeRange, splitWindow } from '../model/timeRange.js';
 
-/** Traces read to find breaker transitions: errors first (breakers open on failures), then recent ones. */
-const BREAKER_SAMPLE_ERROR_TRACES = 60;
-const BREAKER_SAMPLE_OK_TRACES = 20;
+/** Failing-trace summaries listed per service to find breaker transitions (breakers change state on failures). */
+const BREAKER_SUMMARIES_MAX = 1000;
+const BREAKER_SAMPLE_CALLERS_MAX = 3;
+/** Traces read in full for their breaker.state events. */
+const BREAKER_SAMPLE_TRACES_MAX = 80;
 
 export function ServicePage({ service }: { service: string }) {
   const d = useDashboard();
@@ -30,12 +32,14 @@ export function ServicePage({ service }: { service: string }) {
   });
   const totals = useApi(`services:${d.rangeKey}`, d.tick, (signal) => collectorApi.services(d.window, signal));
   const graph = useApi(`graph:${d.rangeKey}`, d.tick, (signal) => collectorApi.graph(d.window, signal));
-  const breakers = useApi(`breakers:${service}:${d.rangeKey}`, d.tick, async (signal) => {
-    const [errors, recent] = await Promise.all([
-      collectorApi.traces({ ...d.window, service, status: 'error', limit: BREAKER_SAMPLE_ERROR_TRACES }, signal),
-      collectorApi.traces({ ...d.window, service, limit: BREAKER_SAMPLE_OK_TRACES }, signal),
-    ]);
-    const ids = [...new Set([...errors, ...recent].map((t) => t.traceId))];
+  const callerKey = graph.data ? neighbours(graph.data, service).callers.slice(0, BREAKER_SAMPLE_CALLERS_MAX).map((e) => e.source).join(',') : null;
+  // Breakers live in the caller: sample this service's traces and those of its callers
+  // (a service that is down sends no spans, so only its callers' traces show the breaker).
+  const breakers = useApi(callerKey === null ? null : `breakers:${service}:${callerKey}:${d.rangeKey}`, d.tick, async (signal) => {
+    const owners = [service, ...(callerKey ? callerKey.split(',') : [])];
+    const lists = await mapLimited(owners, 3, (s) => collectorApi.traces({ ...d.window, service: s, status: 'error', limit: BREAKER_SUMMARIES_MAX }, signal), signal);
+    const unique = new Map(lists.flat().map((t) => [t.traceId, t]));
+    const ids = pickBreakerSample([...unique.values()], BREAKER_SAMPLE_TRACES_MAX);
     const traces = (await mapLimited(ids, 4, (id) => collectorApi.trace(id, signal).catch(() => null), signal)).filter((t) => t !== null);
     const { result: transitions, warnings } = extractBreakerTransitions(traces);
     // Breakers this service holds, and breakers others hold around calls to it.
@@ -84,7 +88,7 @@ export function ServicePage({ service }: { service: string }) {
             ) : timelines && timelines.result.length > 0 ? (
               <>
                 <BreakerTimelines timelines={timelines.result} window={d.window} />
-                <p className="muted">From breaker.state events in {breakers.data?.sampled} sampled traces (failing ones first).</p>
+                <p className="muted">From breaker.state events in {breakers.data?.sampled} sampled failing traces (the first failures of each episode, a spread, and the latest); short flips between samples may be missing.</p>
                 <Warnings warnings={[...(breakers.data?.warnings ?? []), ...timelines.warnings]} />
               </>
             ) : (
