@@ -45,3 +45,4 @@ export { SqliteInbox } from './consumer/SqliteInbox.js';
 export { PgInbox } from './consumer/PgInbox.js';
 export { MessagingAttributes, type TraceMode } from './telemetry.js';
 export { DEFAULT_TABLE_PREFIX } from './sql/schema.js';
+export { replayEvents, shuffled, type ReplayOptions } from './replay.js';

@@ -99,6 +99,35 @@ describe('IdempotentConsumer (better-sqlite3 inbox)', () => {
     expect(rows[1]!.eventId).toBe('e-1');
   });
 
+  it('a handler can publish through its own outbox in the same transaction (consume-transform-produce)', async () => {
+    const { db, outbox } = ordersDb(); // the payments service: its own db, its own outbox
+    db.exec('CREATE TABLE charges (order_id TEXT PRIMARY KEY, cents INTEGER)');
+    let failFirst = true;
+    const consumer = await makeConsumer(db, {
+      name: 'payments',
+      handlers: {
+        OrderCreated: (e, { tx }) => {
+          tx.prepare('INSERT INTO charges VALUES (?, ?)').run(e.payload.orderId, e.payload.totalCents);
+          outbox.add(tx, { type: 'PaymentCaptured', key: e.payload.orderId, payload: { orderId: e.payload.orderId } });
+          if (failFirst) {
+            failFirst = false;
+            throw new Error('card network timeout');
+          }
+        },
+      },
+    });
+    const [created] = await produce(1, 0);
+    expect((await consumer.handle(created!)).kind).toBe('retry');
+    expect(await outbox.fetchPending(10)).toEqual([]);
+    expect((await consumer.handle(created!)).kind).toBe('processed');
+    expect((await consumer.handle(created!)).kind).toBe('duplicate');
+    const pending = await outbox.fetchPending(10);
+    expect(pending.map((p) => [p.envelope.type, p.envelope.key, p.envelope.sequence])).toEqual([['PaymentCaptured', 'order-0', 1]]);
+    // The event had no correlation id: its own id becomes the chain's, and the follow-up carries it.
+    expect(pending[0]!.envelope.correlationId).toBe(created!.id);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM charges').get()).toEqual({ n: 1 });
+  });
+
   it('acknowledges types without a handler as ignored, once', async () => {
     const db = projectionDb();
     const consumer = await makeConsumer(db, { handlers: {} });

@@ -18,8 +18,14 @@ export interface OutboxLag {
 export interface OutboxStore {
   readonly source: string;
   ensureSchema(): Promise<void> | void;
-  /** Oldest unsent rows first, at most `limit`. */
+  /**
+   * Oldest unsent rows first, at most `limit`. A row whose stored envelope no
+   * longer parses or validates (edited by hand) is taken out of the queue with
+   * its reason in `last_error` instead of blocking every row behind it.
+   */
   fetchPending(limit: number): Promise<readonly PendingEvent[]>;
+  /** Every row, sent or not, after `afterRowId` in publish order: for audits and replay drills. */
+  history(afterRowId: number, limit: number): Promise<readonly PendingEvent[]>;
   markSent(rowIds: readonly number[], sentAtMs: number): Promise<void>;
   recordFailure(rowId: number, error: string): Promise<void>;
   /** Deletes rows sent before `beforeMs`; returns how many. */

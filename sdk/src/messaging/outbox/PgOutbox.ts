@@ -2,7 +2,7 @@ import type { ClientBase, Pool } from 'pg';
 import type { EventEnvelope, NewEvent } from '../envelope.js';
 import { outboxDdl, tableNames, toPgPlaceholders, type TableNames } from '../sql/schema.js';
 import type { OutboxLag, OutboxOptions, OutboxStore, PendingEvent } from './OutboxStore.js';
-import { prepareEvent, serialize, withSequence } from './prepareEvent.js';
+import { prepareEvent, QUARANTINED_SENT_AT, readStored, serialize, withSequence } from './prepareEvent.js';
 
 /**
  * Transactional outbox on PostgreSQL (`pg`). `add` takes the client that is
@@ -50,11 +50,28 @@ export class PgOutbox implements OutboxStore {
   async fetchPending(limit: number): Promise<readonly PendingEvent[]> {
     const res = await this.pool.query(toPgPlaceholders(`SELECT id, envelope, created_at FROM ${this.t.outbox}
       WHERE sent_at IS NULL ORDER BY id LIMIT ?`), [limit]);
-    return res.rows.map((r: { id: string; envelope: string; created_at: string }) => ({
-      rowId: Number(r.id),
-      envelope: JSON.parse(r.envelope) as EventEnvelope,
-      createdAtMs: Number(r.created_at),
-    }));
+    return this.decode(res.rows, true);
+  }
+
+  async history(afterRowId: number, limit: number): Promise<readonly PendingEvent[]> {
+    const res = await this.pool.query(toPgPlaceholders(`SELECT id, envelope, created_at FROM ${this.t.outbox}
+      WHERE id > ? ORDER BY id LIMIT ?`), [afterRowId, limit]);
+    return this.decode(res.rows, false);
+  }
+
+  private async decode(rows: { id: string; envelope: string; created_at: string }[], quarantine: boolean): Promise<PendingEvent[]> {
+    const out: PendingEvent[] = [];
+    for (const r of rows) {
+      const read = readStored(r.envelope);
+      if ('envelope' in read) {
+        out.push({ rowId: Number(r.id), envelope: read.envelope, createdAtMs: Number(r.created_at) });
+      } else if (quarantine) {
+        await this.pool.query(`UPDATE ${this.t.outbox} SET sent_at = $1, last_error = $2 WHERE id = $3`,
+          [QUARANTINED_SENT_AT, read.invalid.slice(0, 1000), r.id]);
+        console.warn(`[faultline] outbox row ${r.id} quarantined: ${read.invalid.slice(0, 200)}`);
+      }
+    }
+    return out;
   }
 
   async markSent(rowIds: readonly number[], sentAtMs: number): Promise<void> {

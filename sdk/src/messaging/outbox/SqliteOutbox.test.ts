@@ -66,4 +66,26 @@ describe('SqliteOutbox', () => {
     await outbox.markSent(rows.map((r) => r.rowId), Date.now());
     expect((await outbox.lag(Date.now())).pending).toBe(1);
   });
+
+  it('takes a corrupted row out of the queue with the reason instead of blocking the rows behind it', async () => {
+    const { db, outbox } = ordersDb();
+    placeOrder(db, outbox, 'o-1', 1);
+    placeOrder(db, outbox, 'o-2', 2);
+    db.prepare(`UPDATE faultline_outbox SET envelope = '{"broken":' WHERE event_id = (SELECT event_id FROM faultline_outbox ORDER BY id LIMIT 1)`).run();
+    const pending = await outbox.fetchPending(10);
+    expect(pending.map((p) => p.envelope.key)).toEqual(['o-2']);
+    const quarantined = db.prepare('SELECT sent_at, last_error FROM faultline_outbox ORDER BY id LIMIT 1').get() as { sent_at: number; last_error: string };
+    expect(quarantined.sent_at).toBe(0);
+    expect(quarantined.last_error).toContain('invalid stored envelope');
+    expect((await outbox.lag(Date.now())).pending).toBe(1);
+  });
+
+  it('history lists sent and unsent rows in publish order, for replay drills', async () => {
+    const { db, outbox } = ordersDb();
+    for (let i = 0; i < 5; i++) placeOrder(db, outbox, `o-${i}`, i);
+    const first = await outbox.fetchPending(2);
+    await outbox.markSent(first.map((r) => r.rowId), Date.now());
+    expect((await outbox.history(0, 100)).map((r) => r.envelope.key)).toEqual(['o-0', 'o-1', 'o-2', 'o-3', 'o-4']);
+    expect((await outbox.history(first[1]!.rowId, 2)).map((r) => r.envelope.key)).toEqual(['o-2', 'o-3']);
+  });
 });

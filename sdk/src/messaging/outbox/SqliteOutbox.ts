@@ -3,7 +3,7 @@ import type { EventEnvelope, NewEvent } from '../envelope.js';
 import { MessagingConfigError } from '../errors.js';
 import { outboxDdl, tableNames, type TableNames } from '../sql/schema.js';
 import type { OutboxLag, OutboxOptions, OutboxStore, PendingEvent } from './OutboxStore.js';
-import { prepareEvent, serialize, withSequence } from './prepareEvent.js';
+import { prepareEvent, QUARANTINED_SENT_AT, readStored, serialize, withSequence } from './prepareEvent.js';
 
 /**
  * Transactional outbox on better-sqlite3. `add` must run inside the same
@@ -57,7 +57,27 @@ export class SqliteOutbox implements OutboxStore {
   async fetchPending(limit: number): Promise<readonly PendingEvent[]> {
     const rows = this.stmt(this.db, `SELECT id, envelope, created_at FROM ${this.t.outbox}
       WHERE sent_at IS NULL ORDER BY id LIMIT ?`).all(limit) as { id: number; envelope: string; created_at: number }[];
-    return rows.map((r) => ({ rowId: r.id, envelope: JSON.parse(r.envelope) as EventEnvelope, createdAtMs: r.created_at }));
+    return this.decode(rows, true);
+  }
+
+  async history(afterRowId: number, limit: number): Promise<readonly PendingEvent[]> {
+    const rows = this.stmt(this.db, `SELECT id, envelope, created_at FROM ${this.t.outbox}
+      WHERE id > ? ORDER BY id LIMIT ?`).all(afterRowId, limit) as { id: number; envelope: string; created_at: number }[];
+    return this.decode(rows, false);
+  }
+
+  private decode(rows: { id: number; envelope: string; created_at: number }[], quarantine: boolean): PendingEvent[] {
+    const out: PendingEvent[] = [];
+    for (const r of rows) {
+      const read = readStored(r.envelope);
+      if ('envelope' in read) {
+        out.push({ rowId: r.id, envelope: read.envelope, createdAtMs: r.created_at });
+      } else if (quarantine) {
+        this.stmt(this.db, `UPDATE ${this.t.outbox} SET sent_at = ?, last_error = ? WHERE id = ?`).run(QUARANTINED_SENT_AT, read.invalid.slice(0, 1000), r.id);
+        console.warn(`[faultline] outbox row ${r.id} quarantined: ${read.invalid.slice(0, 200)}`);
+      }
+    }
+    return out;
   }
 
   async markSent(rowIds: readonly number[], sentAtMs: number): Promise<void> {

@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { getCorrelationId } from '../../context/index.js';
-import { createEnvelope, type EventEnvelope, type NewEvent } from '../envelope.js';
+import { createEnvelope, parseEnvelope, type EventEnvelope, type NewEvent } from '../envelope.js';
 import { EnvelopeValidationError } from '../errors.js';
 import { traceFields } from '../telemetry.js';
 
@@ -31,3 +31,15 @@ export function serialize(envelope: EventEnvelope): string {
 export function withSequence<P>(envelope: EventEnvelope<P>, sequence: number | undefined): EventEnvelope<P> {
   return sequence === undefined ? envelope : { ...envelope, sequence };
 }
+
+/** Parses a stored row; a broken one yields its reason instead of throwing. */
+export function readStored(text: string): { envelope: EventEnvelope } | { invalid: string } {
+  try {
+    return { envelope: parseEnvelope(text) };
+  } catch (e) {
+    return { invalid: `invalid stored envelope: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Sent rows are marked with this time when quarantined, so they are never published and get pruned. */
+export const QUARANTINED_SENT_AT = 0;

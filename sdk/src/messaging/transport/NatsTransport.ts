@@ -15,6 +15,11 @@ export interface NatsTransportOptions extends NatsStreamOptions {
   connectTimeoutMs?: number;
   /** Create the stream when missing. Default true. */
   createStream?: boolean;
+  /**
+   * Set `Nats-Msg-Id` so the broker drops republished copies. Default true;
+   * false only for drills that must get duplicates past the broker (`replayEvents`).
+   */
+  brokerDedupe?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -33,6 +38,7 @@ export class NatsTransport implements Transport {
   private readonly publishTimeoutMs: number;
   private readonly connectTimeoutMs: number;
   private readonly createStream: boolean;
+  private readonly brokerDedupe: boolean;
   private readonly servers: string | string[];
   private readonly external: NatsConnection | undefined;
   private connecting: Promise<NatsConnection> | undefined;
@@ -44,6 +50,7 @@ export class NatsTransport implements Transport {
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5000;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.createStream = options.createStream ?? true;
+    this.brokerDedupe = options.brokerDedupe ?? true;
     this.external = options.connection;
     this.servers = options.servers ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
     if (!(this.publishTimeoutMs > 0) || !(this.connectTimeoutMs > 0)) {
@@ -78,7 +85,7 @@ export class NatsTransport implements Transport {
       if (e.tracestate) h.set('tracestate', e.tracestate);
       if (e.correlationId) h.set('x-correlation-id', e.correlationId);
       const p = js.publish(this.destinationOf(e), encoder.encode(JSON.stringify(e)), {
-        msgID: e.id,
+        ...(this.brokerDedupe ? { msgID: e.id } : {}),
         timeout: this.publishTimeoutMs,
         headers: h,
         expect: { streamName: this.stream.stream },

@@ -11,7 +11,8 @@ import { SqliteInbox } from '../consumer/SqliteInbox.js';
 import type { EventEnvelope } from '../envelope.js';
 import { OutboxRelay } from '../relay/OutboxRelay.js';
 import { NATS_URL, serviceAvailable, uniqueName } from '../testing/services.js';
-import { ordersDb, placeOrder, projection, projectionDb, projectionHandlers } from '../testing/shop.js';
+import { changeOrder, ordersDb, placeOrder, projection, projectionDb, projectionHandlers } from '../testing/shop.js';
+import { replayEvents } from '../replay.js';
 import { TcpProxy } from '../testing/TcpProxy.js';
 import { createNatsTransport } from './NatsTransport.js';
 import { subscribeNats } from './natsSubscriber.js';
@@ -95,6 +96,39 @@ describe.skipIf(!available)('NATS JetStream transport (real server)', () => {
     await vi.waitFor(() => expect(projection(target)).toHaveLength(20), { timeout: 10_000 });
     expect((await streamMessages(stream)).map((e) => e.key)).toEqual(Array.from({ length: 20 }, (_, i) => `o-${String(i).padStart(2, '0')}`));
     expect(await relay.lag()).toMatchObject({ pending: 0 });
+  });
+
+  it('a shuffled, doubled replay through the broker (dedupe off) leaves the consumer state unchanged', async () => {
+    const stream = newStream();
+    const { db, outbox } = ordersDb();
+    for (let i = 0; i < 5; i++) {
+      placeOrder(db, outbox, `o-${i}`, 100 * i);
+      for (let c = 0; c < 3; c++) changeOrder(db, outbox, `o-${i}`, 'OrderChanged', `s${c}`, c + 1);
+    }
+    const target = projectionDb();
+    const outcomes: string[] = [];
+    const consumer = new IdempotentConsumer<Db>({ name: 'projector', inbox: new SqliteInbox(target), handlers: projectionHandlers, ordering: true });
+    await consumer.ensureSchema();
+    const counting = { handle: consumer.handle.bind(consumer) };
+    consumer.handle = async (raw, d) => {
+      const o = await counting.handle(raw, d);
+      outcomes.push(o.kind);
+      return o;
+    };
+    const sub = subscribeNats({ connection: nc, stream, consumer });
+    const relay = new OutboxRelay({ outbox, transport: createNatsTransport({ connection: nc, stream }), pollIntervalMs: 20 });
+    cleanups.push(() => sub.stop(), () => relay.stop(), () => consumer.close());
+    await sub.ready;
+    relay.start();
+    await vi.waitFor(() => expect(outcomes).toHaveLength(20), { timeout: 10_000 });
+    const before = projection(target);
+    expect(before).toHaveLength(5);
+    const history = (await outbox.history(0, 1000)).map((r) => r.envelope);
+    const replay = await replayEvents(history, createNatsTransport({ connection: nc, stream, brokerDedupe: false }), { copies: 2, seed: 9 });
+    expect(replay).toEqual({ delivered: 40 });
+    await vi.waitFor(() => expect(outcomes).toHaveLength(60), { timeout: 10_000 });
+    expect(outcomes.slice(20).every((k) => k === 'duplicate')).toBe(true);
+    expect(projection(target)).toEqual(before);
   });
 
   it('broker unreachable for a while: events accumulate in the outbox and drain in order, nothing lost', async () => {
