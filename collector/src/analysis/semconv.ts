@@ -73,10 +73,15 @@ function urlHost(raw: string): { host: string; port: string } | null {
 /** The callee's network address (`host:port` when known) for matching calls to the service behind it. */
 export function calleeAddress(span: SpanRecord): string | null {
   const a = span.attributes;
-  const url = attrString(a, 'url.full', 'http.url');
-  const fromUrl = url ? urlHost(url) : null;
-  const host = attrString(a, 'server.address', 'net.peer.name', 'net.host.name') ?? fromUrl?.host ?? null;
+  let host = attrString(a, 'server.address', 'net.peer.name', 'net.host.name');
+  let port = attrString(a, 'server.port', 'net.peer.port');
+  if (host === null || port === null) {
+    // Parsing a URL is the expensive part: only when the attributes leave a gap.
+    const url = attrString(a, 'url.full', 'http.url');
+    const fromUrl = url ? urlHost(url) : null;
+    host ??= fromUrl?.host ?? null;
+    port ??= fromUrl?.port || null;
+  }
   if (host === null) return null;
-  const port = attrString(a, 'server.port', 'net.peer.port') ?? fromUrl?.port ?? '';
   return port ? `${host}:${port}` : host;
 }

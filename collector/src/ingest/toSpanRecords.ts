@@ -109,12 +109,14 @@ class Mapper {
   readonly drops: Drops = { rejectedSpans: 0, attributes: 0, values: 0, events: 0, links: 0 };
   constructor(private readonly limits: IngestLimits) {}
 
-  anyValue(v: unknown, depth: number, path: string): AttrValue {
+  anyValue(v: unknown, depth: number, listPath: string, index: number): AttrValue {
+    if (v === undefined || v === null) return null;
+    const path = typeof v === 'object' && !Array.isArray(v) ? '' : `${listPath}[${index}].value`;
     const o = asObject(v, path);
     if (!o) return null;
     const s = field(o, 'stringValue');
     if (s !== undefined && s !== null) {
-      const str = asString(s, path);
+      const str = typeof s === 'string' ? s : asString(s, `${listPath}[${index}].value.stringValue`);
       if (str.length > this.limits.attributeValueCharsMax) this.drops.values++;
       return cut(str, this.limits.attributeValueCharsMax);
     }
@@ -129,47 +131,52 @@ class Mapper {
     }
     const bytes = field(o, 'bytesValue');
     if (bytes !== undefined && bytes !== null) {
-      const b64 = bytes instanceof Uint8Array ? Buffer.from(bytes).toString('base64') : asString(bytes, path);
+      const b64 = bytes instanceof Uint8Array ? Buffer.from(bytes).toString('base64') : asString(bytes, `${listPath}[${index}].value.bytesValue`);
       return cut(b64, this.limits.attributeValueCharsMax);
     }
-    const arr = asObject(field(o, 'arrayValue'), `${path}.arrayValue`);
+    const arr = asObject(field(o, 'arrayValue'), `${listPath}[${index}].value.arrayValue`);
     if (arr) {
       if (depth >= this.limits.attributeDepthMax) {
         this.drops.values++;
         return '[nested too deep]';
       }
-      const values = asArray(field(arr, 'values'), `${path}.arrayValue.values`);
+      const valuesPath = `${listPath}[${index}].value.arrayValue.values`;
+      const values = asArray(field(arr, 'values'), valuesPath);
       if (values.length > this.limits.attributesPerSpanMax) this.drops.values++;
-      return values.slice(0, this.limits.attributesPerSpanMax).map((x, k) => this.anyValue(x, depth + 1, `${path}.arrayValue.values[${k}]`));
+      return values.slice(0, this.limits.attributesPerSpanMax).map((x, k) => this.anyValue(x, depth + 1, valuesPath, k));
     }
-    const kv = asObject(field(o, 'kvlistValue'), `${path}.kvlistValue`);
+    const kv = asObject(field(o, 'kvlistValue'), `${listPath}[${index}].value.kvlistValue`);
     if (kv) {
       if (depth >= this.limits.attributeDepthMax) {
         this.drops.values++;
         return '[nested too deep]';
       }
-      return this.attributes(field(kv, 'values'), depth + 1, `${path}.kvlistValue.values`);
+      return this.attributes(field(kv, 'values'), depth + 1, `${listPath}[${index}].value.kvlistValue.values`);
     }
     return null;
   }
 
   attributes(list: unknown, depth: number, path: string): Attributes {
     const items = asArray(list, path);
-    const out: Attributes = Object.create(null) as Attributes;
+    const out: Attributes = {};
     let kept = 0;
     for (let k = 0; k < items.length; k++) {
-      const kv = asObject(items[k], `${path}[${k}]`);
-      if (!kv) continue;
-      const key = asString(field(kv, 'key'), `${path}[${k}].key`);
-      if (kept >= this.limits.attributesPerSpanMax || key.length > this.limits.attributeKeyCharsMax || key === '') {
+      const item = items[k];
+      if (item === undefined || item === null) continue;
+      // Paths for error messages are only built when there is an error: this loop is hot.
+      if (typeof item !== 'object' || Array.isArray(item)) throw new DecodeError('malformed', `${path}[${k}] must be an object`);
+      const kv = item as Obj;
+      const rawKey = field(kv, 'key');
+      if (rawKey !== undefined && rawKey !== null && typeof rawKey !== 'string') throw new DecodeError('malformed', `${path}[${k}].key must be a string`);
+      const key = (rawKey as string | undefined) ?? '';
+      if (kept >= this.limits.attributesPerSpanMax || key.length > this.limits.attributeKeyCharsMax || key === '' || key === '__proto__') {
         this.drops.attributes++;
         continue;
       }
-      if (!(key in out)) kept++;
-      out[key] = this.anyValue(field(kv, 'value'), depth, `${path}[${k}].value`);
+      if (!Object.prototype.hasOwnProperty.call(out, key)) kept++;
+      out[key] = this.anyValue(field(kv, 'value'), depth, path, k);
     }
-    // A plain object again so JSON.stringify and spreading behave as callers expect.
-    return { ...out };
+    return out;
   }
 
   kind(v: unknown, path: string): SpanKindName {

@@ -20,6 +20,17 @@ export interface SpanRow {
   links: string;
 }
 
+/** Spans of one resource share its attributes object: serialise it once per batch. */
+const resourceJson = new WeakMap<object, string>();
+function jsonOfResource(resource: SpanRecord['resource']): string {
+  let text = resourceJson.get(resource);
+  if (text === undefined) {
+    text = JSON.stringify(resource);
+    resourceJson.set(resource, text);
+  }
+  return text;
+}
+
 export function spanToRow(s: SpanRecord): SpanRow {
   return {
     trace_id: s.traceId,
@@ -34,9 +45,9 @@ export function spanToRow(s: SpanRecord): SpanRow {
     status: s.status,
     status_message: s.statusMessage,
     attributes: JSON.stringify(s.attributes),
-    resource: JSON.stringify(s.resource),
-    events: JSON.stringify(s.events),
-    links: JSON.stringify(s.links),
+    resource: jsonOfResource(s.resource),
+    events: s.events.length ? JSON.stringify(s.events) : '[]',
+    links: s.links.length ? JSON.stringify(s.links) : '[]',
   };
 }
 

@@ -306,9 +306,14 @@ export class PostgresTraceStore implements TraceStore {
 
   async sampleSpans(query: SampleQuery): Promise<SpanRecord[]> {
     const rows = await this.q(
-      `SELECT s.* FROM spans s WHERE s.trace_id IN (
-         SELECT trace_id FROM traces WHERE start_ms >= $1 AND start_ms <= $2
-         ORDER BY ${query.prefer === 'recent' ? 'start_ms DESC' : '(error_count > 0) DESC, (end_ms - start_ms) DESC'} LIMIT $3)`,
+      query.prefer === 'recent'
+        ? `SELECT s.* FROM spans s WHERE s.trace_id IN (
+             SELECT trace_id FROM traces WHERE start_ms >= $1 AND start_ms <= $2 ORDER BY start_ms DESC LIMIT $3)`
+        : `SELECT s.* FROM spans s WHERE s.trace_id IN (
+             (SELECT trace_id FROM traces WHERE error_count > 0 AND start_ms >= $1 AND start_ms <= $2 ORDER BY start_ms DESC LIMIT $3)
+             UNION ALL
+             (SELECT trace_id FROM traces WHERE error_count = 0 AND start_ms >= $1 AND start_ms <= $2 ORDER BY start_ms DESC LIMIT $3)
+             LIMIT $3)`,
       [query.fromMs, query.toMs, query.maxTraces],
     );
     return (rows as unknown as SpanRow[]).map(rowToSpan);

@@ -20,6 +20,7 @@ CREATE TABLE traces (
   services text NOT NULL
 );
 CREATE INDEX traces_start ON traces (start_ms);
+CREATE INDEX traces_errors ON traces (start_ms) WHERE error_count > 0;
 CREATE TABLE node_minute (
   bucket_ms bigint NOT NULL, service text NOT NULL,
   requests bigint NOT NULL, errors bigint NOT NULL, retries bigint NOT NULL, timeouts bigint NOT NULL,

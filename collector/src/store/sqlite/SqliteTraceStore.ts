@@ -65,8 +65,7 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
     const db = this.db;
     this.stmt = {
-      insertSpan: db.prepare(`INSERT OR IGNORE INTO spans VALUES (@trace_id, @span_id, @parent_span_id, @service, @name, @kind,
-        @start_ms, @end_ms, @duration_ms, @status, @status_message, @attributes, @resource, @events, @links)`),
+      insertSpan: db.prepare('INSERT OR IGNORE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       upsertTrace: db.prepare(`INSERT INTO traces VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO UPDATE SET
         start_ms = min(start_ms, excluded.start_ms), end_ms = max(end_ms, excluded.end_ms),
         root_service = coalesce(excluded.root_service, root_service), root_operation = coalesce(excluded.root_operation, root_operation),
@@ -142,7 +141,14 @@ export class SqliteTraceStore implements TraceStore {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const fresh: SpanRecord[] = [];
-      for (const s of spans) if (this.stmt.insertSpan.run(spanToRow(s)).changes > 0) fresh.push(s);
+      for (const s of spans) {
+        const r = spanToRow(s);
+        const changes = this.stmt.insertSpan.run(
+          r.trace_id, r.span_id, r.parent_span_id, r.service, r.name, r.kind, r.start_ms, r.end_ms, r.duration_ms,
+          r.status, r.status_message, r.attributes, r.resource, r.events, r.links,
+        ).changes;
+        if (changes > 0) fresh.push(s);
+      }
       const plan = await planGraphWrites(fresh, this.lookup, nowMs);
       for (const t of plan.traces) {
         this.stmt.upsertTrace.run(t.traceId, t.startMs, t.endMs, t.rootService, t.rootOperation, t.spanCount, t.errorCount, `,${t.services.join(',')},`);
@@ -265,9 +271,15 @@ export class SqliteTraceStore implements TraceStore {
 
   async sampleSpans(q: SampleQuery): Promise<SpanRecord[]> {
     this.assertOpen();
-    const ids = this.db
-      .prepare(`SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms <= ? ORDER BY ${q.prefer === 'recent' ? 'start_ms DESC' : '(error_count > 0) DESC, (end_ms - start_ms) DESC'} LIMIT ?`)
-      .all(q.fromMs, q.toMs, q.maxTraces) as { trace_id: string }[];
+    // Failing traces first (partial index), then the most recent: both walk an index, no sort of the window.
+    const ids: { trace_id: string }[] = [];
+    if (q.prefer !== 'recent') {
+      ids.push(...(this.db.prepare('SELECT trace_id FROM traces WHERE error_count > 0 AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?').all(q.fromMs, q.toMs, q.maxTraces) as { trace_id: string }[]));
+    }
+    if (ids.length < q.maxTraces) {
+      const more = q.prefer === 'recent' ? 'SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?' : 'SELECT trace_id FROM traces WHERE error_count = 0 AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?';
+      ids.push(...(this.db.prepare(more).all(q.fromMs, q.toMs, q.maxTraces - ids.length) as { trace_id: string }[]));
+    }
     const get = this.db.prepare('SELECT * FROM spans WHERE trace_id = ?');
     return ids.flatMap((r) => (get.all(r.trace_id) as SpanRow[]).map(rowToSpan));
   }

@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS traces (
   services TEXT NOT NULL -- ',a,b,' so that one instr() finds a service
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS traces_start ON traces (start_ms);
+CREATE INDEX IF NOT EXISTS traces_errors ON traces (start_ms) WHERE error_count > 0;
 
 CREATE TABLE IF NOT EXISTS node_minute (
   bucket_ms INTEGER NOT NULL, service TEXT NOT NULL,
