@@ -1,0 +1,100 @@
+// `pnpm demo`: the collector (dashboard included), the whole shop with steady
+// load, and the control server for the dashboard's chaos panel. Ctrl-C stops
+// every child process.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startCollectorProcess, type CollectorProcess } from './lib/collector.js';
+import { parseMode } from './lib/config.js';
+import { startShop, type Shop } from './lib/shop.js';
+import { startControlServer } from './control/server.js';
+import { DemoScenarios } from './control/session.js';
+import { SteadyLoad } from './control/steadyLoad.js';
+
+function intEnv(key: string, fallback: number): number {
+  const raw = process.env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) {
+    console.error(`${key} must be an integer port/number, got ${raw}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const collectorPort = intEnv('FAULTLINE_PORT', 4318);
+const controlPort = intEnv('FAULTLINE_CONTROL_PORT', 4320);
+const gatewayPort = intEnv('GATEWAY_PORT', 8080);
+const rps = Number(process.env.DEMO_RPS ?? '2');
+const mode = parseMode(process.env.DEMO_MODE);
+const dataDir = resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
+const log = (line: string): void => console.log(`[demo] ${line}`);
+
+let collector: CollectorProcess | undefined;
+let shop: Shop | undefined;
+let load: SteadyLoad | undefined;
+let scenarios: DemoScenarios | undefined;
+let control: { close(): Promise<void> } | undefined;
+let report: NodeJS.Timeout | undefined;
+let stopping = false;
+
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log('stopping…');
+    if (report) clearInterval(report);
+    load?.stop();
+    await scenarios?.abandon().catch(() => undefined);
+    await control?.close().catch(() => undefined);
+    await shop?.close().catch(() => undefined);
+    await collector?.stop().catch(() => undefined);
+    log('stopped');
+  }
+  process.exit(code);
+}
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+try {
+  // Fresh shop databases each run; the collector's file is kept unless FAULTLINE_DB says otherwise.
+  rmSync(join(dataDir, 'shop'), { recursive: true, force: true });
+  mkdirSync(join(dataDir, 'shop'), { recursive: true });
+  const controlUrl = `http://127.0.0.1:${controlPort}`;
+  log(`starting the collector on port ${collectorPort}`);
+  collector = await startCollectorProcess({
+    port: collectorPort,
+    dbPath: process.env.FAULTLINE_DB ?? join(dataDir, 'faultline.db'),
+    controlUrl,
+    onLine: (line) => console.log(`[collector] ${line}`),
+  });
+  log(`starting the shop (${mode}) with the gateway on port ${gatewayPort}`);
+  shop = await startShop({
+    mode,
+    ports: { gateway: gatewayPort },
+    dataDir: join(dataDir, 'shop'),
+    otlpEndpoint: collector.url,
+    chaosEnabled: true,
+    ...(process.env.NATS_URL ? { natsUrl: process.env.NATS_URL, natsStream: 'SHOP_DEMO' } : {}),
+    onLine: (service, line) => {
+      if (!line.includes('listening on')) console.log(`[${service}] ${line}`);
+    },
+  });
+  load = new SteadyLoad(shop.urls.gateway, rps);
+  scenarios = new DemoScenarios(shop, load, log);
+  const dashboardOrigins = [collector.url, collector.url.replace('127.0.0.1', 'localhost')];
+  control = await startControlServer({ port: controlPort, allowedOrigins: dashboardOrigins, target: scenarios });
+  load.start();
+  const activeLoad = load;
+  report = setInterval(() => {
+    const counts = activeLoad.drain();
+    log(`last 10 s: ${Object.entries(counts).map(([k, v]) => `${k}×${v}`).join(' ') || 'no answers'}`);
+  }, 10_000);
+  console.log('');
+  console.log(`  Dashboard:  ${collector.url}/`);
+  console.log(`  Shop:       ${shop.urls.gateway}/orders  (${rps} orders/s, ${mode} mode)`);
+  console.log(`  Control:    ${controlUrl}/scenarios  (start one: curl -X POST ${controlUrl}/scenarios/inventory-down/start)`);
+  console.log('  Ctrl-C stops everything.');
+  console.log('');
+} catch (err) {
+  console.error(`demo failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  await stop(1);
+}

@@ -1,0 +1,55 @@
+export const SERVICE_NAMES = ['gateway', 'orders', 'payments', 'inventory', 'shipping', 'notifications'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+export type Mode = 'naive' | 'resilient';
+
+export interface ServiceConfig {
+  name: ServiceName;
+  port: number;
+  dbPath: string;
+  mode: Mode;
+  /** Base URL of every other service, from `<NAME>_URL`. */
+  urls: Record<ServiceName, string>;
+  /** JetStream when set; otherwise events travel over HTTP. */
+  natsUrl: string | undefined;
+  /** Stream/subject prefix so parallel runs on one NATS server stay apart. */
+  natsStream: string;
+  chaosEnabled: boolean;
+  /** Naive mode only: blind immediate retries per call, the retry-storm ingredient. Default 0. */
+  naiveRetries: number;
+  /** Gateway only: admitted requests per second before 429. Default 200. */
+  rateLimitRps: number;
+}
+
+function intEnv(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${key} must be a non-negative integer, got ${raw}`);
+  return value;
+}
+
+export function parseMode(raw: string | undefined): Mode {
+  if (raw === undefined || raw === '' || raw === 'resilient') return 'resilient';
+  if (raw === 'naive') return 'naive';
+  throw new Error(`mode must be naive or resilient, got ${raw}`);
+}
+
+export function readConfig(name: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const urls = {} as Record<ServiceName, string>;
+  SERVICE_NAMES.forEach((service, i) => {
+    urls[service] = env[`${service.toUpperCase()}_URL`] ?? `http://127.0.0.1:${8080 + i}`;
+  });
+  const port = intEnv(env, 'PORT', Number(new URL(urls[name]).port));
+  return {
+    name,
+    port,
+    dbPath: env.DB_PATH ?? `./.data/${name}.db`,
+    mode: parseMode(env.MODE),
+    urls,
+    natsUrl: env.NATS_URL || undefined,
+    natsStream: env.NATS_STREAM || 'SHOP',
+    chaosEnabled: env.CHAOS_ENABLED === '1' || env.CHAOS_ENABLED === 'true',
+    naiveRetries: intEnv(env, 'NAIVE_RETRIES', 0),
+    rateLimitRps: intEnv(env, 'RATE_LIMIT_RPS', 200),
+  };
+}

@@ -1,0 +1,82 @@
+import { Blackhole } from '../lib/blackhole.js';
+import type { Fault } from '../lib/chaos.js';
+import type { ServiceName } from '../lib/config.js';
+import type { Shop } from '../lib/shop.js';
+
+export type FaultKind = 'down' | 'spike' | Fault['kind'];
+
+export interface FaultRecord {
+  service: ServiceName;
+  kind: FaultKind;
+  startMs: number;
+  endMs?: number;
+}
+
+/**
+ * Injects faults into a running shop for real: `down` SIGKILLs the process and
+ * black-holes its port until it is restarted; the others go through the
+ * service's chaos hook (which records a `fault.injected` span event).
+ */
+export class FaultInjector {
+  readonly log: FaultRecord[] = [];
+  private readonly holes = new Map<ServiceName, Blackhole>();
+  private readonly active = new Map<ServiceName, FaultRecord>();
+
+  constructor(private readonly shop: Shop) {}
+
+  async down(service: ServiceName): Promise<void> {
+    if (this.active.has(service)) await this.end(service);
+    const record: FaultRecord = { service, kind: 'down', startMs: Date.now() };
+    this.active.set(service, record);
+    this.log.push(record);
+    await this.shop.process(service).kill();
+    const port = Number(new URL(this.shop.urls[service]).port);
+    this.holes.set(service, await Blackhole.open(port));
+  }
+
+  async chaos(service: ServiceName, fault: Fault): Promise<void> {
+    if (this.active.has(service)) await this.end(service);
+    const res = await fetch(`${this.shop.urls[service]}/__chaos`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(fault),
+      signal: AbortSignal.timeout(5000),
+    });
+    if (!res.ok) throw new Error(`${service} refused the fault: HTTP ${res.status} ${await res.text()}`);
+    const record: FaultRecord = { service, kind: fault.kind, startMs: Date.now() };
+    this.active.set(service, record);
+    this.log.push(record);
+  }
+
+  /** Ends the service's fault: restarts a downed service (and waits until healthy), clears chaos. */
+  async end(service: ServiceName): Promise<void> {
+    const record = this.active.get(service);
+    if (!record) return;
+    this.active.delete(service);
+    if (record.kind === 'down') {
+      await this.holes.get(service)?.close();
+      this.holes.delete(service);
+      record.endMs = Date.now();
+      await this.shop.process(service).start();
+    } else {
+      record.endMs = Date.now();
+      await fetch(`${this.shop.urls[service]}/__chaos`, { method: 'DELETE', signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+    }
+  }
+
+  /** Frees black-holed ports without restarting anything: for shutdown paths. */
+  async releasePorts(): Promise<void> {
+    await Promise.all([...this.holes.values()].map((h) => h.close()));
+    this.holes.clear();
+    for (const record of this.active.values()) record.endMs ??= Date.now();
+    this.active.clear();
+  }
+
+  activeFaults(): FaultRecord[] {
+    return [...this.active.values()];
+  }
+
+  async endAll(): Promise<void> {
+    await Promise.all([...this.active.keys()].map((s) => this.end(s)));
+  }
+}

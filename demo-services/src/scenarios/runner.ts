@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import type { Mode, ServiceName } from '../lib/config.js';
+import { deleteStream } from '../lib/natsAdmin.js';
+import { startShop, type Shop } from '../lib/shop.js';
+import { sleep } from '../lib/sleep.js';
+import { findScenario, SCENARIOS } from './catalog.js';
+import { FaultInjector, type FaultRecord } from './faults.js';
+import { checkInvariants, readSnapshot, unsettled } from './invariants.js';
+import { percentileMs, runLoad, type RequestResult } from './load.js';
+import { closeFaults, type ScenarioReport, type WindowStats } from './report.js';
+import { playTimeline } from './timeline.js';
+
+export interface RunOptions {
+  scenario: string;
+  mode?: Mode;
+  /** Load duration in seconds. Default 20. */
+  durationS?: number;
+  /** Base request rate. Default 10. */
+  rps?: number;
+  seed?: number;
+  /** Where the services export spans. Default: OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318. */
+  otlpEndpoint?: string;
+  /** JetStream for events when set. Default: NATS_URL. */
+  natsUrl?: string;
+  /** Longest wait for the shop to settle after the load, ms. Default 45 000. */
+  settleTimeoutMs?: number;
+  /** Client timeout per request, ms. Default 10 000. */
+  requestTimeoutMs?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+  /** Service output lines (for --verbose). */
+  onServiceLine?: (service: ServiceName, line: string) => void;
+  /** Called once the shop is up, before the load starts (tests add their own faults here). */
+  onStart?: (shop: Shop, injector: FaultInjector, startMs: number, durationMs: number) => void;
+}
+
+export class UnknownScenarioError extends Error {
+  constructor(name: string) {
+    super(`unknown scenario "${name}"; one of: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  }
+}
+
+function windowStats(results: RequestResult[]): WindowStats {
+  const latencies = results.filter((r) => r.status !== -1).map((r) => r.latencyMs);
+  return {
+    requests: results.length,
+    failed: results.filter((r) => r.status < 200 || r.status >= 300).length,
+    p50Ms: percentileMs(latencies, 0.5),
+    p99Ms: percentileMs(latencies, 0.99),
+  };
+}
+
+async function serviceStats(shop: Shop, name: ServiceName): Promise<Record<string, unknown>> {
+  try {
+    const res = await fetch(`${shop.urls[name]}/__stats`, { signal: AbortSignal.timeout(3000) });
+    return (await res.json()) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * Runs one named scenario end to end: shop up, open-loop load through the
+ * gateway, faults on the timeline, settle, invariants from every service's
+ * database, shop down. Always stops every process it started.
+ */
+export async function runScenario(options: RunOptions): Promise<ScenarioReport> {
+  const def = findScenario(options.scenario);
+  if (!def) throw new UnknownScenarioError(options.scenario);
+  const mode = options.mode ?? 'resilient';
+  const durationMs = Math.round((options.durationS ?? 20) * 1000);
+  const rps = options.rps ?? 10;
+  const seed = options.seed ?? 1;
+  const log = options.log ?? (() => undefined);
+  const natsUrl = options.natsUrl ?? (process.env.NATS_URL || undefined);
+  const natsStream = natsUrl ? `SHOP_${randomBytes(6).toString('hex').toUpperCase()}` : undefined;
+  if (!(durationMs > 0) || !(rps > 0)) throw new Error('duration and rps must be positive');
+
+  log(`starting the shop (${mode}${natsUrl ? ', events over NATS JetStream' : ', events over HTTP'})`);
+  const shop = await startShop({
+    mode,
+    chaosEnabled: true,
+    ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}),
+    ...(natsUrl ? { natsUrl, natsStream: natsStream! } : {}),
+    env: def.env?.(rps) ?? {},
+    ...(options.onServiceLine ? { onLine: options.onServiceLine } : {}),
+  });
+  const injector = new FaultInjector(shop);
+  try {
+    const startMs = Date.now();
+    log(`load: ${rps} rps for ${durationMs / 1000} s through ${shop.urls.gateway}`);
+    options.onStart?.(shop, injector, startMs, durationMs);
+    const timeline = playTimeline(def, injector, durationMs, log);
+    const spike: FaultRecord[] = [];
+    const factor = def.rateFactor;
+    if (factor) {
+      // Record the spike window like a fault so dashboards and reports can line it up.
+      const from = [...Array(100).keys()].find((i) => factor(i / 100) !== 1);
+      const to = [...Array(100).keys()].reverse().find((i) => factor(i / 100) !== 1);
+      if (from !== undefined && to !== undefined) {
+        spike.push({ service: 'gateway', kind: 'spike', startMs: startMs + (from / 100) * durationMs, endMs: startMs + ((to + 1) / 100) * durationMs });
+      }
+    }
+    const results = await runLoad({
+      url: shop.urls.gateway,
+      rps: (elapsedMs) => rps * (factor ? factor(elapsedMs / durationMs) : 1),
+      durationMs,
+      seed,
+      timeoutMs: options.requestTimeoutMs ?? 10_000,
+    });
+    await timeline;
+    await injector.endAll();
+    log(`load done: ${results.length} requests; settling`);
+
+    const settleStart = Date.now();
+    const settleTimeoutMs = options.settleTimeoutMs ?? 45_000;
+    let waiting = unsettled(shop.dbPaths, mode === 'resilient');
+    while (waiting.length > 0 && Date.now() - settleStart < settleTimeoutMs) {
+      await sleep(250);
+      waiting = unsettled(shop.dbPaths, mode === 'resilient');
+    }
+    const settleMs = Date.now() - settleStart;
+    if (waiting.length > 0) log(`not settled: ${waiting.join('; ')}`);
+
+    const faultRecords = [...injector.log, ...spike];
+    const focusStats = def.focus ? await serviceStats(shop, def.focus.service) : {};
+    const ordersStats = await serviceStats(shop, 'orders');
+    await shop.supervisor.stopAll();
+    const invariants = checkInvariants(readSnapshot(shop.dbPaths));
+
+    const endMs = Date.now();
+    const faults = closeFaults(faultRecords, endMs);
+    const windowFrom = Math.min(...faults.map((f) => f.startMs));
+    const windowTo = Math.max(...faults.map((f) => f.endMs));
+    const statuses: Record<string, number> = {};
+    for (const r of results) statuses[String(r.status)] = (statuses[String(r.status)] ?? 0) + 1;
+    const all = windowStats(results);
+    const routes = (focusStats.routes ?? {}) as Record<string, number>;
+    return {
+      scenario: def.name,
+      mode,
+      seed,
+      requests: all.requests,
+      ok: all.requests - all.failed,
+      failed: all.failed,
+      p50Ms: all.p50Ms,
+      p99Ms: all.p99Ms,
+      faults,
+      invariants,
+      statuses,
+      duringFault: windowStats(faults.length ? results.filter((r) => r.scheduledMs >= windowFrom && r.scheduledMs <= windowTo) : []),
+      attemptsPerRequest: def.focus && results.length ? (routes[def.focus.route] ?? 0) / results.length : null,
+      focus: def.focus ? `${def.focus.service} ${def.focus.route}` : null,
+      breakersOpened: (ordersStats.breakers ?? {}) as Record<string, number>,
+      settled: waiting.length === 0,
+      settleMs,
+      durationMs,
+      rps,
+    };
+  } finally {
+    await injector.releasePorts().catch(() => undefined);
+    await shop.close();
+    if (natsUrl && natsStream) await deleteStream(natsUrl, natsStream).catch(() => undefined);
+  }
+}

@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import { breakers, getCorrelationId } from '@faultline/sdk';
+import { SAGA_STEP_POLICIES, serviceClient } from '../../lib/clients.js';
+import { HttpError, requireInt, requireString, route } from '../../lib/http.js';
+import { startRelay } from '../../lib/publisher.js';
+import type { ServiceDefinition } from '../../lib/service.js';
+import { SagaExecutor } from '../../saga/executor.js';
+import { ORDER_SAGA } from '../../saga/orderSaga.js';
+import { placeOrderNaive } from './naive.js';
+import { Reconciler } from './reconciler.js';
+import { getOrder, insertOrder, ORDERS_SCHEMA, priceOf, type OrderRow } from './store.js';
+import { BreakerWatch } from './breakerWatch.js';
+
+export const orders: ServiceDefinition = {
+  name: 'orders',
+  schema: ORDERS_SCHEMA,
+  async build({ config, db, app, stats }) {
+    const clients = {
+      inventory: serviceClient(config, 'inventory', SAGA_STEP_POLICIES),
+      payments: serviceClient(config, 'payments', SAGA_STEP_POLICIES),
+      shipping: serviceClient(config, 'shipping', SAGA_STEP_POLICIES),
+      notifications: serviceClient(config, 'notifications', SAGA_STEP_POLICIES),
+    };
+
+    function newOrder(body: unknown): OrderRow {
+      const sku = requireString(body, 'sku', 32);
+      const qty = requireInt(body, 'qty', 1, 100);
+      const price = priceOf(sku);
+      if (price === undefined) throw new HttpError(400, `unknown sku ${sku}`);
+      const now = Date.now();
+      return {
+        id: randomUUID(),
+        sku,
+        qty,
+        amount: price * qty,
+        status: 'pending',
+        correlation_id: getCorrelationId() ?? null,
+        created_ms: now,
+        updated_ms: now,
+        reconciled_ms: null,
+      };
+    }
+
+    app.get(
+      '/orders/:id',
+      route((req, res) => {
+        const order = getOrder(db, String(req.params.id));
+        if (!order) throw new HttpError(404, 'no such order');
+        res.json({ orderId: order.id, status: order.status, sku: order.sku, qty: order.qty, amount: order.amount });
+      }),
+    );
+
+    if (config.mode === 'naive') {
+      app.post(
+        '/orders',
+        route(async (req, res) => {
+          const order = newOrder(req.body);
+          insertOrder(db, order, false);
+          const result = await placeOrderNaive(db, clients, order);
+          res.status(result.status === 'confirmed' ? 201 : 502).json({ orderId: order.id, status: result.status, ...(result.error ? { error: result.error } : {}) });
+        }),
+      );
+      return;
+    }
+
+    const executor = new SagaExecutor(db, ORDER_SAGA, clients);
+    const reconciler = new Reconciler(db, clients, executor);
+    const relay = await startRelay(config, db);
+    const watch = new BreakerWatch(breakers);
+    executor.start();
+    reconciler.start();
+    watch.start();
+    stats.breakers = watch.opened;
+
+    app.post(
+      '/orders',
+      route(async (req, res) => {
+        const order = newOrder(req.body);
+        insertOrder(db, order, true);
+        const status = await executor.run(order.id, true);
+        const code = status === 'confirmed' ? 201 : status === 'pending' ? 202 : 503;
+        res.status(code).json({ orderId: order.id, status });
+      }),
+    );
+
+    return {
+      async close() {
+        watch.stop();
+        await reconciler.stop();
+        await executor.stop();
+        await relay.stop();
+      },
+    };
+  },
+};

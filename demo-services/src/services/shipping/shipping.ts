@@ -1,0 +1,35 @@
+import { HttpError, requireString, route } from '../../lib/http.js';
+import { startRelay } from '../../lib/publisher.js';
+import type { ServiceDefinition } from '../../lib/service.js';
+import { cancelShipment, createShipment, shipmentState, SHIPPING_SCHEMA } from './shipments.js';
+
+export const shipping: ServiceDefinition = {
+  name: 'shipping',
+  schema: SHIPPING_SCHEMA,
+  async build({ config, db, app }) {
+    const resilient = config.mode === 'resilient';
+    const relay = resilient ? await startRelay(config, db) : undefined;
+    app.post(
+      '/shipments',
+      route((req, res) => {
+        const orderId = requireString(req.body, 'orderId');
+        const outcome = createShipment(db, orderId, resilient);
+        if (outcome.kind === 'voided') throw new HttpError(409, 'shipment was already cancelled');
+        res.status(outcome.kind === 'created' ? 201 : 200).json({ orderId, shipmentId: outcome.shipmentId });
+      }),
+    );
+    app.post(
+      '/shipments/:orderId/cancel',
+      route((req, res) => {
+        res.json({ orderId: req.params.orderId, ...cancelShipment(db, String(req.params.orderId)) });
+      }),
+    );
+    app.get(
+      '/shipments/:orderId',
+      route((req, res) => {
+        res.json(shipmentState(db, String(req.params.orderId)));
+      }),
+    );
+    return { close: () => relay?.stop() };
+  },
+};
