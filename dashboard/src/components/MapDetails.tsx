@@ -35,7 +35,11 @@ export function MapDetails({ graph, layout, windowMs, params, selectedNode, sele
           </button>
         </header>
         {node.kind === 'virtual' && <p className="muted">Called by instrumented services but sends no spans itself (a database, third-party API or uninstrumented service). Its numbers come from its callers.</p>}
-        <StatsTable stats={node.stats} windowMs={windowMs} />
+        <StatsTable
+          stats={node.stats}
+          windowMs={windowMs}
+          extra={node.incoming ? [['calls in, as callers saw them', `${node.incoming.requests.toLocaleString()} · ${formatPct(node.incoming.errorRate)} err`]] : []}
+        />
         <NeighbourList title="Callers" edges={callers.map((e) => ({ id: e.source, key: edgeKey(e.source, e.target), e }))} windowMs={windowMs} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
         <NeighbourList title="Calls" edges={callees.map((e) => ({ id: e.target, key: edgeKey(e.source, e.target), e }))} windowMs={windowMs} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
         <p className="actions">

@@ -17,7 +17,10 @@ export function TopBar({ d }: { d: Dashboard }) {
   return (
     <header className="topbar">
       <a className="brand" href={linkTo({ page: 'map' }, d.location.params)}>
-        <span className="logo" aria-hidden="true">⟋</span> Faultline
+        <svg className="logo" width="18" height="18" viewBox="0 0 18 18" aria-hidden="true">
+          <path d="M2 14 L7 8 L10 11 L16 3" fill="none" stroke="currentColor" strokeWidth="2.4" strokeLinecap="round" strokeLinejoin="round" />
+        </svg>{' '}
+        Faultline
       </a>
       <nav aria-label="Pages">
         {links.map((l) => (

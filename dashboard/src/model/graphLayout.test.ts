@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../api/types.js';
 import { bigGraph, cascade, edge, node } from './fixtures/graphs.js';
-import { edgeBadges, layoutGraph, neighbours, statsLine } from './graphLayout.js';
+import { edgeBadges, incomingCalls, layoutGraph, neighbours, statsLine, worseHealth } from './graphLayout.js';
 
 const WINDOW_MS = 60_000;
 
@@ -47,7 +47,12 @@ describe('layoutGraph semantics', () => {
   it('classifies health and keeps the virtual kind', () => {
     expect(at('gateway').health).toBe('failing');
     expect(at('payments').health).toBe('healthy');
-    expect(at('inventory').health).toBe('idle');
+    // inventory sent no spans (it is down) but its callers saw every call fail.
+    expect(at('inventory').health).toBe('failing');
+    expect(at('inventory').incoming).toEqual({ requests: 900, errors: 900, errorRate: 1 });
+    expect(at('gateway').incoming).toBeNull();
+    expect(at('inventory').summary).toBe('callers see 100% err · 15/s');
+    expect(at('orders').summary).toBe('10/s · 50% err · p95 40 ms');
     expect(at('smtp.example.com').kind).toBe('virtual');
     const inv = result.edges.find((e) => e.target === 'inventory')!;
     expect(inv.health).toBe('failing');
@@ -75,4 +80,23 @@ describe('statsLine and neighbours', () => {
     expect(callees.map((e) => e.target)).toEqual(['inventory', 'payments', 'smtp.example.com']);
     expect(cascade).toEqual(snapshot);
   });
+});
+
+describe.each([
+  ['idle', 'healthy', 'healthy'],
+  ['failing', 'healthy', 'failing'],
+  ['degraded', 'failing', 'failing'],
+  ['idle', 'idle', 'idle'],
+] as const)('worseHealth(%s, %s)', (a, b, expected) => {
+  it(`is ${expected}`, () => expect(worseHealth(a, b)).toBe(expected));
+});
+
+it('incomingCalls sums every caller of a node', () => {
+  const edges = [edge('a', 'c', 10, 1), edge('b', 'c', 30, 3), edge('a', 'b', 5, 0)];
+  const snapshot = structuredClone(edges);
+  const m = incomingCalls(edges);
+  expect(m.get('c')).toEqual({ requests: 40, errors: 4, errorRate: 0.1 });
+  expect(m.get('b')).toEqual({ requests: 5, errors: 0, errorRate: 0 });
+  expect(m.has('a')).toBe(false);
+  expect(edges).toEqual(snapshot);
 });

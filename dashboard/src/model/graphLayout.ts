@@ -18,10 +18,33 @@ export interface LaidOutNode {
   y: number;
   width: number;
   height: number;
+  /** Worst of the node's own health and what its callers see (a service that is down sends no spans). */
   health: Health;
   stats: GraphNode;
+  /** Calls into this node as its callers recorded them (null when nothing calls it). */
+  incoming: { requests: number; errors: number; errorRate: number } | null;
   /** Second line under the name: rate, errors, p95. */
   summary: string;
+}
+
+const HEALTH_RANK: Record<Health, number> = { idle: 0, healthy: 1, degraded: 2, failing: 3 };
+
+/** The more severe of two health classes (idle counts as the least). */
+export function worseHealth(a: Health, b: Health): Health {
+  return HEALTH_RANK[a] >= HEALTH_RANK[b] ? a : b;
+}
+
+/** Sums the calls into each node, as recorded by the callers. */
+export function incomingCalls(edges: readonly GraphEdge[]): Map<string, { requests: number; errors: number; errorRate: number }> {
+  const out = new Map<string, { requests: number; errors: number; errorRate: number }>();
+  for (const e of edges) {
+    const cur = out.get(e.target) ?? { requests: 0, errors: 0, errorRate: 0 };
+    cur.requests += e.requests;
+    cur.errors += e.errors;
+    cur.errorRate = cur.requests > 0 ? cur.errors / cur.requests : 0;
+    out.set(e.target, cur);
+  }
+  return out;
 }
 
 export interface EdgeBadge {
@@ -101,13 +124,15 @@ export function layoutGraph(graph: Graph, options: LayoutOptions): { result: Map
   }
 
   const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: 'LR', nodesep: 28, ranksep: 150, edgesep: 16, marginx: 24, marginy: 24 });
+  g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 90, edgesep: 12, marginx: 20, marginy: 20 });
   g.setDefaultEdgeLabel(() => ({}));
   const summaries = new Map<string, string>();
+  const incoming = incomingCalls([...edges.values()]);
   for (const n of nodes.values()) {
     const summary = statsLine(n, options.windowMs);
     summaries.set(n.id, summary);
-    const width = options.nodeWidthPx ?? Math.max(140, Math.min(320, Math.max(n.id.length * 8.5, summary.length * 6) + 28));
+    // Name plus the health word on one line, the stats line below.
+    const width = options.nodeWidthPx ?? Math.max(150, Math.min(340, Math.max(n.id.length * 8 + 80, summary.length * 5.8) + 24));
     g.setNode(n.id, { width, height: nodeHeight });
   }
   const labels = new Map<string, string>();
@@ -122,6 +147,13 @@ export function layoutGraph(graph: Graph, options: LayoutOptions): { result: Map
 
   const laidNodes: LaidOutNode[] = [...nodes.values()].map((n) => {
     const d = g.node(n.id);
+    const own = classifyHealth(n, thresholds);
+    const inc = incoming.get(n.id);
+    const seen = inc ? classifyHealth(inc, thresholds) : 'idle';
+    if (inc && worseHealth(own, seen) !== own) {
+      // Say why a node that reports itself healthy is not: its callers' calls fail.
+      summaries.set(n.id, `callers see ${formatPct(inc.errorRate)} err · ${formatRate(inc.requests, options.windowMs)}`);
+    }
     return {
       id: n.id,
       kind: n.kind,
@@ -129,8 +161,9 @@ export function layoutGraph(graph: Graph, options: LayoutOptions): { result: Map
       y: d.y,
       width: d.width,
       height: d.height,
-      health: classifyHealth(n, thresholds),
+      health: worseHealth(classifyHealth(n, thresholds), incoming.has(n.id) ? classifyHealth(incoming.get(n.id)!, thresholds) : 'idle'),
       stats: n,
+      incoming: incoming.get(n.id) ?? null,
       summary: summaries.get(n.id)!,
     };
   });
