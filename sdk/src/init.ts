@@ -30,9 +30,12 @@ export interface InitOptions {
 
 export interface FaultlineSdk {
   readonly serviceName: string;
+  readonly logger: Logger;
   readonly provider: NodeTracerProvider;
   /** Exports everything buffered so far. */
   forceFlush(): Promise<void>;
+  /** Spans waiting for export (bounded by maxQueueSize) and export batches that failed. */
+  stats(): { queuedSpans: number; maxQueueSize: number; failedExports: number };
   /** Same as the module-level shutdown(). */
   shutdown(): Promise<void>;
 }
@@ -94,16 +97,15 @@ export function init(options: InitOptions = {}): FaultlineSdk {
     logger,
     options.spanExporter ? 'custom exporter' : resolved.endpoint,
   );
+  const processor = new BatchSpanProcessor(exporter, {
+    maxQueueSize: resolved.maxQueueSize,
+    maxExportBatchSize: resolved.maxExportBatchSize,
+    scheduledDelayMillis: resolved.scheduledDelayMs,
+    exportTimeoutMillis: resolved.exportTimeoutMs,
+  });
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': resolved.serviceName }),
-    spanProcessors: [
-      new BatchSpanProcessor(exporter, {
-        maxQueueSize: resolved.maxQueueSize,
-        maxExportBatchSize: resolved.maxExportBatchSize,
-        scheduledDelayMillis: resolved.scheduledDelayMs,
-        exportTimeoutMillis: resolved.exportTimeoutMs,
-      }),
-    ],
+    spanProcessors: [processor],
   });
   // A previous registration (another init, or the app's own) would make
   // register() a silent no-op; we own tracing once init() is called.
@@ -114,8 +116,15 @@ export function init(options: InitOptions = {}): FaultlineSdk {
   setTracer(provider.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION));
   const sdk: FaultlineSdk = {
     serviceName: resolved.serviceName,
+    logger,
     provider,
     forceFlush: () => provider.forceFlush(),
+    stats: () => ({
+      // The processor keeps its queue private; read defensively for health output.
+      queuedSpans: (processor as unknown as { _finishedSpans?: unknown[] })._finishedSpans?.length ?? 0,
+      maxQueueSize: resolved.maxQueueSize,
+      failedExports: exporter.droppedBatches,
+    }),
     shutdown,
   };
   active = sdk;
@@ -130,6 +139,9 @@ export async function shutdown(): Promise<void> {
   setTracer(undefined);
   try {
     await sdk.provider.shutdown();
+  } catch (error) {
+    // A collector that is down at exit costs the last spans, never the host's clean exit.
+    sdk.logger.warn(`span flush at shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
     trace.disable();
     context.disable();

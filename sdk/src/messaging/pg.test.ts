@@ -94,6 +94,10 @@ describe.skipIf(!available)('PostgreSQL outbox and inbox (real server)', () => {
     }
   });
 
+  it('refuses relay cursors: pg row ids are not commit-ordered', async () => {
+    await expect(outbox.fetchPending(10, 'payments')).rejects.toThrow(/commit-ordered/);
+  });
+
   function projector(name: string, ordering: boolean) {
     return new IdempotentConsumer<pg.ClientBase>({
       name,

@@ -23,14 +23,15 @@ export interface OutboxStore {
    * longer parses or validates (edited by hand) is taken out of the queue with
    * its reason in `last_error` instead of blocking every row behind it.
    */
-  fetchPending(limit: number): Promise<readonly PendingEvent[]>;
+  fetchPending(limit: number, cursor?: string): Promise<readonly PendingEvent[]>;
   /** Every row, sent or not, after `afterRowId` in publish order: for audits and replay drills. */
   history(afterRowId: number, limit: number): Promise<readonly PendingEvent[]>;
-  markSent(rowIds: readonly number[], sentAtMs: number): Promise<void>;
+  /** With `cursor`: moves that named cursor past `rowIds` (a prefix) instead of setting `sent_at`. */
+  markSent(rowIds: readonly number[], sentAtMs: number, cursor?: string): Promise<void>;
   recordFailure(rowId: number, error: string): Promise<void>;
-  /** Deletes rows sent before `beforeMs`; returns how many. */
+  /** Deletes rows created before `beforeMs` that are sent, or passed by every cursor; returns how many. */
   pruneSent(beforeMs: number): Promise<number>;
-  lag(nowMs: number): Promise<OutboxLag>;
+  lag(nowMs: number, cursor?: string): Promise<OutboxLag>;
 }
 
 export interface OutboxOptions {

@@ -1,8 +1,17 @@
 import type { ClientBase, Pool } from 'pg';
 import type { EventEnvelope, NewEvent } from '../envelope.js';
+import { MessagingConfigError } from '../errors.js';
 import { outboxDdl, tableNames, toPgPlaceholders, type TableNames } from '../sql/schema.js';
 import type { OutboxLag, OutboxOptions, OutboxStore, PendingEvent } from './OutboxStore.js';
 import { prepareEvent, QUARANTINED_SENT_AT, readStored, serialize, withSequence } from './prepareEvent.js';
+
+// Sequence values are taken at insert, not at commit: a cursor could step
+// over a row whose transaction commits later. Rows are marked sent instead.
+function rejectCursor(cursor: string | undefined): void {
+  if (cursor !== undefined) {
+    throw new MessagingConfigError('relay cursors need commit-ordered row ids (SQLite); with PostgreSQL run one relay per outbox, without cursor');
+  }
+}
 
 /**
  * Transactional outbox on PostgreSQL (`pg`). `add` takes the client that is
@@ -47,7 +56,8 @@ export class PgOutbox implements OutboxStore {
     return envelope;
   }
 
-  async fetchPending(limit: number): Promise<readonly PendingEvent[]> {
+  async fetchPending(limit: number, cursor?: string): Promise<readonly PendingEvent[]> {
+    rejectCursor(cursor);
     const res = await this.pool.query(toPgPlaceholders(`SELECT id, envelope, created_at FROM ${this.t.outbox}
       WHERE sent_at IS NULL ORDER BY id LIMIT ?`), [limit]);
     return this.decode(res.rows, true);
@@ -74,7 +84,8 @@ export class PgOutbox implements OutboxStore {
     return out;
   }
 
-  async markSent(rowIds: readonly number[], sentAtMs: number): Promise<void> {
+  async markSent(rowIds: readonly number[], sentAtMs: number, cursor?: string): Promise<void> {
+    rejectCursor(cursor);
     if (rowIds.length === 0) return;
     await this.pool.query(`UPDATE ${this.t.outbox} SET sent_at = $1 WHERE id = ANY($2::bigint[])`, [sentAtMs, rowIds]);
   }
@@ -85,11 +96,12 @@ export class PgOutbox implements OutboxStore {
   }
 
   async pruneSent(beforeMs: number): Promise<number> {
-    const res = await this.pool.query(`DELETE FROM ${this.t.outbox} WHERE sent_at IS NOT NULL AND sent_at < $1`, [beforeMs]);
+    const res = await this.pool.query(`DELETE FROM ${this.t.outbox} WHERE sent_at IS NOT NULL AND created_at < $1`, [beforeMs]);
     return res.rowCount ?? 0;
   }
 
-  async lag(nowMs: number): Promise<OutboxLag> {
+  async lag(nowMs: number, cursor?: string): Promise<OutboxLag> {
+    rejectCursor(cursor);
     const res = await this.pool.query(`SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM ${this.t.outbox}
       WHERE sent_at IS NULL`);
     const row = res.rows[0] as { pending: string; oldest: string | null };

@@ -54,10 +54,21 @@ export class SqliteOutbox implements OutboxStore {
     return envelope;
   }
 
-  async fetchPending(limit: number): Promise<readonly PendingEvent[]> {
+  async fetchPending(limit: number, cursor?: string): Promise<readonly PendingEvent[]> {
+    if (cursor !== undefined) {
+      // SQLite has one writer at a time, so row ids are commit-ordered and a
+      // cursor can never step over a row that commits later.
+      const rows = this.stmt(this.db, `SELECT id, envelope, created_at FROM ${this.t.outbox}
+        WHERE id > ${this.cursorPosition} ORDER BY id LIMIT ?`).all(cursor, limit) as { id: number; envelope: string; created_at: number }[];
+      return this.decode(rows, false);
+    }
     const rows = this.stmt(this.db, `SELECT id, envelope, created_at FROM ${this.t.outbox}
       WHERE sent_at IS NULL ORDER BY id LIMIT ?`).all(limit) as { id: number; envelope: string; created_at: number }[];
     return this.decode(rows, true);
+  }
+
+  private get cursorPosition(): string {
+    return `COALESCE((SELECT last_row_id FROM ${this.t.outboxCursors} WHERE name = ?), 0)`;
   }
 
   async history(afterRowId: number, limit: number): Promise<readonly PendingEvent[]> {
@@ -80,8 +91,13 @@ export class SqliteOutbox implements OutboxStore {
     return out;
   }
 
-  async markSent(rowIds: readonly number[], sentAtMs: number): Promise<void> {
+  async markSent(rowIds: readonly number[], sentAtMs: number, cursor?: string): Promise<void> {
     if (rowIds.length === 0) return;
+    if (cursor !== undefined) {
+      this.stmt(this.db, `INSERT INTO ${this.t.outboxCursors} AS c (name, last_row_id) VALUES (?, ?)
+        ON CONFLICT (name) DO UPDATE SET last_row_id = MAX(c.last_row_id, excluded.last_row_id)`).run(cursor, Math.max(...rowIds));
+      return;
+    }
     const update = this.stmt(this.db, `UPDATE ${this.t.outbox} SET sent_at = ? WHERE id = ?`);
     this.db.transaction(() => {
       for (const id of rowIds) update.run(sentAtMs, id);
@@ -94,12 +110,16 @@ export class SqliteOutbox implements OutboxStore {
   }
 
   async pruneSent(beforeMs: number): Promise<number> {
-    return this.stmt(this.db, `DELETE FROM ${this.t.outbox} WHERE sent_at IS NOT NULL AND sent_at < ?`).run(beforeMs).changes;
+    return this.stmt(this.db, `DELETE FROM ${this.t.outbox} WHERE created_at < ? AND (sent_at IS NOT NULL
+      OR id <= COALESCE((SELECT MIN(last_row_id) FROM ${this.t.outboxCursors}), 0))`).run(beforeMs).changes;
   }
 
-  async lag(nowMs: number): Promise<OutboxLag> {
-    const row = this.stmt(this.db, `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM ${this.t.outbox}
-      WHERE sent_at IS NULL`).get() as { pending: number; oldest: number | null };
+  async lag(nowMs: number, cursor?: string): Promise<OutboxLag> {
+    const row = (cursor === undefined
+      ? this.stmt(this.db, `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM ${this.t.outbox}
+          WHERE sent_at IS NULL`).get()
+      : this.stmt(this.db, `SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM ${this.t.outbox}
+          WHERE id > ${this.cursorPosition}`).get(cursor)) as { pending: number; oldest: number | null };
     return { pending: row.pending, oldestAgeMs: row.oldest === null ? 0 : Math.max(0, nowMs - row.oldest) };
   }
 

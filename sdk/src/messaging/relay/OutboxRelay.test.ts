@@ -108,10 +108,35 @@ describe('OutboxRelay', () => {
     await vi.waitFor(() => expect(transport.received).toHaveLength(1), { timeout: 1000 });
   });
 
+  it('with cursors, one relay per subscriber: a subscriber that is down holds back only itself', async () => {
+    const { db, outbox } = ordersDb();
+    const payments = new FlakyTransport();
+    const notifications = new FlakyTransport();
+    notifications.down = true;
+    const toPayments = relayFor({ outbox, transport: payments, cursor: 'payments' });
+    const toNotifications = relayFor({ outbox, transport: notifications, cursor: 'notifications' });
+    toPayments.start();
+    toNotifications.start();
+    for (let i = 0; i < 12; i++) placeOrder(db, outbox, `o-${i}`, i);
+    await vi.waitFor(() => expect(payments.received).toHaveLength(12));
+    expect(await toPayments.lag()).toEqual({ pending: 0, oldestAgeMs: 0 });
+    expect((await toNotifications.lag()).pending).toBe(12);
+    // Nothing is pruned while a cursor still needs it.
+    expect(await outbox.pruneSent(Date.now() + 1000)).toBe(0);
+    notifications.down = false;
+    await vi.waitFor(() => expect(notifications.received).toHaveLength(12));
+    const keys = Array.from({ length: 12 }, (_, i) => `o-${i}`);
+    expect(payments.received.map((e) => e.key)).toEqual(keys);
+    expect(notifications.received.map((e) => e.key)).toEqual(keys);
+    await vi.waitFor(async () => expect((await toNotifications.lag()).pending).toBe(0));
+    expect(await outbox.pruneSent(Date.now() + 1000)).toBe(12);
+  });
+
   it('rejects unusable options', () => {
     const { outbox } = ordersDb();
     expect(() => new OutboxRelay({ outbox, transport: new FlakyTransport(), batchSize: 0 })).toThrow(MessagingConfigError);
     expect(() => new OutboxRelay({ outbox, transport: new FlakyTransport(), batchSize: 5000 })).toThrow(/1\.\.1000/);
     expect(() => new OutboxRelay({ outbox, transport: new FlakyTransport(), pollIntervalMs: -1 })).toThrow(/pollIntervalMs/);
+    expect(() => new OutboxRelay({ outbox, transport: new FlakyTransport(), cursor: 'a b' })).toThrow(/cursor/);
   });
 });

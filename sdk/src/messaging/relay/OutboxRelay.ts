@@ -20,6 +20,12 @@ export interface OutboxRelayOptions {
   sentRetentionMs?: number;
   /** Background failures (broker down, database error), reported once per streak. Default: console.warn. */
   onError?: (error: Error) => void;
+  /**
+   * Track progress under this name instead of marking rows sent, so several
+   * relays (one per HTTP subscriber) each deliver every event and a subscriber
+   * that is down holds back only itself. SQLite outboxes only. Default: none.
+   */
+  cursor?: string;
   /** Injected for tests. Default Date.now. */
   clock?: () => number;
 }
@@ -78,6 +84,7 @@ export class OutboxRelay {
   private readonly options: ResolvedOptions;
   private readonly outbox: OutboxStore;
   private readonly transport: Transport;
+  private readonly cursor: string | undefined;
   private running = false;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
@@ -91,6 +98,10 @@ export class OutboxRelay {
     this.options = resolveOptions(options);
     this.outbox = options.outbox;
     this.transport = options.transport;
+    if (options.cursor !== undefined && !/^[A-Za-z0-9._:-]{1,128}$/.test(options.cursor)) {
+      throw new MessagingConfigError('cursor must be 1-128 chars of [A-Za-z0-9._:-]');
+    }
+    this.cursor = options.cursor;
   }
 
   /** Starts the background loop; idempotent. */
@@ -116,7 +127,7 @@ export class OutboxRelay {
   }
 
   lag(): Promise<OutboxLag> {
-    return this.outbox.lag(this.options.clock());
+    return this.outbox.lag(this.options.clock(), this.cursor);
   }
 
   stats(): RelayStats {
@@ -128,7 +139,7 @@ export class OutboxRelay {
    * published and whether the broker failed. Used by the loop; handy in tests.
    */
   async drainOnce(): Promise<{ published: number; failed: boolean; error?: Error }> {
-    const rows = await this.outbox.fetchPending(this.options.batchSize);
+    const rows = await this.outbox.fetchPending(this.options.batchSize, this.cursor);
     if (rows.length === 0) return { published: 0, failed: false };
     const spans = rows.map((r) => startProducerSpan(r.envelope, this.transport.system, this.transport.destinationOf(r.envelope)));
     // On the wire the envelope carries the PRODUCER span as parent, so the
@@ -144,11 +155,11 @@ export class OutboxRelay {
       else if (i === result.published) endSpan(span, 'failed', result.error ?? new Error('not acknowledged'));
       else endSpan(span, 'not-attempted');
     });
-    await this.outbox.markSent(okIds, this.options.clock());
+    await this.outbox.markSent(okIds, this.options.clock(), this.cursor);
     this.published += okIds.length;
     if (result.published < rows.length) {
       const err = result.error ?? new Error('transport did not acknowledge the whole batch');
-      await this.outbox.recordFailure(rows[result.published]!.rowId, err.message).catch(() => undefined);
+      if (this.cursor === undefined) await this.outbox.recordFailure(rows[result.published]!.rowId, err.message).catch(() => undefined);
       return { published: okIds.length, failed: true, error: err };
     }
     return { published: okIds.length, failed: false };

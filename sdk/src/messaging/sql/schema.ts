@@ -11,6 +11,7 @@ export const DEFAULT_TABLE_PREFIX = 'faultline_';
 export interface TableNames {
   readonly outbox: string;
   readonly outboxKeys: string;
+  readonly outboxCursors: string;
   readonly inbox: string;
   readonly inboxKeys: string;
   readonly parked: string;
@@ -28,6 +29,7 @@ export function tableNames(prefix: string = DEFAULT_TABLE_PREFIX): TableNames {
   return {
     outbox: `${prefix}outbox`,
     outboxKeys: `${prefix}outbox_keys`,
+    outboxCursors: `${prefix}outbox_cursors`,
     inbox: `${prefix}inbox`,
     inboxKeys: `${prefix}inbox_keys`,
     parked: `${prefix}inbox_parked`,
@@ -68,6 +70,11 @@ export function outboxDdl(d: Dialect, t: TableNames): string[] {
       seq BIGINT NOT NULL,
       PRIMARY KEY (source, key)
     )${keyed(d)}`,
+    // Per-subscriber progress for relays with a `cursor` (HTTP fan-out).
+    `CREATE TABLE IF NOT EXISTS ${t.outboxCursors} (
+      name TEXT PRIMARY KEY,
+      last_row_id BIGINT NOT NULL
+    )`,
   ];
 }
 
