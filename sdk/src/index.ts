@@ -34,3 +34,4 @@ export * from './errors/index.js';
 export type { Logger } from './telemetry/logger.js';
 export type { Disposable } from './events/Emitter.js';
 export * from './idempotency/index.js';
+export * from './chaos/index.js';

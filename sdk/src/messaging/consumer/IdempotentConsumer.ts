@@ -157,6 +157,7 @@ export class IdempotentConsumer<Tx> {
   private readonly clock: () => number;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
+  private sweepFailing = false;
   private closed = false;
 
   constructor(options: IdempotentConsumerOptions<Tx>) {
@@ -192,6 +193,11 @@ export class IdempotentConsumer<Tx> {
 
   ensureSchema(): Promise<void> {
     return this.inbox.ensureSchema();
+  }
+
+  /** Whether per-key ordering is on: transports must then deliver every event type of a key. */
+  get ordered(): boolean {
+    return this.ordering;
   }
 
   /**
@@ -262,7 +268,14 @@ export class IdempotentConsumer<Tx> {
     if (this.closed) return;
     this.sweepTimer = setTimeout(() => {
       this.sweeping = this.sweep()
-        .catch((e) => this.onError(toError(e)))
+        .then(() => {
+          this.sweepFailing = false;
+        })
+        .catch((e) => {
+          // Once per failure streak: a closed database must not flood the log every second.
+          if (!this.sweepFailing) this.onError(toError(e));
+          this.sweepFailing = true;
+        })
         .finally(() => {
           this.sweeping = undefined;
           this.scheduleSweep();

@@ -100,9 +100,9 @@ export async function runExample(options: { nats?: boolean; natsUrl?: string; or
   const stream = `EXAMPLE_${process.pid}_${Date.now().toString(36)}`;
   const transport: Transport = options.nats
     ? createNatsTransport({ servers: options.natsUrl ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222', stream })
-    : createHttpTransport({ subscribers: [{ url: notifications.url, types: ['OrderCreated'] }] });
+    : createHttpTransport({ subscribers: [{ url: notifications.url }] });
   const subscription = options.nats
-    ? subscribeNats({ servers: options.natsUrl ?? process.env.NATS_URL, stream, consumer: notifications.consumer, types: ['OrderCreated'] })
+    ? subscribeNats({ servers: options.natsUrl ?? process.env.NATS_URL, stream, consumer: notifications.consumer })
     : undefined;
   await subscription?.ready;
   const orders = startOrders(':memory:', transport);

@@ -21,6 +21,7 @@ export class SqliteOutbox implements OutboxStore {
   readonly source: string;
   private readonly t: TableNames;
   private readonly statements = new WeakMap<Database, Map<string, Statement>>();
+  private readonly knownCursors = new Set<string>();
 
   constructor(private readonly db: Database, options: OutboxOptions) {
     this.source = options.source;
@@ -56,6 +57,11 @@ export class SqliteOutbox implements OutboxStore {
 
   async fetchPending(limit: number, cursor?: string): Promise<readonly PendingEvent[]> {
     if (cursor !== undefined) {
+      if (!this.knownCursors.has(cursor)) {
+        // Registered before its first delivery, so pruning waits for it too.
+        this.stmt(this.db, `INSERT INTO ${this.t.outboxCursors} (name, last_row_id) VALUES (?, 0) ON CONFLICT DO NOTHING`).run(cursor);
+        this.knownCursors.add(cursor);
+      }
       // SQLite has one writer at a time, so row ids are commit-ordered and a
       // cursor can never step over a row that commits later.
       const rows = this.stmt(this.db, `SELECT id, envelope, created_at FROM ${this.t.outbox}

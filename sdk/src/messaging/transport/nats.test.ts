@@ -71,6 +71,12 @@ describe.skipIf(!available)('NATS JetStream transport (real server)', () => {
     expect(m.header.get('Nats-Msg-Id')).toBe(e.id);
   });
 
+  it('refuses a type-filtered subscription for an ordered consumer (holes in every key sequence)', () => {
+    const consumer = new IdempotentConsumer<Db>({ name: 'x', inbox: new SqliteInbox(projectionDb()), handlers: {}, ordering: true });
+    expect(() => subscribeNats({ connection: nc, stream: newStream(), consumer, types: ['OrderCreated'] })).toThrow(/every event type/);
+    return consumer.close();
+  });
+
   it('reports a failed publish (no connection) as a result, not an exception', async () => {
     const transport = createNatsTransport({ servers: 'nats://127.0.0.1:1', stream: newStream(), connectTimeoutMs: 500 });
     const { db, outbox } = ordersDb();

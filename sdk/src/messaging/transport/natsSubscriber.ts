@@ -43,6 +43,11 @@ export function subscribeNats(options: NatsSubscriptionOptions): NatsSubscriptio
   const stream = resolveStream(options);
   const durable = options.durable ?? options.consumer.name.replace(/[^A-Za-z0-9_-]/g, '_');
   if (!DURABLE.test(durable)) throw new MessagingConfigError('durable must be 1-64 chars of [A-Za-z0-9_-]');
+  if (options.consumer.ordered && options.types !== undefined) {
+    // A filtered subscription leaves holes in each key's sequence: every
+    // event after a hole would wait out the park timeout.
+    throw new MessagingConfigError('an ordered consumer must receive every event type: subscribe without `types` and let handlers choose');
+  }
   const ackWaitMs = options.ackWaitMs ?? 30_000;
   const maxMessages = options.maxMessages ?? 100;
   const infraRetryDelayMs = options.infraRetryDelayMs ?? 1000;
