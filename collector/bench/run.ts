@@ -201,9 +201,12 @@ async function queryRun() {
   }
 }
 
-async function overloadRun() {
-  // A small queue and synchronous=FULL-like pressure from many senders: more than the store takes.
-  const { child, url } = await startChild({ port: 0, grpcPort: 0, dbPath: join(tmp, 'overload.db'), databaseUrl: null, queueSpansMax: 8192, inflightBodyBytesMax: 8 * 1024 * 1024 });
+async function overloadRun(usePostgres: boolean) {
+  // Many senders against a small queue in front of the slower store (PostgreSQL when
+  // available): more than the store takes, so the queue must fill and refuse.
+  const schema = uniqueSchema();
+  const storage = usePostgres ? { databaseUrl: DATABASE_URL, databaseSchema: schema } : { dbPath: join(tmp, 'overload.db'), databaseUrl: null };
+  const { child, url } = await startChild({ port: 0, grpcPort: 0, ...storage, queueSpansMax: 8192, batchSpansMax: 2048, inflightBodyBytesMax: 8 * 1024 * 1024 });
   try {
     const r = await load(url, child.pid!, 8, 32);
     const t0 = performance.now();
@@ -219,6 +222,8 @@ async function overloadRun() {
       await new Promise((ok) => setTimeout(ok, 100));
     }
     return {
+      storage: usePostgres ? 'postgres' : 'sqlite',
+      queueSpansMax: 8192,
       senders: 32,
       ok: r.ok,
       throttled: r.throttled,
@@ -229,6 +234,7 @@ async function overloadRun() {
     };
   } finally {
     await stopChild(child);
+    if (usePostgres) await dropSchema(schema);
   }
 }
 
@@ -248,7 +254,8 @@ try {
   results.memory = { seconds: sqlite.seconds, rssStartMb: sqlite.rssStartMb, rssEndMb: sqlite.rssEndMb, rssMaxMb: sqlite.rssMaxMb };
   say(`memory over a ${sqlite.seconds} s SQLite ingest run: RSS ${sqlite.rssStartMb} → ${sqlite.rssEndMb} MB (max ${sqlite.rssMaxMb} MB)`);
 
-  if (await postgresReachable()) {
+  const pgUp = await postgresReachable();
+  if (pgUp) {
     const schema = uniqueSchema();
     const pgStore = await PostgresTraceStore.open({ connectionString: DATABASE_URL, schema });
     const rawPg = await measureRawInsert(pgStore, 5);
@@ -264,9 +271,9 @@ try {
   results.query = query;
   say(`query over one hour with ${query.spans} spans: /api/graph p95 ${query.graphP95Ms} ms, /api/root-causes p95 ${query.rootCausesP95Ms} ms (target ≤ 50 ms)`);
 
-  const overload = await overloadRun();
+  const overload = await overloadRun(pgUp);
   results.overload = overload;
-  say(`overload (32 senders, queue 8192 spans): ${overload.throttled} answered 429/503 with Retry-After, ${overload.ok} accepted, ${overload.failed} other; collector RSS max ${overload.rssMaxMb} MB; recovered in ${overload.recoveredMs} ms`);
+  say(`overload (${overload.storage}, 32 senders, queue 8192 spans): ${overload.throttled} answered 429/503 with Retry-After, ${overload.ok} accepted, ${overload.failed} other; collector RSS max ${overload.rssMaxMb} MB; recovered in ${overload.recoveredMs} ms`);
 
   results.summary = lines;
   mkdirSync(resolve(resultsFile, '..'), { recursive: true });

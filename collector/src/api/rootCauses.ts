@@ -5,7 +5,7 @@ import type { TimeRange, TraceStore } from '../store/index.js';
 /** Minutes of history before `from` that incident detection uses as its baseline. */
 export const BASELINE_WINDOW_MS = 30 * BUCKET_MS;
 /** Whole traces sampled per incident and per baseline. */
-export const SAMPLE_TRACES_MAX = 200;
+export const SAMPLE_TRACES_MAX = 100;
 /** Incidents analysed per answer (most recent first). */
 export const INCIDENTS_MAX = 10;
 
