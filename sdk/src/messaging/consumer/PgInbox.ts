@@ -23,6 +23,7 @@ export class PgInbox implements InboxDriver<ClientBase> {
 
   async transact<T>(steps: () => Steps<T>, invoke: Invoke<ClientBase>): Promise<T> {
     const client = await this.pool.connect();
+    let broken = false;
     try {
       await client.query('BEGIN');
       const g = steps();
@@ -40,10 +41,12 @@ export class PgInbox implements InboxDriver<ClientBase> {
       await client.query('COMMIT');
       return value;
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      await client.query('ROLLBACK').catch(() => {
+        broken = true; // a connection that cannot roll back must not go back to the pool
+      });
       throw e;
     } finally {
-      client.release();
+      client.release(broken);
     }
   }
 

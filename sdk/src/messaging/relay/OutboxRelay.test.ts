@@ -132,6 +132,18 @@ describe('OutboxRelay', () => {
     expect(await outbox.pruneSent(Date.now() + 1000)).toBe(12);
   });
 
+  it('a transport that throws (against the contract) counts as a failed round, not a crash', async () => {
+    const { db, outbox } = ordersDb();
+    placeOrder(db, outbox, 'o-1', 1);
+    const transport = new FlakyTransport();
+    transport.publish = async () => {
+      throw new Error('socket hang up');
+    };
+    const relay = relayFor({ outbox, transport });
+    expect(await relay.drainOnce()).toMatchObject({ published: 0, failed: true, error: new Error('socket hang up') });
+    expect((await relay.lag()).pending).toBe(1);
+  });
+
   it('rejects unusable options', () => {
     const { outbox } = ordersDb();
     expect(() => new OutboxRelay({ outbox, transport: new FlakyTransport(), batchSize: 0 })).toThrow(MessagingConfigError);

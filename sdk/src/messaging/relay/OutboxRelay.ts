@@ -3,7 +3,7 @@ import type { EventEnvelope } from '../envelope.js';
 import { MessagingConfigError } from '../errors.js';
 import type { OutboxLag, OutboxStore } from '../outbox/OutboxStore.js';
 import { endSpan, startProducerSpan, traceFields } from '../telemetry.js';
-import type { Transport } from '../transport/Transport.js';
+import type { PublishResult, Transport } from '../transport/Transport.js';
 
 export interface OutboxRelayOptions {
   outbox: OutboxStore;
@@ -148,7 +148,13 @@ export class OutboxRelay {
       ...r.envelope,
       ...traceFields(trace.setSpan(context.active(), spans[i]!)),
     }));
-    const result = await this.transport.publish(outgoing);
+    let result: PublishResult;
+    try {
+      result = await this.transport.publish(outgoing);
+    } catch (e) {
+      // Transports should report, not throw; a custom one that throws still ends its spans.
+      result = { published: 0, error: e instanceof Error ? e : new Error(String(e)) };
+    }
     const okIds = rows.slice(0, result.published).map((r) => r.rowId);
     spans.forEach((span, i) => {
       if (i < result.published) endSpan(span, 'published');
