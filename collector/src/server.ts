@@ -68,7 +68,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   });
 
   app.use('/v1', bearerAuth(options.token, { body: (message) => ({ code: RPC.UNAUTHENTICATED, message }) }));
-  app.use('/api', bearerAuth(options.token, { body: (error) => ({ error }), allowQueryToken: true }));
+  app.use('/api', bearerAuth(options.token, { body: (error) => ({ error }), queryTokenPaths: ['/stream'] }));
   app.use(otlpHttpRouter({ queue, limits: options.limits, budget: new ByteBudget(options.inflightBodyBytesMax), log }));
   app.get('/api/stream', hub.handle);
   app.use(queryRouter({ store, controlUrl: options.controlUrl, log }));

@@ -149,6 +149,28 @@ describe('query API', () => {
   });
 });
 
+describe('stream heartbeat', () => {
+  it('sends a heartbeat comment while idle', async () => {
+    const c = await testCollector({ sseHeartbeatMs: 50 });
+    const ac = new AbortController();
+    try {
+      const res = await fetch(`${c.url}/api/stream`, { signal: ac.signal });
+      const reader = res.body!.getReader();
+      let text = '';
+      const deadline = Date.now() + 5000;
+      while (!text.includes(': heartbeat') && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text).toContain(': heartbeat');
+    } finally {
+      ac.abort();
+      await c.close();
+    }
+  });
+});
+
 describe('dashboard not built', () => {
   it('says to run pnpm build', async () => {
     const c = await testCollector({ dashboardDir: join(tmpdir(), `missing-${hex(4)}`) });

@@ -64,6 +64,7 @@ describe('bearer token auth', () => {
     expect(res.status).toBe(200);
     ac.abort();
     expect((await fetch(`${c.url}/api/stream?access_token=wrong`)).status).toBe(401);
+    expect((await fetch(`${c.url}/api/graph?access_token=${TOKEN}`)).status).toBe(401);
     expect((await postJson(`${c.url}`, otlpJson([]), {})).status).toBe(401);
   });
 

@@ -16,8 +16,8 @@ export function bearerFrom(header: string | undefined): string | undefined {
 }
 
 export interface AuthOptions {
-  /** Also accept `?access_token=` (RFC 6750 §2.3): EventSource cannot send headers. */
-  allowQueryToken?: boolean;
+  /** Paths (relative to the mount point) that also accept `?access_token=` (RFC 6750 §2.3): EventSource cannot send headers. */
+  queryTokenPaths?: readonly string[];
   /** Shape of the 401 body. */
   body: (message: string) => object;
 }
@@ -26,7 +26,7 @@ export function bearerAuth(token: string | null, options: AuthOptions): RequestH
   return (req, res, next) => {
     if (!token) return next();
     let given = bearerFrom(req.headers.authorization);
-    if (given === undefined && options.allowQueryToken) {
+    if (given === undefined && options.queryTokenPaths?.includes(req.path)) {
       const q = req.query.access_token;
       if (typeof q === 'string') given = q;
     }
