@@ -1,4 +1,4 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { MessagingConfigError } from '../errors.js';
 import { inboxDdl, tableNames, type TableNames } from '../sql/schema.js';
 import type { InboxDriver, Invoke, SqlStep, Steps } from './InboxDriver.js';
@@ -18,6 +18,7 @@ export class SqliteInbox implements InboxDriver<Database> {
 
   constructor(private readonly db: Database, options: { tablePrefix?: string } = {}) {
     this.tables = tableNames(options.tablePrefix);
+    this.run = db.transaction((steps: () => Steps<unknown>, invoke: Invoke<Database>) => this.runSteps(steps, invoke));
   }
 
   async ensureSchema(): Promise<void> {
@@ -33,25 +34,30 @@ export class SqliteInbox implements InboxDriver<Database> {
   }
 
   async transact<T>(steps: () => Steps<T>, invoke: Invoke<Database>): Promise<T> {
-    // IMMEDIATE takes the write lock up front, so two processes sharing the
-    // file cannot both read "not seen yet" for one event.
-    return this.db.transaction(() => {
-      const g = steps();
-      let input: unknown;
-      for (;;) {
-        const r = g.next(input);
-        if (r.done) return r.value;
-        const step = r.value;
-        if (step.op === 'call') {
-          if (isThenable(invoke(this.db, step.event, step.late))) {
-            throw new MessagingConfigError('better-sqlite3 handlers must be synchronous: its transactions cannot span an await');
-          }
-          input = undefined;
-        } else {
-          input = this.exec(step);
+    return this.run.immediate(steps, invoke) as T;
+  }
+
+  // Built once: creating a better-sqlite3 transaction function per call costs
+  // more than the inbox insert itself. IMMEDIATE takes the write lock up
+  // front, so two processes sharing the file cannot both read "not seen yet".
+  private readonly run: Transaction<(steps: () => Steps<unknown>, invoke: Invoke<Database>) => unknown>;
+
+  private runSteps(steps: () => Steps<unknown>, invoke: Invoke<Database>): unknown {
+    const g = steps();
+    let input: unknown;
+    for (;;) {
+      const r = g.next(input);
+      if (r.done) return r.value;
+      const step = r.value;
+      if (step.op === 'call') {
+        if (isThenable(invoke(this.db, step.event, step.late))) {
+          throw new MessagingConfigError('better-sqlite3 handlers must be synchronous: its transactions cannot span an await');
         }
+        input = undefined;
+      } else {
+        input = this.exec(step);
       }
-    }).immediate();
+    }
   }
 
   private exec(step: SqlStep): unknown {
