@@ -4,9 +4,11 @@
 //   POST {controlUrl}/scenarios/:name/start  → anything (2xx)
 //   POST {controlUrl}/scenarios/stop         → anything (2xx)
 //   GET  {controlUrl}/faults                 → [{ service, kind, startMs, endMs? }] (or { faults: [...] })
+//   GET  {controlUrl}/scenarios/active       → { name, startMs, durationMs } | null (optional: 404 = unknown)
 import { requestJson } from './http.js';
-import type { ActiveFault, Scenario } from './types.js';
-import { parseFaults, parseScenarios } from './validate.js';
+import { isApiError } from './errors.js';
+import type { ActiveFault, ActiveScenario, Scenario } from './types.js';
+import { parseActiveScenario, parseFaults, parseScenarios } from './validate.js';
 
 function join(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`;
@@ -23,6 +25,11 @@ export function controlApi(controlUrl: string) {
     stop: (): Promise<null> => requestJson(join(controlUrl, '/scenarios/stop'), ignoreBody, { method: 'POST', withToken: false }),
     faults: (signal?: AbortSignal): Promise<ActiveFault[]> =>
       requestJson(join(controlUrl, '/faults'), parseFaults, { signal, withToken: false }),
+    active: (signal?: AbortSignal): Promise<ActiveScenario | null> =>
+      requestJson(join(controlUrl, '/scenarios/active'), parseActiveScenario, { signal, withToken: false }).catch((e: unknown) => {
+        if (isApiError(e) && e.kind === 'not-found') return null;
+        throw e;
+      }),
   };
 }
 

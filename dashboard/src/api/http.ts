@@ -42,8 +42,8 @@ export async function requestJson<T>(url: string, parse: (v: unknown) => T, opti
       // Non-JSON error bodies keep the status line as the message.
     }
     const kind = res.status === 401 ? 'unauthorized' : res.status === 404 ? 'not-found' : res.status < 500 ? 'bad-request' : 'server';
-    // A proxy in front of a stopped collector answers 502/503/504: that is "down", not "broken".
-    throw new ApiError(res.status >= 502 && res.status <= 504 ? 'unreachable' : kind, message, res.status);
+    // A proxy in front of a stopped collector answers 502/504: that is "down". A 503 comes from the collector itself.
+    throw new ApiError(res.status === 502 || res.status === 504 ? 'unreachable' : kind, message, res.status);
   }
   let body: unknown = null;
   const text = await res.text();

@@ -108,6 +108,14 @@ export interface DashboardConfig {
 export interface Scenario {
   name: string;
   description: string;
+  /** What to watch on the dashboard while it runs (optional). */
+  lookAt?: string;
+}
+
+export interface ActiveScenario {
+  name: string;
+  startMs: number;
+  durationMs: number;
 }
 
 export interface ActiveFault {

@@ -1,7 +1,7 @@
 // Response validation: the UI renders only data that has the contract's shape,
 // and a malformed answer becomes one clear ApiError instead of a crash mid-render.
 import type {
-  ActiveFault, Attributes, DashboardConfig, Graph, GraphEdge, GraphNode, Incident, RootCause,
+  ActiveFault, ActiveScenario, Attributes, DashboardConfig, Graph, GraphEdge, GraphNode, Incident, RootCause,
   RootCausesResponse, Scenario, ServiceSummary, Span, SpanEvent, SpanStatus, Trace, TraceSummary,
 } from './types.js';
 
@@ -160,8 +160,16 @@ export function parseConfig(v: unknown): DashboardConfig {
 export function parseScenarios(v: unknown): Scenario[] {
   return arr(v, 'scenarios').map((x, i) => {
     const o = obj(x, `scenarios[${i}]`);
-    return { name: str(o.name, `scenarios[${i}].name`), description: typeof o.description === 'string' ? o.description : '' };
+    const s: Scenario = { name: str(o.name, `scenarios[${i}].name`), description: typeof o.description === 'string' ? o.description : '' };
+    if (typeof o.lookAt === 'string' && o.lookAt) s.lookAt = o.lookAt;
+    return s;
   });
+}
+
+export function parseActiveScenario(v: unknown): ActiveScenario | null {
+  if (v === null || v === undefined) return null;
+  const o = obj(v, 'active');
+  return { name: str(o.name, 'active.name'), startMs: num(o.startMs, 'active.startMs', 0), durationMs: num(o.durationMs, 'active.durationMs', 0) };
 }
 
 export function parseFaults(v: unknown): ActiveFault[] {

@@ -20,7 +20,7 @@ function Chart({ title, data, lines, unit, testId }: { title: string; data: Seri
           />
           <Legend wrapperStyle={{ fontSize: 12 }} />
           {lines.map((l) => (
-            <Line key={String(l.key)} type="monotone" dataKey={l.key} name={l.name} stroke={l.color} strokeDasharray={l.dash} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={2} />
+            <Line key={String(l.key)} type="linear" dataKey={l.key} name={l.name} stroke={l.color} strokeDasharray={l.dash} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={2} />
           ))}
         </LineChart>
       </ResponsiveContainer>

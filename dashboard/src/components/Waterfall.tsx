@@ -8,7 +8,7 @@ const VIEWPORT_PX = 560;
 
 export const MARKER_GLYPH: Record<MarkerKind, string> = {
   retry: '↻',
-  timeout: '⏱',
+  timeout: '◔',
   breaker: '⚡',
   rejected: '⊘',
   fallback: '⤷',

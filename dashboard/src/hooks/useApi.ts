@@ -11,6 +11,9 @@ export interface ApiState<T> {
   reload: () => void;
 }
 
+const RETRY_BASE_MS = 2000;
+const RETRY_MAX_MS = 30_000;
+
 /**
  * Runs `fetcher` whenever `key` changes or `tick` advances. Data from the
  * previous answer stays on screen during refreshes so live views do not flicker;
@@ -23,6 +26,7 @@ export function useApi<T>(key: string | null, tick: number, fetcher: (signal: Ab
     refreshing: key !== null,
   });
   const [manual, setManual] = useState(0);
+  const failures = useRef(0);
   const fetcherRef = useRef(fetcher);
   fetcherRef.current = fetcher;
 
@@ -32,19 +36,31 @@ export function useApi<T>(key: string | null, tick: number, fetcher: (signal: Ab
       return;
     }
     const controller = new AbortController();
+    let retry: ReturnType<typeof setTimeout> | null = null;
     setState((s) => (s.key === key ? { ...s, refreshing: true } : { key, loading: true, refreshing: true }));
     fetcherRef
       .current(controller.signal)
       .then((data) => {
-        if (!controller.signal.aborted) setState({ key, data, loading: false, refreshing: false });
+        if (controller.signal.aborted) return;
+        failures.current = 0;
+        setState({ key, data, loading: false, refreshing: false });
       })
       .catch((e: unknown) => {
         if (controller.signal.aborted) return;
         const error = isApiError(e) ? e : new ApiError('invalid-response', (e as Error)?.message ?? String(e));
         // Keep showing the last good data under the error banner during a live refresh.
         setState((s) => ({ key, data: s.key === key ? s.data : undefined, error, loading: false, refreshing: false }));
+        // Retry on its own with backoff (2 s, 4 s … 30 s) unless the answer is final.
+        if (error.kind !== 'not-found' && error.kind !== 'bad-request' && error.kind !== 'unauthorized') {
+          const delayMs = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** failures.current);
+          failures.current += 1;
+          retry = setTimeout(() => setManual((n) => n + 1), delayMs);
+        }
       });
-    return () => controller.abort();
+    return () => {
+      controller.abort();
+      if (retry) clearTimeout(retry);
+    };
   }, [key, tick, manual]);
 
   const reload = useCallback(() => setManual((n) => n + 1), []);

@@ -64,7 +64,7 @@ describe('layoutGraph semantics', () => {
 describe.each([
   [{ retries: 0, timeouts: 0, shortCircuits: 0 }, []],
   [{ retries: 1, timeouts: 0, shortCircuits: 0 }, ['↻ 1 retry']],
-  [{ retries: 3, timeouts: 1, shortCircuits: 2 }, ['↻ 3 retries', '⏱ 1 timeout', '⊘ 2 short-circuits']],
+  [{ retries: 3, timeouts: 1, shortCircuits: 2 }, ['↻ 3 retries', '◔ 1 timeout', '⊘ 2 short-circuits']],
 ])('edgeBadges(%j)', (counts, texts) => {
   it('labels every non-zero counter', () => expect(edgeBadges(counts).map((b) => b.text)).toEqual(texts));
 });

@@ -88,7 +88,7 @@ const CHAR_WIDTH_PX = 7;
 export function edgeBadges(e: Pick<GraphEdge, 'retries' | 'timeouts' | 'shortCircuits'>): EdgeBadge[] {
   const out: EdgeBadge[] = [];
   if (e.retries > 0) out.push({ kind: 'retries', count: e.retries, text: `↻ ${e.retries} retr${e.retries === 1 ? 'y' : 'ies'}` });
-  if (e.timeouts > 0) out.push({ kind: 'timeouts', count: e.timeouts, text: `⏱ ${e.timeouts} timeout${e.timeouts === 1 ? '' : 's'}` });
+  if (e.timeouts > 0) out.push({ kind: 'timeouts', count: e.timeouts, text: `◔ ${e.timeouts} timeout${e.timeouts === 1 ? '' : 's'}` });
   if (e.shortCircuits > 0) out.push({ kind: 'shortCircuits', count: e.shortCircuits, text: `⊘ ${e.shortCircuits} short-circuit${e.shortCircuits === 1 ? '' : 's'}` });
   return out;
 }

@@ -37,6 +37,7 @@ function ChaosPanel({ controlUrl }: { controlUrl: string }) {
   useInterval(() => setPollTick((t) => t + 1), FAULT_POLL_MS);
   const scenarios = useApi(`scenarios:${controlUrl}`, 0, (signal) => api.scenarios(signal));
   const faults = useApi(`faults:${controlUrl}`, pollTick, (signal) => api.faults(signal));
+  const active = useApi(`active:${controlUrl}`, pollTick, (signal) => api.active(signal));
   const graph = useApi(`graph:${d.rangeKey}`, d.tick + pollTick, (signal) => collectorApi.graph(d.window, signal));
   const layout = useMemo(() => (graph.data ? layoutGraph(graph.data, { windowMs: d.window.toMs - d.window.fromMs }).result : null), [graph.data, d.window]);
   const [busy, setBusy] = useState<string | null>(null);
@@ -76,7 +77,10 @@ function ChaosPanel({ controlUrl }: { controlUrl: string }) {
                   <button type="button" disabled={busy !== null} onClick={() => act(s.name, () => api.start(s.name))} data-testid={`start-${s.name}`}>
                     ▶ Start {s.name}
                   </button>
-                  <span className="muted">{s.description}</span>
+                  <span>
+                    {s.description}
+                    {s.lookAt && <span className="muted"> Look at: {s.lookAt}</span>}
+                  </span>
                 </li>
               ))}
             </ul>
@@ -86,6 +90,20 @@ function ChaosPanel({ controlUrl }: { controlUrl: string }) {
           </button>
         </section>
         <section className="panel" aria-label="Active faults" data-testid="active-faults">
+          <h2>Now running</h2>
+          <p data-testid="active-scenario">
+            {active.data ? (
+              <>
+                <strong>{active.data.name}</strong>{' '}
+                <span className="muted">
+                  since {formatTime(active.data.startMs)}
+                  {active.data.durationMs > 0 ? `, ends ${formatTime(active.data.startMs + active.data.durationMs)}` : ''}
+                </span>
+              </>
+            ) : (
+              <span className="muted">no scenario</span>
+            )}
+          </p>
           <h2>Active faults</h2>
           {faults.error ? (
             <ErrorState error={faults.error} compact />
