@@ -58,7 +58,7 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('cache_size = -65536');
+    this.db.pragma('cache_size = -32768'); // 32 MiB page cache: bounded memory
     this.db.function('fl_hist_add', { deterministic: true }, (a: unknown, b: unknown) => addHist(a as string | null, b as string | null));
     this.db.function('fl_union', { deterministic: true }, (a: unknown, b: unknown) => unionServices(a as string | null, b as string | null));
     this.db.exec(SQLITE_SCHEMA);

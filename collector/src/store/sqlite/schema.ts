@@ -8,9 +8,10 @@ CREATE TABLE IF NOT EXISTS spans (
   service TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
   start_ms REAL NOT NULL, end_ms REAL NOT NULL, duration_ms REAL NOT NULL,
   status TEXT NOT NULL, status_message TEXT NOT NULL,
-  attributes TEXT NOT NULL, resource TEXT NOT NULL, events TEXT NOT NULL, links TEXT NOT NULL,
-  PRIMARY KEY (trace_id, span_id)
-) WITHOUT ROWID;
+  attributes TEXT NOT NULL, resource TEXT NOT NULL, events TEXT NOT NULL, links TEXT NOT NULL
+);
+-- A rowid table appends rows; only this small index takes the random trace ids.
+CREATE UNIQUE INDEX IF NOT EXISTS spans_id ON spans (trace_id, span_id);
 
 CREATE TABLE IF NOT EXISTS traces (
   trace_id TEXT PRIMARY KEY, start_ms REAL NOT NULL, end_ms REAL NOT NULL,
