@@ -37,7 +37,8 @@ export function serviceClient(config: ServiceConfig, target: ServiceName, polici
 
 /** Timeouts, retries with a budget and backoff, a breaker and a bulkhead: orders' calls in the saga. */
 export const SAGA_STEP_POLICIES: PolicyOptions = {
-  timeout: { attemptTimeoutMs: 800, totalTimeoutMs: 2500 },
+  // Generous for a loaded 2-core CI box; the slow-dependency faults are well above them.
+  timeout: { attemptTimeoutMs: 1500, totalTimeoutMs: 4000 },
   retry: { maxAttempts: 3, initialDelayMs: 50, maxDelayMs: 400 },
   budget: { ratio: 0.2, minRetriesPerSecond: 5, windowMs: 10_000 },
   breaker: { mode: 'consecutive', consecutiveFailures: 5, halfOpenAfterMs: 2000 },
@@ -46,7 +47,7 @@ export const SAGA_STEP_POLICIES: PolicyOptions = {
 
 /** The edge: one bounded wait for the whole order, no retry of a non-idempotent POST. */
 export const GATEWAY_POLICIES: PolicyOptions = {
-  timeout: { attemptTimeoutMs: 8000, totalTimeoutMs: 8000 },
+  timeout: { attemptTimeoutMs: 10_000, totalTimeoutMs: 10_000 },
   retry: false,
   breaker: false,
   bulkhead: { maxConcurrent: 256, maxQueue: 256 },

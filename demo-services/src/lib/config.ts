@@ -5,6 +5,8 @@ export type Mode = 'naive' | 'resilient';
 export interface ServiceConfig {
   name: ServiceName;
   port: number;
+  /** Bind address. Default 127.0.0.1; docker-compose sets 0.0.0.0. */
+  host: string;
   dbPath: string;
   mode: Mode;
   /** Base URL of every other service, from `<NAME>_URL`. */
@@ -43,6 +45,7 @@ export function readConfig(name: ServiceName, env: NodeJS.ProcessEnv = process.e
   return {
     name,
     port,
+    host: env.HOST || '127.0.0.1',
     dbPath: env.DB_PATH ?? `./.data/${name}.db`,
     mode: parseMode(env.MODE),
     urls,

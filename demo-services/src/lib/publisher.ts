@@ -1,13 +1,35 @@
+import { createHttpTransport, createNatsTransport, OutboxRelay, type SqliteOutbox, type Transport } from '@faultline/sdk/messaging';
 import type { ServiceConfig } from './config.js';
-import type { Db } from './db.js';
-import { HttpTransport, NatsTransport, OutboxRelay, type EventTransport } from './events/index.js';
 
-/** Starts the outbox relay: JetStream when NATS_URL is set, else HTTP to notifications. */
-export async function startRelay(config: ServiceConfig, db: Db): Promise<OutboxRelay> {
-  const transport: EventTransport = config.natsUrl
-    ? await NatsTransport.connect(config.natsUrl, config.natsStream)
-    : new HttpTransport(`${config.urls.notifications}/events`);
-  const relay = new OutboxRelay(db, transport);
+/** Every event type the shop publishes; notifications subscribes to all of them. */
+export const EVENT_TYPES = [
+  'OrderCreated',
+  'OrderConfirmed',
+  'OrderCancelled',
+  'PaymentCaptured',
+  'PaymentRefunded',
+  'StockReserved',
+  'StockReleased',
+  'ShipmentCreated',
+  'ShipmentCancelled',
+] as const;
+
+/** JetStream when NATS_URL is set, else HTTP POSTs to notifications' `/events`. */
+export function eventTransport(config: ServiceConfig): Transport {
+  return config.natsUrl
+    ? createNatsTransport({ stream: config.natsStream, servers: config.natsUrl })
+    : createHttpTransport({ subscribers: [{ url: `${config.urls.notifications}/events` }], timeoutMs: 2000 });
+}
+
+/** Starts the outbox relay; failures while the broker or notifications is down are retried with backoff. */
+export function startRelay(config: ServiceConfig, outbox: SqliteOutbox): OutboxRelay {
+  const relay = new OutboxRelay({
+    outbox,
+    transport: eventTransport(config),
+    pollIntervalMs: 100,
+    retryMaxDelayMs: 2000,
+    onError: (err) => console.warn(`${config.name}: event relay: ${err.message}`),
+  });
   relay.start();
   return relay;
 }

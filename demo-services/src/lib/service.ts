@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { init, middleware, shutdown } from '@faultline/sdk';
+import { SqliteOutbox } from '@faultline/sdk/messaging';
 import { readConfig, type ServiceConfig, type ServiceName } from './config.js';
 import { openDb, type Db } from './db.js';
 import { errorHandler } from './http.js';
@@ -12,6 +13,8 @@ import { mountChaos } from './chaos.js';
 export interface ServiceContext {
   config: ServiceConfig;
   db: Db;
+  /** The service's transactional outbox (`outbox.add(db, event)` inside a transaction). */
+  outbox: SqliteOutbox;
   app: Express;
   /** Counters the runner reads through `GET /__stats` (attempts, not business facts). */
   stats: Record<string, number | string | object>;
@@ -50,6 +53,8 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   init({ serviceName: definition.name, scheduledDelayMs: 500 });
   if (config.dbPath !== ':memory:') mkdirSync(dirname(config.dbPath), { recursive: true });
   const db = openDb(config.dbPath, definition.schema);
+  const outbox = new SqliteOutbox(db, { source: definition.name });
+  outbox.ensureSchema();
   const app = express();
   app.disable('x-powered-by');
   const stats: ServiceContext['stats'] = { service: definition.name, mode: config.mode, requests: 0 };
@@ -74,13 +79,13 @@ export async function runService(definition: ServiceDefinition): Promise<void> {
   mountChaos(app, config.chaosEnabled);
   app.use(express.json({ limit: '64kb' }));
 
-  const parts = (await definition.build({ config, db, app, stats })) ?? {};
+  const parts = (await definition.build({ config, db, outbox, app, stats })) ?? {};
   app.use(errorHandler);
 
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+    const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
-  console.log(`${definition.name} (${config.mode}) listening on http://127.0.0.1:${config.port}`);
+  console.log(`${definition.name} (${config.mode}) listening on http://${config.host}:${config.port}`);
 
   let stopping = false;
   const stop = async (code: number): Promise<void> => {

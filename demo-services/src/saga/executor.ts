@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Db } from '../lib/db.js';
-import { enqueueEvent } from '../lib/events/index.js';
+import type { SqliteOutbox } from '@faultline/sdk/messaging';
 import { getOrder, getSaga, logSaga, type OrderRow, type SagaRow } from '../services/orders/store.js';
 import type { SagaClients, SagaStep } from './orderSaga.js';
 
@@ -36,6 +36,7 @@ export class SagaExecutor {
 
   constructor(
     private readonly db: Db,
+    private readonly outbox: SqliteOutbox,
     private readonly steps: readonly SagaStep[],
     private readonly clients: SagaClients,
     options: SagaExecutorOptions = {},
@@ -196,7 +197,7 @@ export class SagaExecutor {
       this.db.prepare("UPDATE sagas SET phase = 'done', updated_ms = ? WHERE order_id = ?").run(now, order.id);
       this.db.prepare('UPDATE orders SET status = ?, updated_ms = ? WHERE id = ?').run(status, now, order.id);
       logSaga(this.db, order.id, saga.phase, saga.step, status);
-      enqueueEvent(this.db, 'orders', {
+      this.outbox.add(this.db, {
         type: eventType,
         key: order.id,
         payload: { orderId: order.id, status },

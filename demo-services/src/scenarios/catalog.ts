@@ -52,9 +52,9 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
   {
     name: 'inventory-slow',
-    description: 'inventory answers after 1.5 s: timeouts and deadlines cut the wait, the breaker sheds the slow dependency',
+    description: 'inventory answers after 3 s: timeouts and deadlines cut the wait, the breaker sheds the slow dependency',
     lookAt: 'p99 of the orders→inventory edge, timeout events on its spans, the critical path in a slow trace',
-    timeline: [{ service: 'inventory', fault: { kind: 'latency', ms: 1500, rate: 1 }, from: FAULT_FROM, to: FAULT_TO }],
+    timeline: [{ service: 'inventory', fault: { kind: 'latency', ms: 3000, rate: 1 }, from: FAULT_FROM, to: FAULT_TO }],
     focus: { service: 'inventory', route: 'POST /reservations' },
     rootCause: 'inventory',
   },
@@ -69,9 +69,9 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
   {
     name: 'late-success',
-    description: 'half of the payments take 1.2 s, after the caller timed out: retries with the same key charge once',
+    description: 'half of the payments take 2.5 s, after the caller timed out: retries with the same key charge once',
     lookAt: 'a trace with a timed-out capture attempt followed by a replayed one; payments→orders idempotency events',
-    timeline: [{ service: 'payments', fault: { kind: 'latency', ms: 1200, rate: 0.5 }, from: FAULT_FROM, to: FAULT_TO }],
+    timeline: [{ service: 'payments', fault: { kind: 'latency', ms: 2500, rate: 0.5 }, from: FAULT_FROM, to: FAULT_TO }],
     focus: { service: 'payments', route: 'POST /payments' },
     rootCause: 'payments',
   },

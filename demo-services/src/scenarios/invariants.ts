@@ -133,11 +133,13 @@ export function unsettled(dbPaths: Record<ServiceName, string>, resilient: boole
   if (unaudited > 0) waiting.push(`${unaudited} orders not reconciled`);
   let produced = 0;
   for (const name of ['orders', 'payments', 'inventory', 'shipping'] as const) {
-    const queued = count(dbPaths[name], 'SELECT COUNT(*) AS n FROM outbox WHERE published_ms IS NULL');
+    const queued = count(dbPaths[name], 'SELECT COUNT(*) AS n FROM faultline_outbox WHERE sent_at IS NULL');
     if (queued > 0) waiting.push(`${queued} events in ${name}'s outbox`);
-    produced += count(dbPaths[name], 'SELECT COUNT(*) AS n FROM outbox');
+    produced += count(dbPaths[name], 'SELECT COUNT(*) AS n FROM faultline_outbox');
   }
-  const consumed = count(dbPaths.notifications, 'SELECT COUNT(*) AS n FROM inbox');
+  const consumed = count(dbPaths.notifications, "SELECT COUNT(*) AS n FROM faultline_inbox WHERE consumer = 'notifications'");
   if (consumed < produced) waiting.push(`${produced - consumed} events not yet consumed by notifications`);
+  const parked = count(dbPaths.notifications, 'SELECT COUNT(*) AS n FROM faultline_inbox_parked');
+  if (parked > 0) waiting.push(`${parked} events parked waiting for their predecessors`);
   return waiting;
 }

@@ -24,7 +24,7 @@ export interface RunOptions {
   natsUrl?: string;
   /** Longest wait for the shop to settle after the load, ms. Default 45 000. */
   settleTimeoutMs?: number;
-  /** Client timeout per request, ms. Default 10 000. */
+  /** Client timeout per request, ms. Default 15 000. */
   requestTimeoutMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -106,7 +106,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
       rps: (elapsedMs) => rps * (factor ? factor(elapsedMs / durationMs) : 1),
       durationMs,
       seed,
-      timeoutMs: options.requestTimeoutMs ?? 10_000,
+      timeoutMs: options.requestTimeoutMs ?? 15_000,
     });
     await timeline;
     await injector.endAll();

@@ -6,16 +6,16 @@ import { INVENTORY_SCHEMA, release, reservationState, reserveAlways, reserveOnce
 export const inventory: ServiceDefinition = {
   name: 'inventory',
   schema: INVENTORY_SCHEMA,
-  async build({ config, db, app }) {
+  build({ config, db, outbox, app }) {
     const resilient = config.mode === 'resilient';
-    const relay = resilient ? await startRelay(config, db) : undefined;
+    const relay = resilient ? startRelay(config, outbox) : undefined;
     app.post(
       '/reservations',
       route((req, res) => {
         const orderId = requireString(req.body, 'orderId');
         const sku = requireString(req.body, 'sku', 32);
         const qty = requireInt(req.body, 'qty', 1, 1000);
-        const outcome = resilient ? reserveOnce(db, orderId, sku, qty) : reserveAlways(db, orderId, sku, qty);
+        const outcome = resilient ? reserveOnce(db, outbox, orderId, sku, qty) : reserveAlways(db, orderId, sku, qty);
         if (outcome.kind === 'unknown-sku') throw new HttpError(400, `unknown sku ${sku}`);
         if (outcome.kind === 'out-of-stock') throw new HttpError(409, 'out of stock');
         if (outcome.kind === 'voided') throw new HttpError(409, 'reservation was already released');
@@ -25,7 +25,7 @@ export const inventory: ServiceDefinition = {
     app.post(
       '/reservations/:orderId/release',
       route((req, res) => {
-        res.json({ orderId: req.params.orderId, ...release(db, String(req.params.orderId)) });
+        res.json({ orderId: req.params.orderId, ...release(db, outbox, String(req.params.orderId)) });
       }),
     );
     app.get(

@@ -1,5 +1,5 @@
 import type { Db } from '../../lib/db.js';
-import { enqueueEvent, OUTBOX_SCHEMA } from '../../lib/events/index.js';
+import type { SqliteOutbox } from '@faultline/sdk/messaging';
 
 export const SKUS = ['sku-1', 'sku-2', 'sku-3', 'sku-4', 'sku-5'] as const;
 const INITIAL_STOCK = 1_000_000;
@@ -19,7 +19,6 @@ CREATE TABLE IF NOT EXISTS reservations (
   updated_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS reservations_order ON reservations(order_id);
-${OUTBOX_SCHEMA}
 INSERT OR IGNORE INTO stock (sku, available) VALUES ${SKUS.map((s) => `('${s}', ${INITIAL_STOCK})`).join(', ')};
 `;
 
@@ -42,7 +41,7 @@ function insert(db: Db, orderId: string, sku: string, qty: number): number {
 }
 
 /** One reservation per order, refused after a release (tombstone) so a late retry cannot resurrect it. */
-export function reserveOnce(db: Db, orderId: string, sku: string, qty: number): ReserveOutcome {
+export function reserveOnce(db: Db, outbox: SqliteOutbox, orderId: string, sku: string, qty: number): ReserveOutcome {
   return db.transaction((): ReserveOutcome => {
     const rows = db.prepare('SELECT id, status FROM reservations WHERE order_id = ?').all(orderId) as { id: number; status: string }[];
     if (rows.some((r) => r.status !== 'reserved')) return { kind: 'voided' };
@@ -50,7 +49,7 @@ export function reserveOnce(db: Db, orderId: string, sku: string, qty: number): 
     const refused = take(db, sku, qty);
     if (refused) return refused;
     const reservationId = insert(db, orderId, sku, qty);
-    enqueueEvent(db, 'inventory', { type: 'StockReserved', key: orderId, payload: { orderId, sku, qty } });
+    outbox.add(db, { type: 'StockReserved', key: orderId, payload: { orderId, sku, qty } });
     return { kind: 'reserved', reservationId };
   })();
 }
@@ -64,7 +63,7 @@ export function reserveAlways(db: Db, orderId: string, sku: string, qty: number)
   })();
 }
 
-export function release(db: Db, orderId: string): { released: number; voided: boolean } {
+export function release(db: Db, outbox: SqliteOutbox, orderId: string): { released: number; voided: boolean } {
   return db.transaction(() => {
     const now = Date.now();
     const rows = db.prepare("SELECT id, sku, qty FROM reservations WHERE order_id = ? AND status = 'reserved'").all(orderId) as { id: number; sku: string; qty: number }[];
@@ -73,7 +72,7 @@ export function release(db: Db, orderId: string): { released: number; voided: bo
       db.prepare('UPDATE stock SET available = available + ? WHERE sku = ?').run(r.qty, r.sku);
     }
     if (rows.length > 0) {
-      enqueueEvent(db, 'inventory', { type: 'StockReleased', key: orderId, payload: { orderId } });
+      outbox.add(db, { type: 'StockReleased', key: orderId, payload: { orderId } });
       return { released: rows.length, voided: false };
     }
     const any = db.prepare('SELECT 1 FROM reservations WHERE order_id = ? LIMIT 1').get(orderId);

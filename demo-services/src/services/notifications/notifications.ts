@@ -1,32 +1,36 @@
-import { parseEvent } from '../../lib/events/index.js';
-import { consumeNats, type NatsSubscription } from '../../lib/events/nats.js';
-import { HttpError, requireString, route } from '../../lib/http.js';
+import { httpReceiver, IdempotentConsumer, SqliteInbox, subscribeNats, type EventEnvelope, type NatsSubscription } from '@faultline/sdk/messaging';
+import type { Db } from '../../lib/db.js';
+import { requireString, route } from '../../lib/http.js';
+import { EVENT_TYPES } from '../../lib/publisher.js';
 import type { ServiceDefinition } from '../../lib/service.js';
-import { applyEvent, NOTIFICATIONS_SCHEMA, notifyDirect } from './store.js';
+import { NOTIFICATIONS_SCHEMA, NOTIFIED_TYPES, notifyDirect, recordNotification } from './store.js';
 
-/** Fed only by events (resilient) or by direct calls from orders (naive). */
+function handlerFor(type: string) {
+  return (event: EventEnvelope, { tx }: { tx: Db }): void => {
+    const payload = event.payload as { orderId?: unknown };
+    const orderId = typeof payload?.orderId === 'string' ? payload.orderId : event.key;
+    if (orderId && NOTIFIED_TYPES.has(type)) recordNotification(tx, event.id, orderId, type);
+  };
+}
+
+/**
+ * Fed only by events in resilient mode: an idempotent consumer (inbox keyed by
+ * event id, per-order ordering) over JetStream or HTTP. In naive mode orders
+ * calls `/notify` directly.
+ */
 export const notifications: ServiceDefinition = {
   name: 'notifications',
   schema: NOTIFICATIONS_SCHEMA,
-  async build({ config, db, app, stats }) {
-    stats.applied = 0;
-    stats.duplicates = 0;
-    const handle = (value: unknown): boolean => {
-      const parsed = parseEvent(value);
-      if (!parsed.ok) throw new HttpError(400, parsed.error);
-      const fresh = applyEvent(db, parsed.event);
-      if (fresh) stats.applied = (stats.applied as number) + 1;
-      else stats.duplicates = (stats.duplicates as number) + 1;
-      return fresh;
-    };
+  async build({ config, db, app }) {
+    const consumer = new IdempotentConsumer<Db>({
+      name: 'notifications',
+      inbox: new SqliteInbox(db),
+      ordering: { parkTimeoutMs: 30_000, sweepIntervalMs: 500 },
+      handlers: Object.fromEntries(EVENT_TYPES.map((t) => [t, handlerFor(t)])),
+    });
+    await consumer.ensureSchema();
     // The HTTP transport's receiving end; also how tests replay events.
-    app.post(
-      '/events',
-      route((req, res) => {
-        const fresh = handle(req.body);
-        res.status(fresh ? 201 : 200).json({ duplicate: !fresh });
-      }),
-    );
+    app.post('/events', httpReceiver(consumer));
     app.post(
       '/notify',
       route((req, res) => {
@@ -42,10 +46,14 @@ export const notifications: ServiceDefinition = {
     );
     let subscription: NatsSubscription | undefined;
     if (config.mode === 'resilient' && config.natsUrl) {
-      subscription = await consumeNats(config.natsUrl, config.natsStream, 'notifications', (event) => {
-        handle(event);
-      });
+      subscription = subscribeNats({ stream: config.natsStream, consumer, servers: config.natsUrl, durable: 'notifications', ackWaitMs: 5000 });
+      await subscription.ready;
     }
-    return { close: () => subscription?.close() };
+    return {
+      async close() {
+        await subscription?.stop();
+        await consumer.close();
+      },
+    };
   },
 };

@@ -14,7 +14,7 @@ import { BreakerWatch } from './breakerWatch.js';
 export const orders: ServiceDefinition = {
   name: 'orders',
   schema: ORDERS_SCHEMA,
-  async build({ config, db, app, stats }) {
+  build({ config, db, outbox, app, stats }) {
     const clients = {
       inventory: serviceClient(config, 'inventory', SAGA_STEP_POLICIES),
       payments: serviceClient(config, 'payments', SAGA_STEP_POLICIES),
@@ -55,7 +55,7 @@ export const orders: ServiceDefinition = {
         '/orders',
         route(async (req, res) => {
           const order = newOrder(req.body);
-          insertOrder(db, order, false);
+          insertOrder(db, undefined, order, false);
           const result = await placeOrderNaive(db, clients, order);
           res.status(result.status === 'confirmed' ? 201 : 502).json({ orderId: order.id, status: result.status, ...(result.error ? { error: result.error } : {}) });
         }),
@@ -63,9 +63,9 @@ export const orders: ServiceDefinition = {
       return;
     }
 
-    const executor = new SagaExecutor(db, ORDER_SAGA, clients);
+    const executor = new SagaExecutor(db, outbox, ORDER_SAGA, clients);
     const reconciler = new Reconciler(db, clients, executor);
-    const relay = await startRelay(config, db);
+    const relay = startRelay(config, outbox);
     const watch = new BreakerWatch(breakers);
     executor.start();
     reconciler.start();
@@ -76,7 +76,7 @@ export const orders: ServiceDefinition = {
       '/orders',
       route(async (req, res) => {
         const order = newOrder(req.body);
-        insertOrder(db, order, true);
+        insertOrder(db, outbox, order, true);
         const status = await executor.run(order.id, true);
         const code = status === 'confirmed' ? 201 : status === 'pending' ? 202 : 503;
         res.status(code).json({ orderId: order.id, status });

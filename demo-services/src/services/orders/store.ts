@@ -1,5 +1,5 @@
 import type { Db } from '../../lib/db.js';
-import { enqueueEvent, OUTBOX_SCHEMA } from '../../lib/events/index.js';
+import type { SqliteOutbox } from '@faultline/sdk/messaging';
 
 export const ORDERS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS orders (
@@ -40,7 +40,6 @@ CREATE TABLE IF NOT EXISTS reconciliations (
   detail TEXT,
   at_ms INTEGER NOT NULL
 );
-${OUTBOX_SCHEMA}
 `;
 
 export type OrderStatus = 'pending' | 'cancelling' | 'confirmed' | 'cancelled';
@@ -81,7 +80,7 @@ export function getSaga(db: Db, id: string): SagaRow | undefined {
   return db.prepare('SELECT * FROM sagas WHERE order_id = ?').get(id) as SagaRow | undefined;
 }
 
-export function insertOrder(db: Db, order: Pick<OrderRow, 'id' | 'sku' | 'qty' | 'amount' | 'correlation_id'>, withSaga: boolean): void {
+export function insertOrder(db: Db, outbox: SqliteOutbox | undefined, order: Pick<OrderRow, 'id' | 'sku' | 'qty' | 'amount' | 'correlation_id'>, withSaga: boolean): void {
   db.transaction(() => {
     const now = Date.now();
     db.prepare("INSERT INTO orders (id, sku, qty, amount, status, correlation_id, created_ms, updated_ms) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)").run(
@@ -93,9 +92,9 @@ export function insertOrder(db: Db, order: Pick<OrderRow, 'id' | 'sku' | 'qty' |
       now,
       now,
     );
-    if (!withSaga) return;
+    if (!withSaga || !outbox) return;
     db.prepare("INSERT INTO sagas (order_id, phase, step, attempts, next_run_ms, updated_ms) VALUES (?, 'forward', 0, 0, ?, ?)").run(order.id, now, now);
-    enqueueEvent(db, 'orders', {
+    outbox.add(db, {
       type: 'OrderCreated',
       key: order.id,
       payload: { orderId: order.id, sku: order.sku, qty: order.qty, amount: order.amount },

@@ -1,5 +1,5 @@
 import type { Db } from '../../lib/db.js';
-import { enqueueEvent, OUTBOX_SCHEMA } from '../../lib/events/index.js';
+import type { SqliteOutbox } from '@faultline/sdk/messaging';
 
 export const PAYMENTS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS payments (
@@ -12,7 +12,6 @@ CREATE TABLE IF NOT EXISTS payments (
   updated_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS payments_order ON payments(order_id);
-${OUTBOX_SCHEMA}
 `;
 
 export type CaptureOutcome = { kind: 'captured'; paymentId: number } | { kind: 'replayed'; paymentId: number } | { kind: 'voided' };
@@ -22,7 +21,7 @@ export type CaptureOutcome = { kind: 'captured'; paymentId: number } | { kind: '
  * asked, and never after a refund arrived first (the tombstone): the
  * caller that timed out may already have compensated.
  */
-export function captureOnce(db: Db, orderId: string, amount: number, key: string | undefined): CaptureOutcome {
+export function captureOnce(db: Db, outbox: SqliteOutbox, orderId: string, amount: number, key: string | undefined): CaptureOutcome {
   return db.transaction((): CaptureOutcome => {
     const rows = db.prepare('SELECT id, status FROM payments WHERE order_id = ?').all(orderId) as { id: number; status: string }[];
     if (rows.some((r) => r.status === 'voided' || r.status === 'refunded')) return { kind: 'voided' };
@@ -32,7 +31,7 @@ export function captureOnce(db: Db, orderId: string, amount: number, key: string
     const info = db
       .prepare('INSERT INTO payments (order_id, amount, status, idempotency_key, created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?)')
       .run(orderId, amount, 'captured', key ?? null, now, now);
-    enqueueEvent(db, 'payments', { type: 'PaymentCaptured', key: orderId, payload: { orderId, amount } });
+    outbox.add(db, { type: 'PaymentCaptured', key: orderId, payload: { orderId, amount } });
     return { kind: 'captured', paymentId: Number(info.lastInsertRowid) };
   })();
 }
@@ -47,12 +46,12 @@ export function captureAlways(db: Db, orderId: string, amount: number): number {
 }
 
 /** Refunds every capture of the order; with none yet, leaves a tombstone so a late capture is refused. */
-export function refund(db: Db, orderId: string): { refunded: number; voided: boolean } {
+export function refund(db: Db, outbox: SqliteOutbox, orderId: string): { refunded: number; voided: boolean } {
   return db.transaction(() => {
     const now = Date.now();
     const changed = db.prepare("UPDATE payments SET status = 'refunded', updated_ms = ? WHERE order_id = ? AND status = 'captured'").run(now, orderId).changes;
     if (changed > 0) {
-      enqueueEvent(db, 'payments', { type: 'PaymentRefunded', key: orderId, payload: { orderId, refunded: changed } });
+      outbox.add(db, { type: 'PaymentRefunded', key: orderId, payload: { orderId, refunded: changed } });
       return { refunded: changed, voided: false };
     }
     const any = db.prepare('SELECT 1 FROM payments WHERE order_id = ? LIMIT 1').get(orderId);

@@ -8,7 +8,7 @@ import { captureAlways, captureOnce, paymentState, PAYMENTS_SCHEMA, refund } fro
 export const payments: ServiceDefinition = {
   name: 'payments',
   schema: PAYMENTS_SCHEMA,
-  async build({ config, db, app }) {
+  build({ config, db, outbox, app }) {
     if (config.mode === 'naive') {
       const inventory = serviceClient(config, 'inventory', {});
       // The incident: capture first, then reserve stock; when inventory fails the charge stays.
@@ -33,7 +33,7 @@ export const payments: ServiceDefinition = {
       return;
     }
 
-    const relay = await startRelay(config, db);
+    const relay = startRelay(config, outbox);
     const keys = requireIdempotencyKey();
     app.post(
       '/payments',
@@ -41,7 +41,7 @@ export const payments: ServiceDefinition = {
       route((req, res) => {
         const orderId = requireString(req.body, 'orderId');
         const amount = requireInt(req.body, 'amount', 1, 1_000_000_00);
-        const outcome = captureOnce(db, orderId, amount, req.get('idempotency-key'));
+        const outcome = captureOnce(db, outbox, orderId, amount, req.get('idempotency-key'));
         if (outcome.kind === 'voided') throw new HttpError(409, 'order was already refunded or voided');
         res.status(outcome.kind === 'captured' ? 201 : 200).json({ orderId, paymentId: outcome.paymentId, replayed: outcome.kind === 'replayed' });
       }),
@@ -49,7 +49,7 @@ export const payments: ServiceDefinition = {
     app.post(
       '/payments/:orderId/refund',
       route((req, res) => {
-        res.json({ orderId: req.params.orderId, ...refund(db, String(req.params.orderId)) });
+        res.json({ orderId: req.params.orderId, ...refund(db, outbox, String(req.params.orderId)) });
       }),
     );
     app.get(

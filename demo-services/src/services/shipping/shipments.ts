@@ -1,5 +1,5 @@
 import type { Db } from '../../lib/db.js';
-import { enqueueEvent, OUTBOX_SCHEMA } from '../../lib/events/index.js';
+import type { SqliteOutbox } from '@faultline/sdk/messaging';
 
 export const SHIPPING_SCHEMA = `
 CREATE TABLE IF NOT EXISTS shipments (
@@ -10,12 +10,11 @@ CREATE TABLE IF NOT EXISTS shipments (
   updated_ms INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS shipments_order ON shipments(order_id);
-${OUTBOX_SCHEMA}
 `;
 
 export type ShipOutcome = { kind: 'created' | 'replayed'; shipmentId: number } | { kind: 'voided' };
 
-export function createShipment(db: Db, orderId: string, idempotent: boolean): ShipOutcome {
+export function createShipment(db: Db, outbox: SqliteOutbox, orderId: string, idempotent: boolean): ShipOutcome {
   return db.transaction((): ShipOutcome => {
     if (idempotent) {
       const rows = db.prepare('SELECT id, status FROM shipments WHERE order_id = ?').all(orderId) as { id: number; status: string }[];
@@ -24,17 +23,17 @@ export function createShipment(db: Db, orderId: string, idempotent: boolean): Sh
     }
     const now = Date.now();
     const id = Number(db.prepare("INSERT INTO shipments (order_id, status, created_ms, updated_ms) VALUES (?, 'created', ?, ?)").run(orderId, now, now).lastInsertRowid);
-    if (idempotent) enqueueEvent(db, 'shipping', { type: 'ShipmentCreated', key: orderId, payload: { orderId } });
+    if (idempotent) outbox.add(db, { type: 'ShipmentCreated', key: orderId, payload: { orderId } });
     return { kind: 'created', shipmentId: id };
   })();
 }
 
-export function cancelShipment(db: Db, orderId: string): { cancelled: number; voided: boolean } {
+export function cancelShipment(db: Db, outbox: SqliteOutbox, orderId: string): { cancelled: number; voided: boolean } {
   return db.transaction(() => {
     const now = Date.now();
     const changed = db.prepare("UPDATE shipments SET status = 'cancelled', updated_ms = ? WHERE order_id = ? AND status = 'created'").run(now, orderId).changes;
     if (changed > 0) {
-      enqueueEvent(db, 'shipping', { type: 'ShipmentCancelled', key: orderId, payload: { orderId } });
+      outbox.add(db, { type: 'ShipmentCancelled', key: orderId, payload: { orderId } });
       return { cancelled: changed, voided: false };
     }
     const any = db.prepare('SELECT 1 FROM shipments WHERE order_id = ? LIMIT 1').get(orderId);

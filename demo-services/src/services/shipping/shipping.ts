@@ -6,14 +6,14 @@ import { cancelShipment, createShipment, shipmentState, SHIPPING_SCHEMA } from '
 export const shipping: ServiceDefinition = {
   name: 'shipping',
   schema: SHIPPING_SCHEMA,
-  async build({ config, db, app }) {
+  build({ config, db, outbox, app }) {
     const resilient = config.mode === 'resilient';
-    const relay = resilient ? await startRelay(config, db) : undefined;
+    const relay = resilient ? startRelay(config, outbox) : undefined;
     app.post(
       '/shipments',
       route((req, res) => {
         const orderId = requireString(req.body, 'orderId');
-        const outcome = createShipment(db, orderId, resilient);
+        const outcome = createShipment(db, outbox, orderId, resilient);
         if (outcome.kind === 'voided') throw new HttpError(409, 'shipment was already cancelled');
         res.status(outcome.kind === 'created' ? 201 : 200).json({ orderId, shipmentId: outcome.shipmentId });
       }),
@@ -21,7 +21,7 @@ export const shipping: ServiceDefinition = {
     app.post(
       '/shipments/:orderId/cancel',
       route((req, res) => {
-        res.json({ orderId: req.params.orderId, ...cancelShipment(db, String(req.params.orderId)) });
+        res.json({ orderId: req.params.orderId, ...cancelShipment(db, outbox, String(req.params.orderId)) });
       }),
     );
     app.get(
