@@ -81,6 +81,19 @@ describe('IdempotentConsumer (better-sqlite3 inbox)', () => {
     expect((await consumer.deadLetters()).map((d) => d.eventId)).toEqual([created!.id]);
   });
 
+  it('dead-letters an event redelivered more than maxDeliveries times without running it (it may crash the process)', async () => {
+    const db = projectionDb();
+    let calls = 0;
+    const consumer = await makeConsumer(db, { maxDeliveries: 4, handlers: { OrderCreated: () => { calls++; } } });
+    const [created] = await produce(1, 0);
+    const outcome = await consumer.handle(created!, { deliveryCount: 5 });
+    expect(outcome).toMatchObject({ kind: 'dead-lettered', reason: expect.stringContaining('delivered 5 times') });
+    expect(calls).toBe(0);
+    expect((await consumer.handle(created!, { deliveryCount: 6 })).kind).toBe('duplicate');
+    const [applied] = await produce(1, 0);
+    expect((await consumer.handle(applied!, { deliveryCount: 4 })).kind).toBe('processed');
+  });
+
   it('dead-letters malformed input with the reason instead of throwing', async () => {
     const db = projectionDb();
     const consumer = await makeConsumer(db);

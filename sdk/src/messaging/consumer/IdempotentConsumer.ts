@@ -48,6 +48,13 @@ export interface IdempotentConsumerOptions<Tx> {
   handlers: Record<string, EventHandler<Tx>>;
   /** Attempts before a failing event goes to the dead letter table. Default 5. */
   maxAttempts?: number;
+  /**
+   * Deliveries (as counted by the transport, e.g. JetStream) after which an
+   * event not yet applied is dead-lettered without running the handler: an
+   * event that crashes the process or outlives the ack wait never records an
+   * attempt. Default 3 × maxAttempts, at least 10.
+   */
+  maxDeliveries?: number;
   /** Suggested redelivery delay after the first failure; doubles per attempt. Default 200 ms. */
   retryInitialDelayMs?: number;
   /** Cap of the redelivery delay. Default 30 000 ms. */
@@ -148,6 +155,8 @@ export class IdempotentConsumer<Tx> {
   private readonly inbox: InboxDriver<Tx>;
   private readonly handlers: Record<string, EventHandler<Tx>>;
   private readonly policy: FailurePolicy;
+  private readonly maxDeliveries: number;
+  private lastSystem: string | undefined;
   private readonly ordering: boolean;
   private readonly parkTimeoutMs: number;
   private readonly sweepIntervalMs: number;
@@ -175,6 +184,10 @@ export class IdempotentConsumer<Tx> {
     };
     if (!Number.isInteger(this.policy.maxAttempts) || this.policy.maxAttempts < 1) {
       throw new MessagingConfigError('maxAttempts must be a positive integer');
+    }
+    this.maxDeliveries = options.maxDeliveries ?? Math.max(10, 3 * this.policy.maxAttempts);
+    if (!Number.isInteger(this.maxDeliveries) || this.maxDeliveries < 1) {
+      throw new MessagingConfigError('maxDeliveries must be a positive integer');
     }
     const ordering = options.ordering ?? false;
     this.ordering = ordering !== false;
@@ -213,10 +226,13 @@ export class IdempotentConsumer<Tx> {
       if (!isEnvelopeValidationError(e)) throw e;
       return this.deadLetterMalformed(raw, e.message, delivery);
     }
+    if (delivery.system !== undefined) this.lastSystem = delivery.system;
     const span = this.startSpan(envelope, delivery);
     let outcome: ConsumeOutcome;
     try {
-      outcome = await this.receive(envelope, span);
+      outcome = delivery.deliveryCount !== undefined && delivery.deliveryCount > this.maxDeliveries
+        ? await this.giveUp(envelope, delivery.deliveryCount)
+        : await this.receive(envelope, span);
     } catch (e) {
       endSpan(span, 'error', e);
       throw e;
@@ -291,7 +307,7 @@ export class IdempotentConsumer<Tx> {
 
   private startSpan(envelope: EventEnvelope, delivery: DeliveryInfo): Span {
     const opts: Parameters<typeof startConsumerSpan>[1] = {
-      system: delivery.system ?? 'unknown',
+      system: delivery.system ?? this.lastSystem ?? 'unknown',
       destination: delivery.destination ?? envelope.type,
       consumerName: this.name,
       mode: this.traceMode,
@@ -331,6 +347,14 @@ export class IdempotentConsumer<Tx> {
       if (!(e instanceof HandlerFailure)) throw e;
       return this.inbox.transact(() => failureSteps(this.stepContext(), envelope, e.original, this.policy, this.ordering, false), noInvoke);
     }
+  }
+
+  private giveUp(envelope: EventEnvelope, deliveries: number): Promise<ConsumeOutcome> {
+    const reason = `delivered ${deliveries} times without an outcome (handler crashed the process or outlived the ack wait?)`;
+    return this.inbox.transact(
+      () => failureSteps(this.stepContext(), envelope, new Error(reason), this.policy, this.ordering, false, reason),
+      noInvoke,
+    );
   }
 
   /** Applies parked successors of a key while the next one is present. */

@@ -108,13 +108,17 @@ export interface FailurePolicy {
  * back). At `maxAttempts` the event is dead-lettered and marked done in the
  * inbox, and its key's cursor moves past it so successors are not stuck.
  */
-export function* failureSteps(c: StepContext, e: EventEnvelope, error: Error, policy: FailurePolicy, ordering: boolean, wasParked: boolean): Steps<ConsumeOutcome> {
+export function* failureSteps(
+  c: StepContext, e: EventEnvelope, error: Error, policy: FailurePolicy, ordering: boolean, wasParked: boolean,
+  /** Dead-letter now with this reason, whatever the attempt count. */
+  giveUpReason?: string,
+): Steps<ConsumeOutcome> {
   const message = error.message.slice(0, 1000);
   yield run(`INSERT INTO ${c.t.attempts} AS a (consumer, event_id, attempts, last_error) VALUES (?, ?, 1, ?)
     ON CONFLICT (consumer, event_id) DO UPDATE SET attempts = a.attempts + 1, last_error = excluded.last_error`, c.consumer, e.id, message);
   const row = (yield get(`SELECT attempts FROM ${c.t.attempts} WHERE consumer = ? AND event_id = ?`, c.consumer, e.id)) as Row;
   const attempt = Number(row.attempts);
-  if (attempt < policy.maxAttempts) {
+  if (attempt < policy.maxAttempts && giveUpReason === undefined) {
     const retryInMs = Math.min(policy.retryMaxDelayMs, policy.retryInitialDelayMs * 2 ** (attempt - 1));
     return { kind: 'retry', eventId: e.id, attempt, retryInMs, error };
   }
@@ -127,7 +131,7 @@ export function* failureSteps(c: StepContext, e: EventEnvelope, error: Error, po
       c.consumer, e.id, c.nowMs)) as { changes: number };
     if (ins.changes === 0) return { kind: 'duplicate', eventId: e.id };
   }
-  const reason = `handler failed ${attempt} times: ${message}`;
+  const reason = giveUpReason ?? `handler failed ${attempt} times: ${message}`;
   yield run(`INSERT INTO ${c.t.deadLetters} (consumer, event_id, type, reason, raw, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
     c.consumer, e.id, e.type, reason, JSON.stringify(e), c.nowMs);
   if (isOrdered(e, ordering)) {
