@@ -5,7 +5,7 @@
 import type { SpanRecord } from '../model.js';
 import { calleeHint, isServerSide } from './spanContribution.js';
 import { calleeAddress } from './semconv.js';
-import { indexTraces, selfTimeMs, type SpanNode, type Trace } from './traceIndex.js';
+import { childrenOf, failed, indexTraces, selfTimeMs, type TraceIndex, type TraceRange } from './traceIndex.js';
 
 export interface RootCauseInput {
   /** Spans of the incident window (whole traces, possibly a bounded sample). */
@@ -48,8 +48,8 @@ interface Blame {
 interface Share {
   blame: Blame;
   weight: number;
-  /** The node to trace the propagation path from. */
-  from: SpanNode;
+  /** The span (index number) to trace the propagation path from. */
+  from: number;
   /** What the caller saw, for a callee that never answered. */
   message?: string;
   /** Time (ms) of the request this key accounts for, in latency shares. */
@@ -90,9 +90,23 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
 
-function selfOf(node: SpanNode): number {
-  if (node.selfMs === undefined) node.selfMs = selfTimeMs(node);
-  return node.selfMs;
+/** One index with the per-span caches of this analysis. */
+class Pass {
+  readonly selfMs: Float64Array;
+  readonly blameKeys: (string | undefined)[];
+  readonly entries: (number | undefined)[];
+
+  constructor(readonly ix: TraceIndex) {
+    this.selfMs = new Float64Array(ix.spans.length).fill(Number.NaN);
+    this.blameKeys = new Array<string | undefined>(ix.spans.length);
+    this.entries = new Array<number | undefined>(ix.traces.length);
+  }
+
+  self(i: number): number {
+    let v = this.selfMs[i]!;
+    if (Number.isNaN(v)) this.selfMs[i] = v = selfTimeMs(this.ix, i);
+    return v;
+  }
 }
 
 const endOf = (s: SpanRecord) => s.startMs + Math.max(0, s.durationMs);
@@ -103,22 +117,24 @@ const endOf = (s: SpanRecord) => s.startMs + Math.max(0, s.durationMs);
  * attempt of a retry) was absorbed there. If every failure looks absorbed,
  * the last one to end is kept.
  */
-function propagatedFailures(children: readonly SpanNode[]): SpanNode[] {
+function propagatedFailures(ix: TraceIndex, i: number, out: number[]): void {
   let failedCount = 0;
   let lastStartMs = -Infinity;
-  for (const c of children) {
-    if (c.error) failedCount++;
-    if (c.span.startMs > lastStartMs) lastStartMs = c.span.startMs;
+  for (let c = ix.firstChild[i]!; c !== -1; c = ix.nextSibling[c]!) {
+    if (failed(ix, c)) failedCount++;
+    const start = ix.spans[c]!.startMs;
+    if (start > lastStartMs) lastStartMs = start;
   }
-  if (failedCount === 0) return [];
-  const propagated: SpanNode[] = [];
-  let lastFailed: SpanNode | null = null;
-  for (const c of children) {
-    if (!c.error) continue;
-    if (!(lastStartMs >= endOf(c.span))) propagated.push(c);
-    if (lastFailed === null || endOf(c.span) > endOf(lastFailed.span)) lastFailed = c;
+  if (failedCount === 0) return;
+  const before = out.length;
+  let lastFailed = -1;
+  for (let c = ix.firstChild[i]!; c !== -1; c = ix.nextSibling[c]!) {
+    if (!failed(ix, c)) continue;
+    const end = endOf(ix.spans[c]!);
+    if (!(lastStartMs >= end)) out.push(c);
+    if (lastFailed === -1 || end > endOf(ix.spans[lastFailed]!)) lastFailed = c;
   }
-  return propagated.length > 0 ? propagated : [lastFailed!];
+  if (out.length === before) out.push(lastFailed);
 }
 
 function failureMessage(span: SpanRecord): string {
@@ -135,7 +151,6 @@ class Analyzer {
   private readonly entrySet: ReadonlySet<string>;
   private readonly blames = new Map<string, Blame>();
   private readonly keysByService = new Map<string, Map<string, string>>();
-  private readonly entries = new WeakMap<Trace, SpanNode | null>();
   private baselineSelfMs = new Map<string, number>();
   private baselineCallSelfMs = new Map<string, number>();
   private slowThresholdMs = new Map<string, number>();
@@ -147,45 +162,57 @@ class Analyzer {
     this.entrySet = new Set(entryServices);
   }
 
-  learnAddresses(traces: readonly Trace[], reporting: boolean): void {
-    for (const trace of traces) {
-      for (const node of trace.nodes) {
-        if (reporting) this.reportingServices.add(node.span.service);
-        if (!node.caller) continue;
-        const callee = calleeChild(node);
-        if (!callee || callee.span.service === node.span.service) continue;
-        const hint = calleeHint(node.span);
-        if (hint !== null && !this.addressToService.has(hint)) this.addressToService.set(hint, callee.span.service);
-        const address = calleeAddress(node.span);
-        if (address !== null && !this.addressToService.has(address)) this.addressToService.set(address, callee.span.service);
+  learnAddresses(p: Pass, reporting: boolean): void {
+    const ix = p.ix;
+    let lastService = '';
+    for (let i = 0; i < ix.spans.length; i++) {
+      const span = ix.spans[i]!;
+      if (reporting && span.service !== lastService) this.reportingServices.add((lastService = span.service));
+      if (!ix.caller[i]) continue;
+      const callee = calleeChild(ix, i);
+      if (callee === -1) continue;
+      const calleeService = ix.spans[callee]!.service;
+      if (calleeService === span.service) continue;
+      const hint = calleeHint(span);
+      if (hint !== null) {
+        // Spans with a hint already learned most likely share its address too: skip the costlier address.
+        if (this.addressToService.has(hint)) continue;
+        this.addressToService.set(hint, calleeService);
       }
+      const address = calleeAddress(span);
+      if (address !== null && !this.addressToService.has(address)) this.addressToService.set(address, calleeService);
     }
   }
 
-  learnBaseline(traces: readonly Trace[]): void {
+  learnBaseline(p: Pass): void {
     // A callee's own work and its callers' wait on the wire have different normal self-times.
     const selfPerSpan = new Map<string, number[]>();
     const selfPerCall = new Map<string, number[]>();
     const entryDurations = new Map<string, number[]>();
-    for (const trace of traces) {
-      const entry = this.entryOf(trace);
-      if (!entry) continue;
-      push(entryDurations, entry.span.service + SEP + entry.span.name, entry.span.durationMs);
-      for (const node of trace.nodes) push(node.caller ? selfPerCall : selfPerSpan, this.blameKeyOf(node), selfOf(node));
+    for (let t = 0; t < p.ix.traces.length; t++) {
+      const entry = this.entryOf(p, t);
+      if (entry === -1) continue;
+      const entrySpan = p.ix.spans[entry]!;
+      push(entryDurations, entrySpan.service + SEP + entrySpan.name, entrySpan.durationMs);
+      const trace = p.ix.traces[t]!;
+      for (let i = trace.first; i < trace.first + trace.count; i++) {
+        push(p.ix.caller[i] ? selfPerCall : selfPerSpan, this.blameKeyOf(p, i), p.self(i));
+      }
     }
     this.baselineSelfMs = new Map();
     for (const [key, samples] of selfPerSpan) this.baselineSelfMs.set(key, median(samples));
     this.baselineCallSelfMs = new Map();
     for (const [key, samples] of selfPerCall) this.baselineCallSelfMs.set(key, median(samples));
-    this.slowThresholdMs = this.slowThresholds(entryDurations, (p95) => Math.max(p95 * 1.5, p95 + 50), 0.95);
+    this.slowThresholdMs = this.slowThresholds(entryDurations, 0.95, 'baseline');
   }
 
-  private slowThresholds(durations: Map<string, number[]>, from: (q: number) => number, q: number): Map<string, number> {
+  private slowThresholds(durations: Map<string, number[]>, q: number, from: 'baseline' | 'window'): Map<string, number> {
     const out = new Map<string, number>();
     for (const [opKey, list] of durations) {
       if (list.length < this.options.minBaselineRequests) continue;
       list.sort((a, b) => a - b);
-      out.set(opKey, from(quantile(list, q)));
+      const v = quantile(list, q);
+      out.set(opKey, from === 'baseline' ? Math.max(v * 1.5, v + 50) : Math.min(this.options.slowAbsoluteMs, Math.max(v * 3, v + 50)));
     }
     return out;
   }
@@ -198,27 +225,24 @@ class Analyzer {
     return !this.reportingServices.has(service);
   }
 
-  blame(key: string): Blame {
-    return this.blames.get(key)!;
-  }
-
-  attribute(traces: readonly Trace[]): Attribution {
+  attribute(p: Pass): Attribution {
     const result: Attribution = { requests: 0, failing: 0, slow: 0, tallies: new Map() };
-    const windowThresholds = this.windowSlowThresholds(traces);
-    for (const trace of traces) {
-      const entry = this.entryOf(trace);
-      if (!entry) continue;
+    const windowThresholds = this.windowSlowThresholds(p);
+    for (let t = 0; t < p.ix.traces.length; t++) {
+      const entry = this.entryOf(p, t);
+      if (entry === -1) continue;
       result.requests++;
-      if (entry.error) {
+      if (failed(p.ix, entry)) {
         result.failing++;
-        this.record(result, entry, this.errorShares(entry, 0), 'error');
+        this.record(p, result, entry, this.errorShares(p, entry, 0), 'error');
         continue;
       }
-      const opKey = entry.span.service + SEP + entry.span.name;
+      const span = p.ix.spans[entry]!;
+      const opKey = span.service + SEP + span.name;
       const threshold = this.slowThresholdMs.get(opKey) ?? windowThresholds.get(opKey) ?? this.options.slowAbsoluteMs;
-      if (entry.span.durationMs > threshold) {
+      if (span.durationMs > threshold) {
         result.slow++;
-        this.record(result, entry, this.latencyShares(entry, 0), 'latency');
+        this.record(p, result, entry, this.latencyShares(p, entry, 0), 'latency');
       }
     }
     return result;
@@ -229,41 +253,50 @@ class Analyzer {
    * absolute threshold or beyond 3× the window's own median: the slowest
    * requests of the window still show where the time went.
    */
-  private windowSlowThresholds(traces: readonly Trace[]): Map<string, number> {
+  private windowSlowThresholds(p: Pass): Map<string, number> {
     const durations = new Map<string, number[]>();
-    for (const trace of traces) {
-      const entry = this.entryOf(trace);
-      if (!entry || entry.error) continue;
-      const opKey = entry.span.service + SEP + entry.span.name;
-      if (!this.slowThresholdMs.has(opKey)) push(durations, opKey, entry.span.durationMs);
+    for (let t = 0; t < p.ix.traces.length; t++) {
+      const entry = this.entryOf(p, t);
+      if (entry === -1 || failed(p.ix, entry)) continue;
+      const span = p.ix.spans[entry]!;
+      const opKey = span.service + SEP + span.name;
+      if (!this.slowThresholdMs.has(opKey)) push(durations, opKey, span.durationMs);
     }
-    return this.slowThresholds(durations, (mid) => Math.min(this.options.slowAbsoluteMs, Math.max(mid * 3, mid + 50)), 0.5);
+    return this.slowThresholds(durations, 0.5, 'window');
   }
 
-  /** The request as its entry service saw it: the topmost span of an entry service. */
-  private entryOf(trace: Trace): SpanNode | null {
-    let entry = this.entries.get(trace);
-    if (entry === undefined) {
-      entry = this.findEntry(trace);
-      this.entries.set(trace, entry);
-    }
+  /** The request as its entry service saw it: the earliest topmost span of an entry service (-1: none). */
+  private entryOf(p: Pass, t: number): number {
+    let entry = p.entries[t];
+    if (entry === undefined) p.entries[t] = entry = this.findEntry(p.ix, p.ix.traces[t]!);
     return entry;
   }
 
-  private findEntry(trace: Trace): SpanNode | null {
-    const earliest = (nodes: readonly SpanNode[], accept: (n: SpanNode) => boolean) => {
-      let best: SpanNode | null = null;
-      for (const n of nodes) if (accept(n) && (best === null || n.span.startMs < best.span.startMs)) best = n;
+  private findEntry(ix: TraceIndex, trace: TraceRange): number {
+    if (this.entrySet.size === 0) {
+      let best = -1;
+      let bestIsRoot = false;
+      for (const i of trace.tops) {
+        const isRoot = ix.spans[i]!.parentSpanId === '';
+        if (best === -1 || (isRoot && !bestIsRoot) || (isRoot === bestIsRoot && ix.spans[i]!.startMs < ix.spans[best]!.startMs)) {
+          best = i;
+          bestIsRoot = isRoot;
+        }
+      }
       return best;
-    };
-    if (this.entrySet.size === 0) return earliest(trace.tops, (n) => n.span.parentSpanId === '') ?? earliest(trace.tops, () => true);
-    let level: SpanNode[] = trace.tops;
-    for (let depth = 0; level.length > 0 && depth < MAX_DEPTH; depth++) {
-      const found = earliest(level, (n) => this.entrySet.has(n.span.service));
-      if (found) return found;
-      level = level.flatMap((n) => n.children);
     }
-    return null;
+    let level: number[] = trace.tops;
+    for (let depth = 0; level.length > 0 && depth < MAX_DEPTH; depth++) {
+      let best = -1;
+      for (const i of level) {
+        if (this.entrySet.has(ix.spans[i]!.service) && (best === -1 || ix.spans[i]!.startMs < ix.spans[best]!.startMs)) best = i;
+      }
+      if (best !== -1) return best;
+      const next: number[] = [];
+      for (const i of level) for (let c = ix.firstChild[i]!; c !== -1; c = ix.nextSibling[c]!) next.push(c);
+      level = next;
+    }
+    return -1;
   }
 
   private intern(service: string, operation: string): string {
@@ -279,36 +312,37 @@ class Analyzer {
     return key;
   }
 
-  private missingCallee(span: SpanRecord): Blame {
+  blame(key: string): Blame {
+    return this.blames.get(key)!;
+  }
+
+  private missingCallee(span: SpanRecord): string {
     const hint = calleeHint(span);
     let service = hint !== null ? this.addressToService.get(hint) : undefined;
     if (service === undefined) {
       const address = calleeAddress(span);
       service = (address !== null ? this.addressToService.get(address) : undefined) ?? hint ?? 'unknown_service';
     }
-    return { service, operation: span.name };
+    return this.intern(service, span.name);
   }
 
   /** Whom a span's time or failure belongs to: a caller-side span's to its callee, which may never have answered. */
-  private blameKeyOf(node: SpanNode): string {
-    if (node.blameKey !== undefined) return node.blameKey;
-    let key: string;
-    if (!node.caller) key = this.intern(node.span.service, operationOf(node));
+  private blameKeyOf(p: Pass, i: number): string {
+    let key = p.blameKeys[i];
+    if (key !== undefined) return key;
+    const ix = p.ix;
+    if (!ix.caller[i]) key = this.intern(ix.spans[i]!.service, operationOf(ix, i));
     else {
-      const callee = calleeChild(node);
-      if (callee) key = this.intern(callee.span.service, operationOf(callee));
-      else {
-        const missing = this.missingCallee(node.span);
-        key = this.intern(missing.service, missing.operation);
-      }
+      const callee = calleeChild(ix, i);
+      key = callee !== -1 ? this.intern(ix.spans[callee]!.service, operationOf(ix, callee)) : this.missingCallee(ix.spans[i]!);
     }
-    node.blameKey = key;
+    p.blameKeys[i] = key;
     return key;
   }
 
-  private shareOf(node: SpanNode, weight: number): Share {
-    const share: Share = { blame: this.blame(this.blameKeyOf(node)), weight, from: node };
-    if (node.caller && calleeChild(node) === null) share.message = failureMessage(node.span);
+  private shareOf(p: Pass, i: number, weight: number): Share {
+    const share: Share = { blame: this.blame(this.blameKeyOf(p, i)), weight, from: i };
+    if (p.ix.caller[i] && calleeChild(p.ix, i) === -1) share.message = failureMessage(p.ix.spans[i]!);
     return share;
   }
 
@@ -318,49 +352,77 @@ class Analyzer {
    * failed and was retried or absorbed (blamed on where that failure started),
    * including the backoff before the retry.
    */
-  private latencyShares(root: SpanNode, nesting: number): Share[] {
+  private latencyShares(p: Pass, root: number, nesting: number): Share[] {
+    const ix = p.ix;
     const byKey = new Map<string, Share>();
-    const add = (blame: Blame, ms: number, from: SpanNode, message?: string) => {
-      if (!(ms > 0)) return;
-      const key = keyOf(blame);
-      const share = byKey.get(key);
-      if (!share) {
-        const created: Share = { blame, weight: ms, from, ms };
-        if (message !== undefined) created.message = message;
-        byKey.set(key, created);
-      } else {
-        share.weight += ms;
-        share.ms = share.weight;
-        if (share.message === undefined && message !== undefined) share.message = message;
-      }
-    };
-    const wasted = (failed: SpanNode, ms: number) => {
-      for (const share of this.errorShares(failed, nesting + 1)) add(share.blame, ms * share.weight, share.from, share.message);
-    };
-
     const stack = [root];
     for (let visited = 0; stack.length > 0 && visited < 100_000; visited++) {
-      const node = stack.pop()!;
-      if (node !== root && node.error && nesting < MAX_NESTING) {
-        wasted(node, Math.max(0, node.span.durationMs));
+      const i = stack.pop()!;
+      if (i !== root && failed(ix, i) && nesting < MAX_NESTING) {
+        this.addWasted(p, byKey, i, Math.max(0, ix.spans[i]!.durationMs), nesting);
         continue;
       }
-      let self = selfOf(node);
-      if (node.children.length > 1 && nesting < MAX_NESTING) self -= retryBackoff(node, self, wasted);
-      const key = this.blameKeyOf(node);
-      const excess = self - ((node.caller ? this.baselineCallSelfMs : this.baselineSelfMs).get(key) ?? 0);
+      let self = p.self(i);
+      if (ix.childCount[i]! > 1 && nesting < MAX_NESTING) self -= this.retryBackoff(p, byKey, i, self, nesting);
+      const key = this.blameKeyOf(p, i);
+      const excess = self - ((ix.caller[i] ? this.baselineCallSelfMs : this.baselineSelfMs).get(key) ?? 0);
       if (excess > 0) {
-        const share = this.shareOf(node, 0);
-        add(share.blame, excess, node, share.message);
+        const message = ix.caller[i] && calleeChild(ix, i) === -1 ? failureMessage(ix.spans[i]!) : undefined;
+        addShare(byKey, this.blame(key), excess, i, message);
       }
-      for (const c of node.children) stack.push(c);
+      for (let c = ix.firstChild[i]!; c !== -1; c = ix.nextSibling[c]!) stack.push(c);
     }
 
     const shares = [...byKey.values()];
-    const total = shares.reduce((sum, s) => sum + s.weight, 0);
-    if (total <= 0) return [{ ...this.shareOf(root, 1), ms: 0 }];
-    for (const s of shares) s.weight /= total;
+    let total = 0;
+    for (const share of shares) total += share.weight;
+    if (total <= 0) return [{ ...this.shareOf(p, root, 1), ms: 0 }];
+    for (const share of shares) share.weight /= total;
     return shares;
+  }
+
+  /** Time spent on work that failed is blamed on where that failure started. */
+  private addWasted(p: Pass, byKey: Map<string, Share>, failedSpan: number, ms: number, nesting: number): void {
+    for (const share of this.errorShares(p, failedSpan, nesting + 1)) addShare(byKey, share.blame, ms * share.weight, share.from, share.message);
+  }
+
+  /**
+   * The wait between a failed attempt and its retry (attempts under one call
+   * span, or sibling call spans as plain OTel instrumentation records resends)
+   * is the failure's doing, not the caller's work: blamed like the failed
+   * attempt. Returns how much of `selfMs` it was.
+   */
+  private retryBackoff(p: Pass, byKey: Map<string, Share>, parent: number, selfMs: number, nesting: number): number {
+    const ix = p.ix;
+    // Under a call span every child is an attempt at the same callee; under a server span, sibling calls with the same callee are.
+    const underCall = ix.caller[parent] === 1;
+    const calls = underCall ? childrenOf(ix, parent) : childrenOf(ix, parent).filter((c) => ix.caller[c]);
+    if (calls.length < 2) return 0;
+    let anyFailed = false;
+    for (const c of calls) if (failed(ix, c)) anyFailed = true;
+    if (!anyFailed) return 0;
+    const targets = calls.map((c) => (underCall ? '' : (calleeHint(ix.spans[c]!) ?? ix.spans[c]!.name)));
+    const order = calls.map((_, k) => k).sort((a, b) => ix.spans[calls[a]!]!.startMs - ix.spans[calls[b]!]!.startMs);
+    let taken = 0;
+    for (let k = 0; k + 1 < order.length && taken < selfMs; k++) {
+      const attempt = calls[order[k]!]!;
+      if (!failed(ix, attempt)) continue;
+      const target = targets[order[k]!];
+      let retry = -1;
+      for (let m = k + 1; m < order.length; m++) {
+        if (targets[order[m]!] === target) {
+          retry = calls[order[m]!]!;
+          break;
+        }
+      }
+      if (retry === -1) continue;
+      const gap = Math.min(selfMs - taken, ix.spans[retry]!.startMs - endOf(ix.spans[attempt]!));
+      if (gap > 0) {
+        this.addWasted(p, byKey, attempt, gap, nesting);
+        taken += gap;
+      }
+    }
+    return taken;
   }
 
   /**
@@ -369,40 +431,37 @@ class Analyzer {
    * started. A failed call whose callee answered fine was given up on
    * (timeout, rejection): it started in whatever made the callee slow.
    */
-  private errorShares(top: SpanNode, nesting: number): Share[] {
+  private errorShares(p: Pass, top: number, nesting: number): Share[] {
+    const ix = p.ix;
     const groups = new Map<string, Share[]>();
     const stack = [top];
     for (let visited = 0; stack.length > 0 && visited < 100_000; visited++) {
-      const node = stack.pop()!;
-      const failed = propagatedFailures(node.children);
-      if (failed.length > 0) {
-        for (const f of failed) stack.push(f);
-        continue;
-      }
-      const callee = node.caller ? calleeChild(node) : null;
-      const origin = callee && nesting < MAX_NESTING ? this.latencyShares(callee, nesting + 1) : [this.shareOf(node, 1)];
+      const i = stack.pop()!;
+      const before = stack.length;
+      propagatedFailures(ix, i, stack);
+      if (stack.length > before) continue;
+      const callee = ix.caller[i] ? calleeChild(ix, i) : -1;
+      const origin = callee !== -1 && nesting < MAX_NESTING ? this.latencyShares(p, callee, nesting + 1) : [this.shareOf(p, i, 1)];
       // Retries of one failing call are one origin, not many.
-      const groupKey = origin.length === 1 ? keyOf(origin[0]!.blame) : `${this.blameKeyOf(node)}${SEP}slow`;
+      const groupKey = origin.length === 1 ? keyOf(origin[0]!.blame) : `${this.blameKeyOf(p, i)}${SEP}slow`;
       const group = groups.get(groupKey);
       if (group) group.push(...origin);
-      else groups.set(groupKey, [...origin]);
+      else groups.set(groupKey, origin);
     }
     const shares: Share[] = [];
     for (const group of groups.values()) {
-      const total = group.reduce((sum, s) => sum + s.weight, 0);
-      for (const s of group) shares.push({ ...s, weight: total > 0 ? s.weight / total / groups.size : 0 });
+      let total = 0;
+      for (const share of group) total += share.weight;
+      for (const share of group) shares.push({ ...share, weight: total > 0 ? share.weight / total / groups.size : 0 });
     }
     return shares;
   }
 
-  private record(result: Attribution, entry: SpanNode, shares: Share[], kind: 'error' | 'latency'): void {
+  private record(p: Pass, result: Attribution, entry: number, shares: Share[], kind: 'error' | 'latency'): void {
     const perKey = new Map<string, Share[]>();
     for (const share of shares) {
       if (!(share.weight > 0)) continue;
-      const key = keyOf(share.blame);
-      const list = perKey.get(key);
-      if (list) list.push(share);
-      else perKey.set(key, [share]);
+      push(perKey, keyOf(share.blame), share);
     }
     for (const [key, list] of perKey) {
       let tally = result.tallies.get(key);
@@ -419,24 +478,45 @@ class Analyzer {
         };
         result.tallies.set(key, tally);
       }
-      const weight = list.reduce((sum, s) => sum + s.weight, 0);
+      let weight = 0;
+      let addedMs = 0;
+      let top = list[0]!;
+      for (const share of list) {
+        weight += share.weight;
+        addedMs += share.ms ?? 0;
+        if (share.weight > top.weight) top = share;
+        if (share.message) tally.messages.set(share.message, (tally.messages.get(share.message) ?? 0) + 1);
+      }
       if (kind === 'error') {
         tally.errorWeight += weight;
         tally.failingRequests++;
       } else {
         tally.latencyWeight += weight;
         tally.slowRequests++;
-        tally.addedMs.push(list.reduce((sum, s) => sum + (s.ms ?? 0), 0));
+        tally.addedMs.push(addedMs);
       }
-      const top = list.reduce((a, b) => (b.weight > a.weight ? b : a));
-      const path = pathFrom(top.blame, top.from, entry);
+      const path = pathFrom(p.ix, top.blame, top.from, entry);
       const pathKey = path.join(SEP);
-      const p = tally.paths.get(pathKey);
-      if (p) p.weight += weight;
+      const known = tally.paths.get(pathKey);
+      if (known) known.weight += weight;
       else tally.paths.set(pathKey, { path, weight });
-      for (const s of list) if (s.message) tally.messages.set(s.message, (tally.messages.get(s.message) ?? 0) + 1);
     }
   }
+}
+
+function addShare(byKey: Map<string, Share>, blame: Blame, ms: number, from: number, message: string | undefined): void {
+  if (!(ms > 0)) return;
+  const key = keyOf(blame);
+  const share = byKey.get(key);
+  if (!share) {
+    const created: Share = { blame, weight: ms, from, ms };
+    if (message !== undefined) created.message = message;
+    byKey.set(key, created);
+    return;
+  }
+  share.weight += ms;
+  share.ms = share.weight;
+  if (share.message === undefined && message !== undefined) share.message = message;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -445,64 +525,37 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-/** The callee's own span under a caller-side span (the longest, if a retry produced several). */
-function calleeChild(node: SpanNode): SpanNode | null {
-  let best: SpanNode | null = null;
-  for (const c of node.children) {
-    if (c.caller) continue;
-    if (best === null || c.span.durationMs > best.span.durationMs) best = c;
+/** The callee's own span under a caller-side span (the longest, if a retry produced several); -1 when it never answered. */
+function calleeChild(ix: TraceIndex, i: number): number {
+  let best = -1;
+  for (let c = ix.firstChild[i]!; c !== -1; c = ix.nextSibling[c]!) {
+    if (ix.caller[c]) continue;
+    if (best === -1 || ix.spans[c]!.durationMs > ix.spans[best]!.durationMs) best = c;
   }
   return best;
 }
 
 /** The endpoint of the service the span ran in: its nearest server-side ancestor in the same service. */
-function operationOf(node: SpanNode): string {
-  let cur: SpanNode | null = node;
-  for (let depth = 0; cur && cur.span.service === node.span.service && depth < MAX_DEPTH; depth++) {
-    if (!cur.caller && isServerSide(cur.span)) return cur.span.name;
-    cur = cur.parent;
+function operationOf(ix: TraceIndex, i: number): string {
+  const service = ix.spans[i]!.service;
+  let cur = i;
+  for (let depth = 0; cur !== -1 && ix.spans[cur]!.service === service && depth < MAX_DEPTH; depth++) {
+    if (!ix.caller[cur] && isServerSide(ix.spans[cur]!)) return ix.spans[cur]!.name;
+    cur = ix.parent[cur]!;
   }
-  return node.span.name;
+  return ix.spans[i]!.name;
 }
 
-function pathFrom(blame: Blame, from: SpanNode, entry: SpanNode): string[] {
+function pathFrom(ix: TraceIndex, blame: Blame, from: number, entry: number): string[] {
   const path = [blame.service];
-  let cur: SpanNode | null = from;
-  for (let depth = 0; cur && depth < MAX_DEPTH; depth++) {
-    if (path[path.length - 1] !== cur.span.service) path.push(cur.span.service);
+  let cur = from;
+  for (let depth = 0; cur !== -1 && depth < MAX_DEPTH; depth++) {
+    const service = ix.spans[cur]!.service;
+    if (path[path.length - 1] !== service) path.push(service);
     if (cur === entry) break;
-    cur = cur.parent;
+    cur = ix.parent[cur]!;
   }
   return path;
-}
-
-/**
- * The wait between a failed attempt and its retry (attempts under one call
- * span, or sibling call spans as plain OTel instrumentation records resends)
- * is the failure's doing, not the caller's work: hands it to `wasted` and
- * returns how much of `selfMs` it was.
- */
-function retryBackoff(parent: SpanNode, selfMs: number, wasted: (failed: SpanNode, ms: number) => void): number {
-  // Under a call span every child is an attempt at the same callee; under a server span, sibling calls with the same callee are.
-  const underCall = parent.caller;
-  const calls = underCall ? [...parent.children] : parent.children.filter((c) => c.caller);
-  if (calls.length < 2) return 0;
-  const targetOf = (c: SpanNode) => (underCall ? '' : (calleeHint(c.span) ?? c.span.name));
-  calls.sort((a, b) => a.span.startMs - b.span.startMs);
-  let taken = 0;
-  for (let i = 0; i + 1 < calls.length && taken < selfMs; i++) {
-    const failed = calls[i]!;
-    if (!failed.error) continue;
-    const target = targetOf(failed);
-    const retry = calls.slice(i + 1).find((c) => targetOf(c) === target);
-    if (!retry) continue;
-    const gap = Math.min(selfMs - taken, retry.span.startMs - endOf(failed.span));
-    if (gap > 0) {
-      wasted(failed, gap);
-      taken += gap;
-    }
-  }
-  return taken;
 }
 
 function pct(x: number): string {
@@ -572,14 +625,14 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptions 
     maxResults: Math.max(0, options.maxResults ?? 20),
   };
   const analyzer = new Analyzer(input.entryServices, resolved);
-  const baselineTraces = indexTraces(input.baselineSpans);
-  const incidentTraces = indexTraces(input.spans);
-  analyzer.learnAddresses(baselineTraces, false);
-  analyzer.learnAddresses(incidentTraces, true);
-  analyzer.learnBaseline(baselineTraces);
+  const baselinePass = new Pass(indexTraces(input.baselineSpans));
+  const incidentPass = new Pass(indexTraces(input.spans));
+  analyzer.learnAddresses(baselinePass, false);
+  analyzer.learnAddresses(incidentPass, true);
+  analyzer.learnBaseline(baselinePass);
 
-  const baseline = analyzer.attribute(baselineTraces);
-  const incident = analyzer.attribute(incidentTraces);
+  const baseline = analyzer.attribute(baselinePass);
+  const incident = analyzer.attribute(incidentPass);
   const impacted = incident.failing + incident.slow;
   if (impacted === 0) return [];
 
