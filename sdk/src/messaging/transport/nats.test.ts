@@ -137,6 +137,42 @@ describe.skipIf(!available)('NATS JetStream transport (real server)', () => {
     expect(projection(target)).toEqual(before);
   });
 
+  it('a poison event is nacked, redelivered by JetStream, and dead-lettered after maxAttempts; the next event still flows', async () => {
+    const stream = newStream();
+    const { db, outbox } = ordersDb();
+    const target = projectionDb();
+    let attempts = 0;
+    const consumer = new IdempotentConsumer<Db>({
+      name: 'poison',
+      inbox: new SqliteInbox(target),
+      maxAttempts: 3,
+      retryInitialDelayMs: 20,
+      handlers: {
+        OrderCreated: (e, ctx) => {
+          if (e.payload.orderId === 'o-poison') {
+            attempts++;
+            throw new Error('cannot parse address');
+          }
+          projectionHandlers.OrderCreated(e, ctx);
+        },
+      },
+    });
+    await consumer.ensureSchema();
+    const sub = subscribeNats({ connection: nc, stream, consumer });
+    const relay = new OutboxRelay({ outbox, transport: createNatsTransport({ connection: nc, stream }), pollIntervalMs: 20 });
+    cleanups.push(() => sub.stop(), () => relay.stop(), () => consumer.close());
+    await sub.ready;
+    relay.start();
+    placeOrder(db, outbox, 'o-poison', 1);
+    placeOrder(db, outbox, 'o-fine', 2);
+    await vi.waitFor(async () => expect((await consumer.deadLetters()).map((d) => d.reason)).toEqual(['handler failed 3 times: cannot parse address']), { timeout: 10_000 });
+    await vi.waitFor(() => expect(projection(target)).toEqual([expect.objectContaining({ order_id: 'o-fine' })]), { timeout: 10_000 });
+    expect(attempts).toBe(3);
+    const info = await (await nc.jetstreamManager()).consumers.info(stream, 'poison');
+    await vi.waitFor(async () => expect((await (await nc.jetstreamManager()).consumers.info(stream, 'poison')).num_ack_pending).toBe(0));
+    expect(info.config.durable_name).toBe('poison');
+  });
+
   it('broker unreachable for a while: events accumulate in the outbox and drain in order, nothing lost', async () => {
     const stream = newStream();
     const u = new URL(NATS_URL);
