@@ -24,9 +24,11 @@ import { startLoopback } from './loopbackServer.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsFile = join(here, '..', '..', 'bench', 'results', 'sdk-overhead.json');
 
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 1000);
-const LATENCY_CALLS = Number(process.env.BENCH_CALLS ?? 3000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
+// Short interleaved rounds: on a shared machine, load drifts over seconds, so
+// every variant must sample every moment alike.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 200);
 const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 1500);
 const CONCURRENCY = 16;
 
@@ -36,12 +38,11 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
-async function latencies(call: Call, n: number): Promise<number[]> {
-  const out = new Array<number>(n);
+async function latencies(call: Call, n: number, out: number[] = []): Promise<number[]> {
   for (let i = 0; i < n; i++) {
     const t0 = process.hrtime.bigint();
     await call();
-    out[i] = Number(process.hrtime.bigint() - t0) / 1e6;
+    out.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   return out;
 }
@@ -107,27 +108,36 @@ async function main(): Promise<void> {
   });
   const opossumCall: Call = () => opossum.fire();
 
-  const variants: Record<string, Call> = { bare, sdk, cockatiel: cockatielCall, opossum: opossumCall };
+  // Not a competitor: what the wire contract alone costs (trace/correlation/deadline
+  // headers and an abortable request), to show what dominates the SDK's overhead.
+  const floor: Call = async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 5000);
+    const res = await fetch(url, {
+      signal: controller.signal,
+      headers: {
+        traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+        'x-correlation-id': '3f1c2a54-8d2b-4c55-9a53-8a1e1f1b9c11',
+        'x-request-deadline': String(Date.now() + 5000),
+      },
+    });
+    clearTimeout(timer);
+    return res.arrayBuffer();
+  };
+
+  const variants: Record<string, Call> = { bare, sdk, cockatiel: cockatielCall, opossum: opossumCall, headersAndSignal: floor };
   const samples: Record<string, number[]> = {};
-  const p50Rounds: Record<string, number[]> = {};
   for (const [name, call] of Object.entries(variants)) {
     await latencies(call, WARMUP);
     samples[name] = [];
-    p50Rounds[name] = [];
   }
-  // Interleaved rounds so drift of the shared machine hits every variant alike.
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, call] of Object.entries(variants)) {
-      const l = await latencies(call, LATENCY_CALLS);
-      samples[name]!.push(...l);
-      p50Rounds[name]!.push(quantile([...l].sort((a, b) => a - b), 0.5));
-    }
+    for (const [name, call] of Object.entries(variants)) await latencies(call, CALLS_PER_ROUND, samples[name]);
   }
   const results: Record<string, { p50Ms: number; p99Ms: number; throughputRps: number }> = {};
   for (const [name, call] of Object.entries(variants)) {
     const sorted = samples[name]!.sort((a, b) => a - b);
-    const medianP50 = [...p50Rounds[name]!].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)]!;
-    results[name] = { p50Ms: medianP50, p99Ms: quantile(sorted, 0.99), throughputRps: await throughput(call, THROUGHPUT_MS) };
+    results[name] = { p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), throughputRps: await throughput(call, THROUGHPUT_MS) };
   }
 
   // Fast-fail with the breaker open: how long a rejected call takes.
@@ -156,7 +166,7 @@ async function main(): Promise<void> {
   const vsBare = results.sdk!.p50Ms / results.bare!.p50Ms;
   const vsCockatiel = results.sdk!.p50Ms / results.cockatiel!.p50Ms;
   const report = {
-    calls: { warmup: WARMUP, perRound: LATENCY_CALLS, rounds: ROUNDS, throughputMs: THROUGHPUT_MS, concurrency: CONCURRENCY },
+    calls: { warmup: WARMUP, perRound: CALLS_PER_ROUND, rounds: ROUNDS, throughputMs: THROUGHPUT_MS, concurrency: CONCURRENCY },
     ...results,
     breakerOpen,
     ratios: {
@@ -164,14 +174,15 @@ async function main(): Promise<void> {
       sdkVsCockatielP50: vsCockatiel,
       cockatielVsBareP50: results.cockatiel!.p50Ms / results.bare!.p50Ms,
       opossumVsBareP50: results.opossum!.p50Ms / results.bare!.p50Ms,
+      headersAndSignalVsBareP50: results.headersAndSignal!.p50Ms / results.bare!.p50Ms,
     },
     targets: { sdkVsBareP50Max: 1.1, breakerOpenP99MsMax: 1 },
   };
   mkdirSync(dirname(resultsFile), { recursive: true });
   writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
-  console.log('variant     p50 ms   p99 ms   req/s');
+  console.log('variant            p50 ms   p99 ms   req/s');
   for (const [name, r] of Object.entries(results)) {
-    console.log(`${name.padEnd(10)} ${r.p50Ms.toFixed(3).padStart(7)}  ${r.p99Ms.toFixed(3).padStart(7)}  ${r.throughputRps.toFixed(0).padStart(6)}`);
+    console.log(`${name.padEnd(17)} ${r.p50Ms.toFixed(3).padStart(7)}  ${r.p99Ms.toFixed(3).padStart(7)}  ${r.throughputRps.toFixed(0).padStart(6)}`);
   }
   console.log(`breaker open fast-fail: p50 ${breakerOpen.p50Ms.toFixed(4)} ms, p99 ${breakerOpen.p99Ms.toFixed(4)} ms`);
   console.log(`sdk overhead p50: ${vsBare.toFixed(2)}x bare fetch, ${vsCockatiel.toFixed(2)}x cockatiel`);

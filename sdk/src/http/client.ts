@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
-import { isBulkheadRejectedError as isCockatielBulkheadRejected } from 'cockatiel';
 import { CORRELATION_HEADER, DEADLINE_HEADER, getContext, newCorrelationId } from '../context/index.js';
 import { BrokenCircuitError } from '../errors/BrokenCircuitError.js';
 import { BudgetExhaustedError } from '../errors/BudgetExhaustedError.js';
@@ -188,13 +187,15 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
     [A.ATTR_URL_FULL]: A.clip(url, 2048),
     [A.ATTR_CORRELATION_ID]: correlationId,
   };
-  const span = getTracer().startSpan(method + rt.spanSuffix, { kind: SpanKind.CLIENT, attributes, startTime: startMs }, parentContext);
+  const span = getTracer().startSpan(method + rt.spanSuffix, { kind: SpanKind.CLIENT, attributes }, parentContext);
+  // Built once per call; each attempt only swaps in its own signal.
+  const fetchInit: RequestInit = init === undefined ? { method, headers } : { ...init, method, headers };
 
   let fallback = policies.fallback;
   if (init?.fallback !== undefined) fallback = init.fallback === false ? undefined : resolveFallback('fallback', init.fallback);
 
   try {
-    const response = await attemptLoop(rt, span, parentContext, url, method, headers, idempotencyKey !== undefined, init, startMs, endMs);
+    const response = await attemptLoop(rt, span, parentContext, url, method, headers, fetchInit, idempotencyKey !== undefined, init, startMs, endMs);
     span.setAttribute(A.ATTR_HTTP_STATUS, response.status);
     if (response.status >= 500) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
@@ -241,12 +242,13 @@ async function attemptLoop(
   url: string,
   method: string,
   headers: Record<string, string>,
+  fetchInit: RequestInit,
   hasIdempotencyKey: boolean,
   init: FaultlineRequestInit | undefined,
   callStartMs: number,
   endMs: number,
 ): Promise<Response> {
-  const { breaker, budget, bulkhead, policies } = rt.state;
+  const { breaker, budget, policies } = rt.state;
   const retry = policies.retry;
   const mayRetry = retry !== undefined && (hasIdempotencyKey || retry.idempotentMethods.has(method));
   budget?.recordRequest(callStartMs);
@@ -299,8 +301,8 @@ async function attemptLoop(
     const reportedMs = scope === 'attempt' ? attemptTimeoutMs : endMs - callStartMs;
     headers[DEADLINE_HEADER] = String(startMs + limitMs);
 
-    const result = await runAttempt(rt, url, method, headers, init, limitMs, reportedMs, scope, bulkhead !== undefined);
-    if (result.error !== undefined && (isCockatielBulkheadRejected(result.error) || result.error instanceof BulkheadRejectedError)) {
+    const result = await runAttempt(rt, url, fetchInit, init?.signal ?? undefined, limitMs, reportedMs, scope);
+    if (result === BULKHEAD_FULL) {
       breaker?.release(permit);
       attemptSpan?.end();
       span.addEvent(A.EVENT_BULKHEAD_REJECTED, { [A.ATTR_ATTEMPT]: attempt });
@@ -393,80 +395,57 @@ function recordFirstAttempt(rt: ClientRuntime, method: string, spanContext: Cont
   endAttemptSpan(first, result);
 }
 
+const BULKHEAD_FULL = Symbol('bulkhead full');
+
+// Module-level so that arming a timer allocates no closure per attempt.
+function abortWithTimeout(controller: AbortController, scope: TimeoutScope, reportedMs: number, target: string): void {
+  controller.abort(new TimeoutError(scope, reportedMs, target));
+}
+
 /**
- * One attempt: bulkhead slot, attempt timer, fetch. Never rejects: the
- * outcome comes back as data so the retry loop can classify it cheaply.
+ * One attempt: bulkhead slot, attempt timer, fetch. Resolves with the
+ * outcome as data (never rejects) so the retry loop classifies it cheaply.
+ * A wait in the bulkhead queue counts toward the attempt's time limit.
  */
 async function runAttempt(
   rt: ClientRuntime,
   url: string,
-  method: string,
-  headers: Record<string, string>,
-  init: FaultlineRequestInit | undefined,
+  fetchInit: RequestInit,
+  userSignal: AbortSignal | undefined,
   limitMs: number,
   reportedMs: number,
   scope: TimeoutScope,
-  useBulkhead: boolean,
-): Promise<Attempt> {
-  const controller = new AbortController();
-  const userSignal = init?.signal ?? undefined;
+): Promise<Attempt | typeof BULKHEAD_FULL> {
   const startMs = Date.now();
-  const fetchInit: RequestInit = { ...init, method, headers, signal: controller.signal };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const onUserAbort = (): void => controller.abort(userSignal?.reason);
+  if (userSignal?.aborted) return { error: userSignal.reason, startMs, endMs: startMs };
+  const controller = new AbortController();
+  const bulkhead = rt.state.bulkhead;
+  let holdsSlot = bulkhead === undefined || bulkhead.tryAcquire();
+  if (!holdsSlot && bulkhead!.queued >= bulkhead!.maxQueue) {
+    bulkhead!.rejected++;
+    return BULKHEAD_FULL;
+  }
+  const timer = setTimeout(abortWithTimeout, limitMs, controller, scope, reportedMs, rt.target);
+  let onUserAbort: (() => void) | undefined;
   if (userSignal) {
-    if (userSignal.aborted) return { error: userSignal.reason, startMs, endMs: startMs };
+    onUserAbort = () => controller.abort(userSignal.reason);
     userSignal.addEventListener('abort', onUserAbort, { once: true });
   }
-  const send = (): Promise<Response> => {
-    timer = setTimeout(() => controller.abort(new TimeoutError(scope, reportedMs, rt.target)), limitMs);
-    return rt.fetchImpl(url, fetchInit);
-  };
   try {
-    let response: Response;
-    if (!useBulkhead) response = await send();
-    else if (rt.state.bulkhead!.executionSlots > 0) response = await rt.state.bulkhead!.execute(send, controller.signal);
-    else response = await queued(rt, send, controller, limitMs, reportedMs, scope);
+    if (!holdsSlot) {
+      const waiting = bulkhead!.enqueue(controller.signal);
+      if (waiting === undefined) return BULKHEAD_FULL;
+      holdsSlot = await waiting;
+      if (!holdsSlot) return { error: controller.signal.reason, startMs, endMs: Date.now() };
+    }
+    fetchInit.signal = controller.signal;
+    const response = await rt.fetchImpl(url, fetchInit);
     return { response, startMs, endMs: Date.now() };
   } catch (error) {
-    const reason = controller.signal.aborted ? (controller.signal.reason as unknown) : error;
-    return { error: reason ?? error, startMs, endMs: Date.now() };
+    return { error: controller.signal.aborted ? (controller.signal.reason as unknown) : error, startMs, endMs: Date.now() };
   } finally {
-    if (timer !== undefined) clearTimeout(timer);
-    userSignal?.removeEventListener('abort', onUserAbort);
+    clearTimeout(timer);
+    if (holdsSlot && bulkhead !== undefined) bulkhead.release();
+    if (onUserAbort) userSignal!.removeEventListener('abort', onUserAbort);
   }
-}
-
-/**
- * Waiting in the bulkhead queue: cockatiel only notices an aborted signal
- * when the call reaches the front, so the wait itself is bounded here.
- */
-function queued(
-  rt: ClientRuntime,
-  send: () => Promise<Response>,
-  controller: AbortController,
-  limitMs: number,
-  reportedMs: number,
-  scope: TimeoutScope,
-): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => {
-    const waitTimer = setTimeout(() => {
-      controller.abort(new TimeoutError(scope, reportedMs, rt.target));
-      reject(controller.signal.reason);
-    }, limitMs);
-    const onAbort = (): void => reject(controller.signal.reason);
-    controller.signal.addEventListener('abort', onAbort, { once: true });
-    rt.state.bulkhead!.execute(send, controller.signal).then(
-      (r) => {
-        clearTimeout(waitTimer);
-        controller.signal.removeEventListener('abort', onAbort);
-        resolve(r);
-      },
-      (e: unknown) => {
-        clearTimeout(waitTimer);
-        controller.signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

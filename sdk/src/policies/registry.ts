@@ -1,7 +1,7 @@
-import { BulkheadPolicy } from 'cockatiel';
 import { CircuitBreaker } from './breaker/CircuitBreaker.js';
 import type { BreakerSnapshot } from './breaker/CircuitBreaker.js';
 import { RetryBudget } from './budget/RetryBudget.js';
+import { Bulkhead } from './bulkhead/Bulkhead.js';
 import type { ResolvedPolicies } from './options.js';
 
 /** The stateful policies of one target, shared by every client created for it. */
@@ -10,7 +10,7 @@ export interface TargetPolicies {
   readonly policies: ResolvedPolicies;
   readonly breaker: CircuitBreaker | undefined;
   readonly budget: RetryBudget | undefined;
-  readonly bulkhead: BulkheadPolicy | undefined;
+  readonly bulkhead: Bulkhead | undefined;
 }
 
 const registry = new Map<string, { fingerprint: string; state: TargetPolicies }>();
@@ -35,7 +35,7 @@ export function targetPolicies(target: string, policies: ResolvedPolicies): Targ
     policies,
     breaker: policies.breaker ? new CircuitBreaker(target, policies.breaker) : undefined,
     budget: policies.budget ? new RetryBudget(policies.budget) : undefined,
-    bulkhead: policies.bulkhead ? new BulkheadPolicy(policies.bulkhead.maxConcurrent, policies.bulkhead.maxQueue) : undefined,
+    bulkhead: policies.bulkhead ? new Bulkhead(policies.bulkhead) : undefined,
   };
   registry.set(target, { fingerprint, state });
   return state;
