@@ -38,6 +38,8 @@ export interface CollectorOptions {
   sseHeartbeatMs?: number;
   /** How often SSE clients get a fresh graph when data arrives. Default 2,000 ms. */
   sseIntervalMs?: number;
+  /** Write SQLite on a worker thread (file databases). Default true. */
+  sqliteWriterThread?: boolean;
   /** Ingest limits; see IngestLimits. */
   limits?: Partial<IngestLimits>;
   /** Diagnostic output. Default: console.error. */
@@ -62,6 +64,7 @@ export interface ResolvedCollectorOptions {
   sseClientsMax: number;
   sseHeartbeatMs: number;
   sseIntervalMs: number;
+  sqliteWriterThread: boolean;
   limits: IngestLimits;
   log: (line: string) => void;
 }
@@ -104,6 +107,7 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
     sseClientsMax: check('sseClientsMax', options.sseClientsMax ?? 32, 0, 10_000),
     sseHeartbeatMs: check('sseHeartbeatMs', options.sseHeartbeatMs ?? 15_000, 10, 3_600_000),
     sseIntervalMs: check('sseIntervalMs', options.sseIntervalMs ?? 2_000, 10, 3_600_000),
+    sqliteWriterThread: options.sqliteWriterThread ?? true,
     limits: resolveIngestLimits(options.limits),
     log: options.log ?? ((line) => console.error(line)),
   };

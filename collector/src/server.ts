@@ -39,7 +39,14 @@ function isLoopback(host: string): boolean {
 export async function startCollector(input: CollectorOptions = {}): Promise<RunningCollector> {
   const options = resolveCollectorOptions(input);
   const { log } = options;
-  const store = await openStore({ databaseUrl: options.databaseUrl, databaseSchema: options.databaseSchema, dbPath: options.dbPath, pendingEdgeMs: options.pendingEdgeMs });
+  const store = await openStore({
+    databaseUrl: options.databaseUrl,
+    databaseSchema: options.databaseSchema,
+    dbPath: options.dbPath,
+    pendingEdgeMs: options.pendingEdgeMs,
+    sqliteWriterThread: options.sqliteWriterThread,
+    log,
+  });
 
   let hub: StreamHub | null = null;
   const queue = new WriteQueue(store, {

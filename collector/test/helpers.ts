@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { SpanRecord } from '../src/model.js';
 import { PostgresTraceStore } from '../src/store/postgres/PostgresTraceStore.js';
 import { SqliteTraceStore } from '../src/store/sqlite/SqliteTraceStore.js';
+import { ThreadedSqliteStore } from '../src/store/sqlite/ThreadedSqliteStore.js';
 import type { TraceStore } from '../src/store/TraceStore.js';
 
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -74,7 +75,7 @@ export function uniqueSchema(): string {
 }
 
 export interface StoreFixture {
-  name: 'sqlite' | 'postgres';
+  name: 'sqlite' | 'sqlite-threaded' | 'postgres';
   open(options?: { pendingEdgeMs?: number }): Promise<TraceStore>;
   cleanup(): Promise<void>;
 }
@@ -85,6 +86,17 @@ export function sqliteFixture(): StoreFixture {
   return {
     name: 'sqlite',
     open: async (o = {}) => new SqliteTraceStore({ path: join(dir, `t${n++}.db`), pendingEdgeMs: o.pendingEdgeMs }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** SQLite with its writer thread, as the collector runs it for file databases. */
+export function threadedSqliteFixture(): StoreFixture {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-store-'));
+  let n = 0;
+  return {
+    name: 'sqlite-threaded',
+    open: (o = {}) => ThreadedSqliteStore.open({ path: join(dir, `t${n++}.db`), pendingEdgeMs: o.pendingEdgeMs }),
     cleanup: async () => rmSync(dir, { recursive: true, force: true }),
   };
 }

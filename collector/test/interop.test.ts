@@ -7,6 +7,9 @@ import { OTLPTraceExporter as HttpJsonExporter } from '@opentelemetry/exporter-t
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testCollector } from './collector.js';
 
@@ -43,11 +46,14 @@ async function emit(exporter: SpanExporter, service: string): Promise<{ traceId:
 
 describe('official OpenTelemetry exporters', () => {
   let c: Awaited<ReturnType<typeof testCollector>>;
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-interop-'));
   beforeAll(async () => {
-    c = await testCollector({ grpcPort: -1, token: TOKEN });
+    // A database file, as by default: writes go through the SQLite writer thread.
+    c = await testCollector({ grpcPort: -1, token: TOKEN, dbPath: join(dir, 'interop.db') });
   });
   afterAll(async () => {
     await c?.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const exporters: [string, () => SpanExporter][] = [

@@ -1,7 +1,7 @@
 // One suite, both backends: every behaviour of the TraceStore contract.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph } from '../analysis/index.js';
-import { call, hex, postgresFixture, postgresReachable, span, sqliteFixture, type StoreFixture } from '../../test/helpers.js';
+import { call, hex, postgresFixture, postgresReachable, span, sqliteFixture, type StoreFixture, threadedSqliteFixture } from '../../test/helpers.js';
 import type { TraceStore } from './TraceStore.js';
 
 const pgUp = await postgresReachable();
@@ -9,6 +9,7 @@ if (!pgUp) console.log('skipping PostgreSQL store suite: server unreachable at D
 
 const backends: { name: string; make: () => StoreFixture; skip: boolean }[] = [
   { name: 'sqlite', make: sqliteFixture, skip: false },
+  { name: 'sqlite with writer thread', make: threadedSqliteFixture, skip: false },
   { name: 'postgres', make: postgresFixture, skip: !pgUp },
 ];
 

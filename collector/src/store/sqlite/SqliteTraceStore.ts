@@ -27,6 +27,8 @@ export interface SqliteStoreOptions extends StoreOptions {
   path: string;
   /** 'normal' (default) survives process crashes; 'full' also power loss, at a throughput cost. */
   synchronous?: 'normal' | 'full';
+  /** Create tables at open. Default true; a reading connection beside a writer thread skips it. */
+  applySchema?: boolean;
 }
 
 function addHist(a: string | null, b: string | null): string {
@@ -61,8 +63,10 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma('cache_size = -32768'); // 32 MiB page cache: bounded memory
     this.db.function('fl_hist_add', { deterministic: true }, (a: unknown, b: unknown) => addHist(a as string | null, b as string | null));
     this.db.function('fl_union', { deterministic: true }, (a: unknown, b: unknown) => unionServices(a as string | null, b as string | null));
-    this.db.exec(SQLITE_SCHEMA);
-    this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+    if (options.applySchema !== false) {
+      this.db.exec(SQLITE_SCHEMA);
+      this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+    }
     const db = this.db;
     this.stmt = {
       insertSpan: db.prepare('INSERT OR IGNORE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
