@@ -48,7 +48,7 @@ const scenarios: [string, (n: Names) => Scenario][] = [
     (n) => ({
       root: chain([n.entry, n.middle, n.leaf], { timeoutMs: 300 }),
       faults: { [n.leaf]: { extraLatencyMs: 1500 } },
-      causes: [{ service: n.leaf, operation: `GET /${n.leaf}`, path: [n.leaf, n.middle, n.entry] }],
+      causes: [{ service: n.leaf, operation: `GET /${n.leaf}`, path: [n.leaf, n.middle, n.entry], reason: /gave up waiting on .*timed out after 300 ms.* \d+ ms/ }],
       othersBelow: 0.05,
     }),
   ],

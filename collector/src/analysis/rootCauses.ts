@@ -54,6 +54,8 @@ interface Share {
   message?: string;
   /** Time (ms) of the request this key accounts for, in latency shares. */
   ms?: number;
+  /** The caller gave up on this (slow) callee: a timeout or rejection, not an error of its own. */
+  gaveUp?: { message: string };
 }
 
 interface Tally {
@@ -61,9 +63,14 @@ interface Tally {
   errorWeight: number;
   latencyWeight: number;
   failingRequests: number;
+  /** Failing requests in which callers gave up on this key rather than seeing it fail. */
+  gaveUpRequests: number;
   slowRequests: number;
   paths: Map<string, { path: string[]; weight: number }>;
   messages: Map<string, number>;
+  gaveUpMessages: Map<string, number>;
+  /** Time (ms) beyond its baseline the key took in each request its callers gave up on. */
+  gaveUpAddedMs: number[];
   /** Time (ms) this key added to each slow request it was blamed in. */
   addedMs: number[];
 }
@@ -441,7 +448,13 @@ class Analyzer {
       propagatedFailures(ix, i, stack);
       if (stack.length > before) continue;
       const callee = ix.caller[i] ? calleeChild(ix, i) : -1;
-      const origin = callee !== -1 && nesting < MAX_NESTING ? this.latencyShares(p, callee, nesting + 1) : [this.shareOf(p, i, 1)];
+      let origin: Share[];
+      if (callee !== -1 && nesting < MAX_NESTING) {
+        const gaveUp = { message: failureMessage(ix.spans[i]!) };
+        origin = this.latencyShares(p, callee, nesting + 1).map((share) => ({ ...share, gaveUp: share.gaveUp ?? gaveUp }));
+      } else {
+        origin = [this.shareOf(p, i, 1)];
+      }
       // Retries of one failing call are one origin, not many.
       const groupKey = origin.length === 1 ? keyOf(origin[0]!.blame) : `${this.blameKeyOf(p, i)}${SEP}slow`;
       const group = groups.get(groupKey);
@@ -471,9 +484,12 @@ class Analyzer {
           errorWeight: 0,
           latencyWeight: 0,
           failingRequests: 0,
+          gaveUpRequests: 0,
           slowRequests: 0,
           paths: new Map(),
           messages: new Map(),
+          gaveUpMessages: new Map(),
+          gaveUpAddedMs: [],
           addedMs: [],
         };
         result.tallies.set(key, tally);
@@ -481,15 +497,24 @@ class Analyzer {
       let weight = 0;
       let addedMs = 0;
       let top = list[0]!;
+      let gaveUpWeight = 0;
       for (const share of list) {
         weight += share.weight;
         addedMs += share.ms ?? 0;
         if (share.weight > top.weight) top = share;
         if (share.message) tally.messages.set(share.message, (tally.messages.get(share.message) ?? 0) + 1);
+        if (share.gaveUp) {
+          gaveUpWeight += share.weight;
+          tally.gaveUpMessages.set(share.gaveUp.message, (tally.gaveUpMessages.get(share.gaveUp.message) ?? 0) + 1);
+        }
       }
       if (kind === 'error') {
         tally.errorWeight += weight;
         tally.failingRequests++;
+        if (gaveUpWeight > weight / 2) {
+          tally.gaveUpRequests++;
+          tally.gaveUpAddedMs.push(addedMs);
+        }
       } else {
         tally.latencyWeight += weight;
         tally.slowRequests++;
@@ -580,28 +605,49 @@ function heaviest<T>(values: Iterable<T>, weightOf: (t: T) => number): T | undef
   return best;
 }
 
+function mostSaid(messages: Map<string, number>): string | undefined {
+  return heaviest(messages.entries(), ([, n]) => n)?.[0];
+}
+
+/** One sentence; it starts with fixed words so that service names keep their own spelling. */
 function explain(tally: Tally, incident: Attribution, baseRate: number | null, virtual: boolean, baselineSelf: number | undefined): string {
   const where = `${tally.blame.service} "${tally.blame.operation}"`;
   const against = baseRate === null ? 'with no baseline to compare' : `against ${pct(baseRate)} of requests in the baseline`;
+  const failing = (n: number) => `${n} of ${incident.failing} failing requests`;
   const parts: string[] = [];
   if (tally.failingRequests > 0) {
     const share = `${pct(tally.errorWeight / Math.max(1, incident.failing))} of the failures`;
+    const own = tally.failingRequests - tally.gaveUpRequests;
     if (virtual) {
-      const message = heaviest(tally.messages.entries(), ([, n]) => n)?.[0];
-      const said = message !== undefined ? `"${message}"` : 'no answer';
+      const message = mostSaid(tally.messages);
       parts.push(
-        `calls to ${tally.blame.service} (${tally.blame.operation}) failed with ${said} and it reported no spans, ` +
-          `starting ${tally.failingRequests} of ${incident.failing} failing requests (${share})`,
+        `calls to ${tally.blame.service} (${tally.blame.operation}) failed with ${message !== undefined ? `"${message}"` : 'no answer'} ` +
+          `and it reported no spans, starting ${failing(tally.failingRequests)} (${share})`,
+      );
+    } else if (tally.gaveUpRequests > 0 && tally.gaveUpRequests >= own) {
+      const message = mostSaid(tally.gaveUpMessages);
+      const slower = median(tally.gaveUpAddedMs);
+      const took =
+        slower <= 0
+          ? ''
+          : baselineSelf !== undefined
+            ? `, where it was a median ${ms(slower)} slower than its normal self-time of ${ms(baselineSelf)}`
+            : `, where it spent a median ${ms(slower)} of its own time`;
+      parts.push(
+        `callers gave up waiting on ${where}${message !== undefined ? ` ("${message}")` : ''} in ${failing(tally.gaveUpRequests)}${took}` +
+          `${own > 0 ? ` and errors started there in ${own} more` : ''} (${share})`,
       );
     } else {
-      parts.push(`errors started in ${where} in ${tally.failingRequests} of ${incident.failing} failing requests (${share})`);
+      parts.push(`errors started in ${where} in ${failing(tally.failingRequests)} (${share})`);
     }
   }
   if (tally.slowRequests > 0) {
-    const base = baselineSelf !== undefined ? `its normal self-time is ${ms(baselineSelf)} per call` : 'no baseline self-time';
+    const base = baselineSelf !== undefined ? `normal self-time ${ms(baselineSelf)} per call` : 'no baseline self-time';
+    const slow = `${tally.slowRequests} of ${incident.slow} slow requests (${pct(tally.latencyWeight / Math.max(1, incident.slow))} of the slowness; ${base})`;
     parts.push(
-      `time spent in or waiting on failures of ${where} added a median ${ms(median(tally.addedMs))} to ${tally.slowRequests} of ` +
-        `${incident.slow} slow requests (${pct(tally.latencyWeight / Math.max(1, incident.slow))} of the slowness; ${base})`,
+      parts.length === 0
+        ? `slowness came from ${where}, which added a median ${ms(median(tally.addedMs))} to ${slow}`
+        : `it added a median ${ms(median(tally.addedMs))} to ${slow}`,
     );
   }
   const sentence = parts.join(', and ');
