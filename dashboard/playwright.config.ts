@@ -18,6 +18,8 @@ export default defineConfig({
     browserName: 'chromium',
     headless: true,
     viewport: { width: 1400, height: 900 },
+    // FAULTLINE_DOCS_SCREENSHOTS=1 also refreshes the README's screenshots, at a smaller scale.
+    deviceScaleFactor: process.env.FAULTLINE_DOCS_SCREENSHOTS ? 0.7 : 1,
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     screenshot: 'only-on-failure',
     trace: 'off',

@@ -3,7 +3,7 @@
 import { test, expect } from '@playwright/test';
 import { startControlServer } from '../../demo-services/src/control/server.js';
 import { freePort, startCollector } from './fixtures/collector.js';
-import { SCREENSHOT_DIR } from './support.js';
+import { screenshot } from './support.js';
 
 interface Fault {
   service: string;
@@ -42,7 +42,7 @@ test('the chaos panel lists scenarios, starts and stops one, and shows the activ
     await page.getByTestId('start-inventory-down').click();
     await expect(page.getByTestId('active-scenario')).toContainText('inventory-down');
     await expect(page.getByTestId('active-faults')).toContainText('down on inventory');
-    await page.screenshot({ path: `${SCREENSHOT_DIR}/chaos.png` });
+    await screenshot(page, 'chaos');
     await page.getByRole('button', { name: '■ Stop scenario' }).click();
     await expect(page.getByTestId('active-scenario')).toContainText('no scenario');
     await expect(page.getByTestId('active-faults')).toContainText('until');

@@ -23,3 +23,17 @@ base('an empty collector says how to send data; a stopped one says how to start 
   await expect(page.getByTestId('error-state')).toContainText('pnpm collector');
   await expect(page.getByTestId('live-indicator')).not.toHaveAttribute('data-status', 'live');
 });
+
+base('a collector with a token asks for it, and the stored token opens the dashboard', async ({ page }) => {
+  const collector = await startCollector([], 0, { FAULTLINE_TOKEN: 'e2e-secret-token' });
+  try {
+    await page.goto(`${collector.url}/`);
+    await expect(page.getByTestId('error-state')).toContainText('FAULTLINE_TOKEN');
+    await page.getByLabel('collector token').fill('e2e-secret-token');
+    await page.getByRole('button', { name: 'Save and reload' }).click();
+    await expect(page.getByTestId('empty-state')).toContainText('No services seen');
+    await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-status', 'live');
+  } finally {
+    await collector.stop();
+  }
+});

@@ -14,6 +14,7 @@ export interface Fixture {
 }
 
 export const SCREENSHOT_DIR = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'artifacts', 'screenshots');
+const DOCS_DIR = join(resolve(dirname(fileURLToPath(import.meta.url)), '..'), 'docs');
 
 export const test = base.extend<{ fixture: Fixture }>({
   baseURL: async ({}, use) => {
@@ -28,6 +29,7 @@ export const test = base.extend<{ fixture: Fixture }>({
 
 export { expect };
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, options: { docs?: boolean } = {}): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
+  if (process.env.FAULTLINE_DOCS_SCREENSHOTS && options.docs !== false) await page.screenshot({ path: join(DOCS_DIR, `${name}.png`), fullPage: false });
 }

@@ -23,7 +23,7 @@ export function remedyFor(e: ApiError): string {
     case 'unreachable':
       return 'The collector is not answering. Start it with `pnpm collector` (or `pnpm demo`) and this page retries on its own.';
     case 'unauthorized':
-      return 'The collector requires a token (FAULTLINE_TOKEN). Enter it under Settings → token.';
+      return 'The collector requires a token (FAULTLINE_TOKEN). Enter it below; it is kept in this browser only.';
     case 'not-found':
       return 'Nothing with that id is stored: it may have been pruned by retention or never been sent.';
     case 'bad-request':

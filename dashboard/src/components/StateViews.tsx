@@ -1,5 +1,30 @@
-import type { ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { remedyFor, type ApiError } from '../api/errors.js';
+import { TOKEN_STORAGE_KEY } from '../api/http.js';
+
+/** Stores the collector token (FAULTLINE_TOKEN) in this browser and reloads. */
+function TokenForm() {
+  const [token, setToken] = useState('');
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    try {
+      localStorage.setItem(TOKEN_STORAGE_KEY, token.trim());
+    } catch {
+      // Storage disabled: nothing to save into; the reload shows the same error.
+    }
+    window.location.reload();
+  };
+  return (
+    <form onSubmit={save} className="token-form">
+      <label>
+        collector token <input type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" />
+      </label>
+      <button type="submit" disabled={!token.trim()}>
+        Save and reload
+      </button>
+    </form>
+  );
+}
 
 export function Loading({ what }: { what: string }) {
   return (
@@ -16,7 +41,8 @@ export function ErrorState({ error, onRetry, compact }: { error: ApiError; onRet
       <strong>{title}</strong>
       <p>{error.message}</p>
       <p className="remedy">{remedyFor(error)}</p>
-      {onRetry && (
+      {error.kind === 'unauthorized' && <TokenForm />}
+      {onRetry && error.kind !== 'unauthorized' && (
         <button type="button" onClick={onRetry}>
           Retry now
         </button>

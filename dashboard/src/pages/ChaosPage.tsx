@@ -79,7 +79,7 @@ function ChaosPanel({ controlUrl }: { controlUrl: string }) {
                   </button>
                   <span>
                     {s.description}
-                    {s.lookAt && <span className="muted"> Look at: {s.lookAt}</span>}
+                    {s.lookAt && <span className="look-at">Look at: {s.lookAt}</span>}
                   </span>
                 </li>
               ))}
