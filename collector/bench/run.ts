@@ -5,9 +5,10 @@
 //   FAULTLINE_BENCH_SOAK_S     seconds of the memory run on SQLite (default 20; full: 300)
 //   FAULTLINE_BENCH_QUERY_SPANS spans stored for the query run (default 100000; full: 1000000)
 //   FAULTLINE_BENCH_SENDERS    concurrent HTTP senders (default 4)
+//   FAULTLINE_BENCH_ONLY       comma-separated parts to run: ingest,query,overload (default all)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_INGEST_LIMITS, decodeProtobufRequest } from '../src/ingest/index.js';
 import { SqliteTraceStore } from '../src/store/sqlite/SqliteTraceStore.js';
@@ -23,6 +24,7 @@ const INGEST_S = env('FAULTLINE_BENCH_INGEST_S', 10);
 const SOAK_S = env('FAULTLINE_BENCH_SOAK_S', 20);
 const QUERY_SPANS = env('FAULTLINE_BENCH_QUERY_SPANS', 100_000);
 const SENDERS = env('FAULTLINE_BENCH_SENDERS', 4);
+const ONLY = new Set((process.env.FAULTLINE_BENCH_ONLY ?? 'ingest,query,overload').split(',').map((x) => x.trim()));
 
 const tmp = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 const results: Record<string, unknown> = { spansPerBatch: 512 };
@@ -239,6 +241,10 @@ async function overloadRun(usePostgres: boolean) {
 }
 
 try {
+  // Figures depend on what else the machine runs: record how busy it was.
+  results.loadAverage1mAtStart = round(loadavg()[0]!, 2);
+  const pgUp = await postgresReachable();
+  if (ONLY.has('ingest')) {
   const decode = measureDecode();
   results.decodeSpansPerSec = Math.round(decode);
   say(`decode alone (protobuf → SpanRecord): ${Math.round(decode)} spans/s`);
@@ -254,7 +260,6 @@ try {
   results.memory = { seconds: sqlite.seconds, rssStartMb: sqlite.rssStartMb, rssEndMb: sqlite.rssEndMb, rssMaxMb: sqlite.rssMaxMb };
   say(`memory over a ${sqlite.seconds} s SQLite ingest run: RSS ${sqlite.rssStartMb} → ${sqlite.rssEndMb} MB (max ${sqlite.rssMaxMb} MB)`);
 
-  const pgUp = await postgresReachable();
   if (pgUp) {
     const schema = uniqueSchema();
     const pgStore = await PostgresTraceStore.open({ connectionString: DATABASE_URL, schema });
@@ -266,14 +271,21 @@ try {
     results.postgres = { rawInsertSpansPerSec: Math.round(rawPg), ingest: pgIngest };
     say(`ingest over loopback, PostgreSQL: ${pgIngest.spansPerSec} spans/s (${Math.round(pgIngest.fractionOfCeiling * 100)}% of ceiling ${Math.round(Math.min(decode, rawPg))}), target ≥ 25000`);
   } else say('PostgreSQL unreachable: PostgreSQL figures skipped');
+  }
 
-  const query = await queryRun();
-  results.query = query;
-  say(`query over one hour with ${query.spans} spans: /api/graph p95 ${query.graphP95Ms} ms, /api/root-causes p95 ${query.rootCausesP95Ms} ms (target ≤ 50 ms)`);
+  if (ONLY.has('query')) {
+    const query = await queryRun();
+    results.query = query;
+    say(`query over one hour with ${query.spans} spans: /api/graph p95 ${query.graphP95Ms} ms, /api/root-causes p95 ${query.rootCausesP95Ms} ms (target ≤ 50 ms)`);
+  }
 
-  const overload = await overloadRun(pgUp);
-  results.overload = overload;
-  say(`overload (${overload.storage}, 32 senders, queue 8192 spans): ${overload.throttled} answered 429/503 with Retry-After, ${overload.ok} accepted, ${overload.failed} other; collector RSS max ${overload.rssMaxMb} MB; recovered in ${overload.recoveredMs} ms`);
+  if (ONLY.has('overload')) {
+    const overload = await overloadRun(pgUp);
+    results.overload = overload;
+    say(`overload (${overload.storage}, 32 senders, queue 8192 spans): ${overload.throttled} answered 429/503 with Retry-After, ${overload.ok} accepted, ${overload.failed} other; collector RSS max ${overload.rssMaxMb} MB; recovered in ${overload.recoveredMs} ms`);
+  }
+  results.loadAverage1mAtEnd = round(loadavg()[0]!, 2);
+  say(`machine load average (1 min) during the run: ${results.loadAverage1mAtStart} → ${results.loadAverage1mAtEnd} on ${(await import('node:os')).cpus().length} cores`);
 
   results.summary = lines;
   mkdirSync(resolve(resultsFile, '..'), { recursive: true });
