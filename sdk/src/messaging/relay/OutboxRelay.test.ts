@@ -80,6 +80,30 @@ describe('OutboxRelay', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('probes with one event while the broker fails, then goes back to full batches', async () => {
+    const { db, outbox } = ordersDb();
+    const transport = new FlakyTransport();
+    const batchSizes: number[] = [];
+    const publish = transport.publish.bind(transport);
+    transport.publish = (events) => {
+      batchSizes.push(events.length);
+      return publish(events);
+    };
+    for (let i = 0; i < 30; i++) placeOrder(db, outbox, `o-${i}`, i);
+    transport.down = true;
+    const relay = relayFor({ outbox, transport, batchSize: 10 });
+    relay.start();
+    await vi.waitFor(() => expect(batchSizes.length).toBeGreaterThanOrEqual(3));
+    transport.down = false;
+    await vi.waitFor(async () => expect((await relay.lag()).pending).toBe(0));
+    await relay.stop();
+    const firstOk = batchSizes.length - 4; // the probe that succeeded, then 10, 10, 9
+    expect(batchSizes.slice(0, firstOk + 1)).toEqual([10, ...Array(firstOk).fill(1)]);
+    expect(batchSizes.slice(firstOk + 1)).toEqual([10, 10, 9]);
+    expect(transport.received.map((e) => e.key)).toEqual(Array.from({ length: 30 }, (_, i) => `o-${i}`));
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('stop() leaves no timer behind and start/stop can repeat', async () => {
     vi.useFakeTimers();
     const { outbox } = ordersDb();

@@ -138,8 +138,8 @@ export class OutboxRelay {
    * One round: publish up to `batchSize` pending rows. Returns how many were
    * published and whether the broker failed. Used by the loop; handy in tests.
    */
-  async drainOnce(): Promise<{ published: number; failed: boolean; error?: Error }> {
-    const rows = await this.outbox.fetchPending(this.options.batchSize, this.cursor);
+  async drainOnce(limit: number = this.options.batchSize): Promise<{ published: number; failed: boolean; error?: Error }> {
+    const rows = await this.outbox.fetchPending(Math.min(limit, this.options.batchSize), this.cursor);
     if (rows.length === 0) return { published: 0, failed: false };
     const spans = rows.map((r) => startProducerSpan(r.envelope, this.transport.system, this.transport.destinationOf(r.envelope)));
     // On the wire the envelope carries the PRODUCER span as parent, so the
@@ -159,7 +159,7 @@ export class OutboxRelay {
     spans.forEach((span, i) => {
       if (i < result.published) endSpan(span, 'published');
       else if (i === result.published) endSpan(span, 'failed', result.error ?? new Error('not acknowledged'));
-      else endSpan(span, 'not-attempted');
+      else endSpan(span, 'unacknowledged'); // maybe stored by the broker; republished later either way
     });
     await this.outbox.markSent(okIds, this.options.clock(), this.cursor);
     this.published += okIds.length;
@@ -175,13 +175,17 @@ export class OutboxRelay {
     while (this.running) {
       let waitMs: number;
       try {
-        const { published, failed, error } = await this.drainOnce();
+        // While the broker is failing, probe with the head row only: a
+        // recovering broker is not hit with full batches, and an outage does
+        // not produce a batch of failed PRODUCER spans per retry.
+        const { published, failed, error } = await this.drainOnce(this.consecutiveFailures > 0 ? 1 : this.options.batchSize);
         if (failed) {
           waitMs = this.noteFailure(error ?? new Error('broker did not acknowledge'));
         } else {
+          const probing = this.consecutiveFailures > 0;
           this.consecutiveFailures = 0;
-          // A full batch means more may be waiting: go again at once.
-          waitMs = published >= this.options.batchSize ? 0 : this.options.pollIntervalMs;
+          // A full batch (or a successful probe) means more may be waiting: go again at once.
+          waitMs = probing || published >= this.options.batchSize ? 0 : this.options.pollIntervalMs;
         }
         await this.maybePrune();
       } catch (e) {
