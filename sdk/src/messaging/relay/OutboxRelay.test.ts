@@ -167,6 +167,47 @@ describe('OutboxRelay', () => {
     expect((await relay.lag()).pending).toBe(1);
   });
 
+  it('wake() does not cut a failure backoff short (commits during an outage are not retries)', async () => {
+    vi.useFakeTimers();
+    const { db, outbox } = ordersDb();
+    const transport = new FlakyTransport();
+    transport.down = true;
+    placeOrder(db, outbox, 'o-1', 1);
+    const relay = relayFor({ outbox, transport, retryInitialDelayMs: 1000, retryMaxDelayMs: 1000 });
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    relay.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transport.publishCalls).toBe(1);
+    for (let i = 0; i < 5; i++) relay.wake();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(transport.publishCalls).toBe(1);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(transport.publishCalls).toBe(2);
+    await relay.stop();
+  });
+
+  it('a wake() during a round is not lost: the next idle wait is skipped', async () => {
+    vi.useFakeTimers();
+    const { db, outbox } = ordersDb();
+    const transport = new FlakyTransport();
+    const relay = relayFor({ outbox, transport, pollIntervalMs: 60_000 });
+    const publish = transport.publish.bind(transport);
+    let committedDuringRound = false;
+    transport.publish = async (events) => {
+      if (!committedDuringRound) {
+        committedDuringRound = true;
+        placeOrder(db, outbox, 'o-2', 2);
+        relay.wake();
+      }
+      return publish(events);
+    };
+    placeOrder(db, outbox, 'o-1', 1);
+    relay.start();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(transport.received.map((e) => e.key)).toEqual(['o-1', 'o-2']);
+    await relay.stop();
+  });
+
   it('rejects unusable options', () => {
     const { outbox } = ordersDb();
     expect(() => new OutboxRelay({ outbox, transport: new FlakyTransport(), batchSize: 0 })).toThrow(MessagingConfigError);

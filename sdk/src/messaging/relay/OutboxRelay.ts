@@ -89,6 +89,8 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private wakeUp: (() => void) | undefined;
+  private wakeRequested = false;
+  private sleeping: 'idle' | 'backoff' | undefined;
   private published = 0;
   private failures = 0;
   private consecutiveFailures = 0;
@@ -114,13 +116,22 @@ export class OutboxRelay {
   /** Stops after the round in flight; no timer is left behind. Does not close the transport. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wake();
+    this.interrupt();
     await this.loop;
     this.loop = undefined;
   }
 
-  /** Skips the current idle or backoff wait (e.g. right after a commit). */
+  /**
+   * Publish now instead of at the next poll (call it after a commit). Does
+   * not cut a failure backoff short: commits during an outage must not turn
+   * into a retry per commit.
+   */
   wake(): void {
+    if (this.sleeping === 'idle') this.interrupt();
+    else if (this.sleeping === undefined) this.wakeRequested = true; // mid-round: skip the next idle wait
+  }
+
+  private interrupt(): void {
     const w = this.wakeUp;
     this.wakeUp = undefined;
     w?.();
@@ -191,7 +202,7 @@ export class OutboxRelay {
       } catch (e) {
         waitMs = this.noteFailure(e instanceof Error ? e : new Error(String(e)));
       }
-      if (this.running && waitMs > 0) await this.sleep(waitMs);
+      if (this.running && waitMs > 0) await this.sleep(waitMs, this.consecutiveFailures > 0 ? 'backoff' : 'idle');
     }
   }
 
@@ -213,18 +224,23 @@ export class OutboxRelay {
     await this.outbox.pruneSent(now - this.options.sentRetentionMs);
   }
 
-  private sleep(ms: number): Promise<void> {
+  private sleep(ms: number, kind: 'idle' | 'backoff'): Promise<void> {
+    if (kind === 'idle' && this.wakeRequested) {
+      this.wakeRequested = false;
+      return Promise.resolve();
+    }
+    this.wakeRequested = false;
+    this.sleeping = kind;
     return new Promise((resolve) => {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.wakeUp = undefined;
-        resolve();
-      }, ms);
-      this.wakeUp = () => {
+      const done = () => {
         if (this.timer) clearTimeout(this.timer);
         this.timer = undefined;
+        this.wakeUp = undefined;
+        this.sleeping = undefined;
         resolve();
       };
+      this.timer = setTimeout(done, ms);
+      this.wakeUp = done;
     });
   }
 }
