@@ -1,6 +1,7 @@
 // SDK overhead against bare fetch, cockatiel and opossum on a loopback server.
 // Writes bench/results/sdk-overhead.json; the last line is the headline ratio.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -27,9 +28,9 @@ const resultsFile = join(here, '..', '..', 'bench', 'results', 'sdk-overhead.jso
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 500);
 // Short interleaved rounds: on a shared machine, load drifts over seconds, so
 // every variant must sample every moment alike.
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 const CALLS_PER_ROUND = Number(process.env.BENCH_CALLS ?? 200);
-const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 1500);
+const THROUGHPUT_MS = Number(process.env.BENCH_THROUGHPUT_MS ?? 1000);
 const CONCURRENCY = 16;
 
 type Call = () => Promise<unknown>;
@@ -131,7 +132,11 @@ async function main(): Promise<void> {
     await latencies(call, WARMUP);
     samples[name] = [];
   }
-  for (let round = 0; round < ROUNDS; round++) {
+  // Bounded in time: on a saturated machine fewer rounds are run, never a longer benchmark.
+  const latencyBudgetMs = 35_000;
+  const latencyStart = performance.now();
+  let rounds = 0;
+  for (; rounds < ROUNDS && performance.now() - latencyStart < latencyBudgetMs; rounds++) {
     for (const [name, call] of Object.entries(variants)) await latencies(call, CALLS_PER_ROUND, samples[name]);
   }
   const results: Record<string, { p50Ms: number; p99Ms: number; throughputRps: number }> = {};
@@ -148,7 +153,7 @@ async function main(): Promise<void> {
   });
   await dead('/').catch(() => undefined);
   const openLatencies: number[] = [];
-  for (let i = 0; i < 20_000; i++) {
+  for (let i = 0; i < 10_000; i++) {
     const t0 = process.hrtime.bigint();
     try {
       await dead('/');
@@ -166,7 +171,9 @@ async function main(): Promise<void> {
   const vsBare = results.sdk!.p50Ms / results.bare!.p50Ms;
   const vsCockatiel = results.sdk!.p50Ms / results.cockatiel!.p50Ms;
   const report = {
-    calls: { warmup: WARMUP, perRound: CALLS_PER_ROUND, rounds: ROUNDS, throughputMs: THROUGHPUT_MS, concurrency: CONCURRENCY },
+    // Figures from a shared machine are only comparable within one run.
+    machine: { cpus: availableParallelism(), loadAverage1m: loadavg()[0] },
+    calls: { warmup: WARMUP, perRound: CALLS_PER_ROUND, rounds, throughputMs: THROUGHPUT_MS, concurrency: CONCURRENCY },
     ...results,
     breakerOpen,
     ratios: {

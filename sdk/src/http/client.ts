@@ -95,6 +95,8 @@ class ClientRuntime {
   readonly fetchImpl: typeof fetch;
   readonly state: TargetPolicies;
   readonly staticAttributes: Attributes;
+  readonly serverAddress: string | undefined;
+  readonly serverPort: number | undefined;
   readonly spanSuffix: string;
 
   constructor(options: ClientOptions) {
@@ -113,8 +115,10 @@ class ClientRuntime {
       }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('baseUrl', 'must be http or https');
       this.base = url.href.replace(/\/+$/, '');
-      this.staticAttributes[A.ATTR_SERVER_ADDRESS] = url.hostname;
-      this.staticAttributes[A.ATTR_SERVER_PORT] = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+      this.serverAddress = url.hostname;
+      this.serverPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+      this.staticAttributes[A.ATTR_SERVER_ADDRESS] = this.serverAddress;
+      this.staticAttributes[A.ATTR_SERVER_PORT] = this.serverPort;
     }
     if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new ConfigError('fetch', 'must be a function');
     this.fetchImpl = options.fetch ?? fetch;
@@ -181,11 +185,14 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
   }
 
   const parentContext = context.active();
+  // Literal keys (not computed from constants) keep this object on V8's fast path.
   const attributes: Attributes = {
-    ...rt.staticAttributes,
-    [A.ATTR_HTTP_METHOD]: method,
-    [A.ATTR_URL_FULL]: A.clip(url, 2048),
-    [A.ATTR_CORRELATION_ID]: correlationId,
+    'peer.service': rt.target,
+    'server.address': rt.serverAddress,
+    'server.port': rt.serverPort,
+    'http.request.method': method,
+    'url.full': url.length > 2048 ? url.slice(0, 2048) : url,
+    'faultline.correlation_id': correlationId,
   };
   const span = getTracer().startSpan(method + rt.spanSuffix, { kind: SpanKind.CLIENT, attributes }, parentContext);
   // Built once per call; each attempt only swaps in its own signal.
