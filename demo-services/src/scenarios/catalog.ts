@@ -25,8 +25,8 @@ export interface ScenarioDefinition {
   rootCause?: ServiceName;
 }
 
-const FAULT_FROM = 0.2;
-const FAULT_TO = 0.6;
+const FAULT_FROM = 0.15;
+const FAULT_TO = 0.7;
 
 function flapping(service: ServiceName, from: number, to: number, cycles: number): TimelineEntry[] {
   const step = (to - from) / cycles;
@@ -52,34 +52,34 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
   },
   {
     name: 'inventory-slow',
-    description: 'inventory answers after 3 s: timeouts and deadlines cut the wait, the breaker sheds the slow dependency',
+    description: 'inventory answers after 4 s: timeouts and deadlines cut the wait, the breaker sheds the slow dependency',
     lookAt: 'p99 of the orders→inventory edge, timeout events on its spans, the critical path in a slow trace',
-    timeline: [{ service: 'inventory', fault: { kind: 'latency', ms: 3000, rate: 1 }, from: FAULT_FROM, to: FAULT_TO }],
+    timeline: [{ service: 'inventory', fault: { kind: 'latency', ms: 4000, rate: 1 }, from: FAULT_FROM, to: FAULT_TO }],
     focus: { service: 'inventory', route: 'POST /reservations' },
     rootCause: 'inventory',
   },
   {
     name: 'retry-storm',
-    description: 'inventory fails 60% of calls while every layer retries: naive multiplies the load, the retry budget caps it',
+    description: 'inventory answers 503 to 90% of calls while every layer retries: naive multiplies the load, the retry budget caps it',
     lookAt: 'retries per edge and attempts per request on inventory; budget-exhausted events in resilient mode',
-    timeline: [{ service: 'inventory', fault: { kind: 'error', status: 503, rate: 0.6 }, from: FAULT_FROM, to: 0.8 }],
+    timeline: [{ service: 'inventory', fault: { kind: 'error', status: 503, rate: 0.9 }, from: FAULT_FROM, to: 0.8 }],
     env: () => ({ NAIVE_RETRIES: '3' }),
     focus: { service: 'inventory', route: 'POST /reservations' },
     rootCause: 'inventory',
   },
   {
     name: 'late-success',
-    description: 'half of the payments take 2.5 s, after the caller timed out: retries with the same key charge once',
+    description: 'half of the payments take 3 s, after the caller timed out: retries with the same key charge once',
     lookAt: 'a trace with a timed-out capture attempt followed by a replayed one; payments→orders idempotency events',
-    timeline: [{ service: 'payments', fault: { kind: 'latency', ms: 2500, rate: 0.5 }, from: FAULT_FROM, to: FAULT_TO }],
+    timeline: [{ service: 'payments', fault: { kind: 'latency', ms: 3000, rate: 0.5 }, from: FAULT_FROM, to: FAULT_TO }],
     focus: { service: 'payments', route: 'POST /payments' },
     rootCause: 'payments',
   },
   {
     name: 'notifications-flapping',
-    description: 'notifications goes down and up three times: events back up in the outboxes and drain, nothing is lost',
+    description: 'notifications goes down and up twice: events back up in the outboxes and drain, nothing is lost',
     lookAt: 'the notifications node flickering while orders stay green; the event edges catching up after each restart',
-    timeline: flapping('notifications', 0.15, 0.75, 3),
+    timeline: flapping('notifications', 0.1, 0.8, 2),
     rootCause: 'notifications',
   },
   {

@@ -21,11 +21,33 @@ export class FaultInjector {
   readonly log: FaultRecord[] = [];
   private readonly holes = new Map<ServiceName, Blackhole>();
   private readonly active = new Map<ServiceName, FaultRecord>();
+  private readonly queues = new Map<ServiceName, Promise<unknown>>();
 
   constructor(private readonly shop: Shop) {}
 
-  async down(service: ServiceName): Promise<void> {
-    if (this.active.has(service)) await this.end(service);
+  /** One operation per service at a time: a restart still in progress must finish before the next kill. */
+  private serial<T>(service: ServiceName, op: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(service) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(op);
+    this.queues.set(service, next.catch(() => undefined));
+    return next;
+  }
+
+  down(service: ServiceName): Promise<void> {
+    return this.serial(service, () => this.downNow(service));
+  }
+
+  chaos(service: ServiceName, fault: Fault): Promise<void> {
+    return this.serial(service, () => this.chaosNow(service, fault));
+  }
+
+  /** Ends the service's fault: restarts a downed service (and waits until healthy), clears chaos. */
+  end(service: ServiceName): Promise<void> {
+    return this.serial(service, () => this.endNow(service));
+  }
+
+  private async downNow(service: ServiceName): Promise<void> {
+    if (this.active.has(service)) await this.endNow(service);
     const record: FaultRecord = { service, kind: 'down', startMs: Date.now() };
     this.active.set(service, record);
     this.log.push(record);
@@ -34,8 +56,8 @@ export class FaultInjector {
     this.holes.set(service, await Blackhole.open(port));
   }
 
-  async chaos(service: ServiceName, fault: Fault): Promise<void> {
-    if (this.active.has(service)) await this.end(service);
+  private async chaosNow(service: ServiceName, fault: Fault): Promise<void> {
+    if (this.active.has(service)) await this.endNow(service);
     const res = await fetch(`${this.shop.urls[service]}/__chaos`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
@@ -48,8 +70,7 @@ export class FaultInjector {
     this.log.push(record);
   }
 
-  /** Ends the service's fault: restarts a downed service (and waits until healthy), clears chaos. */
-  async end(service: ServiceName): Promise<void> {
+  private async endNow(service: ServiceName): Promise<void> {
     const record = this.active.get(service);
     if (!record) return;
     this.active.delete(service);

@@ -24,7 +24,7 @@ export interface RunOptions {
   natsUrl?: string;
   /** Longest wait for the shop to settle after the load, ms. Default 45 000. */
   settleTimeoutMs?: number;
-  /** Client timeout per request, ms. Default 15 000. */
+  /** Client timeout per request, ms. Default 20 000. */
   requestTimeoutMs?: number;
   /** Progress lines. */
   log?: (line: string) => void;
@@ -72,7 +72,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
   const rps = options.rps ?? 10;
   const seed = options.seed ?? 1;
   const log = options.log ?? (() => undefined);
-  const natsUrl = options.natsUrl ?? (process.env.NATS_URL || undefined);
+  // An explicit '' forces HTTP even when NATS_URL is set.
+  const natsUrl = (options.natsUrl ?? process.env.NATS_URL) || undefined;
   const natsStream = natsUrl ? `SHOP_${randomBytes(6).toString('hex').toUpperCase()}` : undefined;
   if (!(durationMs > 0) || !(rps > 0)) throw new Error('duration and rps must be positive');
 
@@ -106,7 +107,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
       rps: (elapsedMs) => rps * (factor ? factor(elapsedMs / durationMs) : 1),
       durationMs,
       seed,
-      timeoutMs: options.requestTimeoutMs ?? 15_000,
+      timeoutMs: options.requestTimeoutMs ?? 20_000,
     });
     await timeline;
     await injector.endAll();

@@ -19,13 +19,19 @@ export function playTimeline(
     if (signal?.aborted) return;
     const label = entry.fault === 'down' ? 'down' : entry.fault.kind;
     log(`fault: ${entry.service} ${label}`);
-    if (entry.fault === 'down') await injector.down(entry.service);
-    else await injector.chaos(entry.service, entry.fault);
+    try {
+      if (entry.fault === 'down') await injector.down(entry.service);
+      else await injector.chaos(entry.service, entry.fault);
+    } catch (err) {
+      // A fault that could not be injected is reported, and the run goes on without it.
+      log(`could not inject ${label} on ${entry.service}: ${(err as Error).message}`);
+      return;
+    }
     // The end is fixed on the timeline, not after the (possibly slow) injection.
     await sleep(Math.max(0, (entry.to - entry.from) * durationMs), signal);
     if (signal?.aborted) return;
     log(`fault ends: ${entry.service} ${label}`);
-    await injector.end(entry.service);
+    await injector.end(entry.service).catch((err: unknown) => log(`could not end ${label} on ${entry.service}: ${(err as Error).message}`));
   });
   return Promise.all(runs).then(() => undefined);
 }
