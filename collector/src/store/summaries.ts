@@ -1,6 +1,6 @@
 // Shared shaping of query answers from stored aggregates.
 import { emptyStats, mergeStats, quantileMs, type ServiceSeries, type Stats } from '../analysis/index.js';
-import type { ServiceSummary } from './TraceStore.js';
+import type { ServiceSummary, TraceSummary } from './TraceStore.js';
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
@@ -32,4 +32,20 @@ export function seriesOf(rows: readonly { service: string; bucketMs: number; sta
     byService.set(r.service, points);
   }
   return [...byService.entries()].map(([service, points]) => ({ service, points: points.sort((a, b) => a.startMs - b.startMs) }));
+}
+
+/** A `traces` row (either backend) as the API's trace summary. */
+export function traceSummaryOf(r: Record<string, unknown>): TraceSummary {
+  const services = Array.isArray(r.services) ? (r.services as string[]) : String(r.services ?? '').split(',').filter(Boolean);
+  const startMs = Number(r.start_ms);
+  return {
+    traceId: r.trace_id as string,
+    rootService: (r.root_service as string | null) ?? services[0] ?? 'unknown_service',
+    rootOperation: (r.root_operation as string | null) ?? '',
+    startMs,
+    durationMs: Math.max(0, Number(r.end_ms) - startMs),
+    spanCount: Number(r.span_count),
+    errorCount: Number(r.error_count),
+    services,
+  };
 }

@@ -7,8 +7,7 @@ import { bucketStart, type GraphInput, type ServiceSeries } from '../../analysis
 import type { SpanRecord } from '../../model.js';
 import { type AttemptAlias, type EdgeDelta, type PairingLookup, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey, targetOfHint } from '../graphPlan.js';
 import { rowToSpan, type SpanRow, spanToRow, statsFromColumns, statsFromJson } from '../rows.js';
-import { seriesOf, summarizeServices } from '../summaries.js';
-import { traceSummaryOf } from '../sqlite/SqliteTraceStore.js';
+import { seriesOf, summarizeServices, traceSummaryOf } from '../summaries.js';
 import {
   DEFAULT_PENDING_EDGE_MS,
   type InsertResult,

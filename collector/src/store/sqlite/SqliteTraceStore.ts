@@ -6,7 +6,7 @@ import type { GraphInput, ServiceSeries, Stats } from '../../analysis/index.js';
 import type { SpanRecord } from '../../model.js';
 import { type AttemptAlias, type EdgeDelta, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey, targetOfHint } from '../graphPlan.js';
 import { rowToSpan, type SpanRow, spanToRow, statsFromColumns, statsFromJson } from '../rows.js';
-import { seriesOf, summarizeServices } from '../summaries.js';
+import { seriesOf, summarizeServices, traceSummaryOf } from '../summaries.js';
 import {
   DEFAULT_PENDING_EDGE_MS,
   type InsertResult,
@@ -320,19 +320,4 @@ export class SqliteTraceStore implements TraceStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('store is closed');
   }
-}
-
-export function traceSummaryOf(r: Record<string, unknown>): TraceSummary {
-  const services = Array.isArray(r.services) ? (r.services as string[]) : String(r.services ?? '').split(',').filter(Boolean);
-  const startMs = Number(r.start_ms);
-  return {
-    traceId: r.trace_id as string,
-    rootService: (r.root_service as string | null) ?? services[0] ?? 'unknown_service',
-    rootOperation: (r.root_operation as string | null) ?? '',
-    startMs,
-    durationMs: Math.max(0, Number(r.end_ms) - startMs),
-    spanCount: Number(r.span_count),
-    errorCount: Number(r.error_count),
-    services,
-  };
 }
