@@ -58,6 +58,14 @@ describe('createClient', () => {
     expect(ids[0]).not.toBe(ids[1]);
   });
 
+  it('keeps a valid caller-set correlation id outside a request context, and replaces an invalid one', async () => {
+    const client = createClient({ target: uniqueTarget(), baseUrl: server.url });
+    await (await client('/a', { headers: { 'X-Correlation-Id': 'job-7' } })).text();
+    await (await client('/b', { headers: { 'x-correlation-id': 'bad id\twith tab' } })).text();
+    await runWithContext({ correlationId: 'ctx-1' }, async () => (await client('/c', { headers: { 'x-correlation-id': 'job-8' } })).text());
+    expect(seen.map((s) => s.headers['x-correlation-id'])).toEqual(['job-7', expect.stringMatching(/^[0-9a-f-]{36}$/), 'ctx-1']);
+  });
+
   it('returns non-2xx responses instead of throwing', async () => {
     const client = createClient({ target: uniqueTarget(), baseUrl: server.url });
     const res = await client('/missing');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Attributes, Context, Span } from '@opentelemetry/api';
-import { CORRELATION_HEADER, DEADLINE_HEADER, getContext, newCorrelationId } from '../context/index.js';
+import { CORRELATION_HEADER, DEADLINE_HEADER, getContext, newCorrelationId, sanitizeCorrelationId } from '../context/index.js';
 import { BrokenCircuitError } from '../errors/BrokenCircuitError.js';
 import { BudgetExhaustedError } from '../errors/BudgetExhaustedError.js';
 import { BulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
@@ -157,7 +157,6 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
   const policies = rt.state.policies;
   const startMs = Date.now();
   const rc = getContext();
-  const correlationId = rc?.correlationId ?? newCorrelationId();
 
   let totalTimeoutMs = policies.totalTimeoutMs;
   if (init?.timeoutMs !== undefined) {
@@ -170,6 +169,9 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
   const method = init?.method === undefined ? 'GET' : init.method.toUpperCase();
   const url = rt.resolveUrl(input);
   const headers = toHeaderRecord(init?.headers);
+  // Inside a request the context's id wins; outside one (a job, a load
+  // generator) a valid id set by the caller is kept, else one is minted.
+  const correlationId = rc?.correlationId ?? sanitizeCorrelationId(headers[CORRELATION_HEADER]) ?? newCorrelationId();
   headers[CORRELATION_HEADER] = correlationId;
 
   let idempotencyKey: string | undefined = headers[IDEMPOTENCY_HEADER];
