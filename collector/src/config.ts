@@ -50,6 +50,8 @@ export interface ResolvedCollectorOptions {
   port: number;
   host: string;
   grpcPort: number;
+  /** false when grpcPort is the default: then a busy 4317 only costs a warning, not the start. */
+  grpcPortExplicit: boolean;
   dbPath: string;
   databaseUrl: string | null;
   databaseSchema: string;
@@ -93,6 +95,7 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
     port: check('port', options.port ?? intFrom('FAULTLINE_PORT', env.FAULTLINE_PORT) ?? 4318, 0, 65535),
     host: options.host ?? (env.FAULTLINE_HOST || '127.0.0.1'),
     grpcPort: check('grpcPort', options.grpcPort ?? intFrom('FAULTLINE_GRPC_PORT', env.FAULTLINE_GRPC_PORT) ?? 4317, -1, 65535),
+    grpcPortExplicit: options.grpcPort !== undefined || Boolean(env.FAULTLINE_GRPC_PORT),
     dbPath: options.dbPath ?? (env.FAULTLINE_DB || './faultline.db'),
     databaseUrl,
     databaseSchema: options.databaseSchema ?? (env.FAULTLINE_DATABASE_SCHEMA || 'public'),

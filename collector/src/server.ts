@@ -109,10 +109,15 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
     try {
       grpcServer = await startGrpcServer(options.host, Math.max(0, options.grpcPort), { queue, limits: options.limits, token: options.token, log });
     } catch (e) {
-      server.close();
-      hub.close();
-      await store.close();
-      throw new Error(`OTLP/gRPC could not listen on ${options.host}:${options.grpcPort}: ${(e as Error).message}`);
+      const message = `OTLP/gRPC could not listen on ${options.host}:${options.grpcPort}: ${(e as Error).message}`;
+      if (options.grpcPortExplicit) {
+        server.close();
+        hub.close();
+        await store.close();
+        throw new Error(message);
+      }
+      // The default port may be taken (another collector, a test run): HTTP ingest still works.
+      log(`faultline collector: WARNING: ${message}; continuing without OTLP/gRPC (set --grpc-port to choose a port, 0 to disable)`);
     }
   }
 

@@ -1,10 +1,12 @@
 // The query API over real HTTP: answers, validation (400, never 500), caps, live stream,
 // dashboard serving and /api/config.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, hex, span } from './helpers.js';
+import { startCollector } from '../src/index.js';
 import { otlpJson, postJson, testCollector } from './collector.js';
 
 /** Reads SSE events from a fetch Response until `want` returns true or the deadline passes. */
@@ -180,6 +182,42 @@ describe('dashboard not built', () => {
       expect(await res.text()).toMatch(/run <code>pnpm build<\/code>/i);
     } finally {
       await c.close();
+    }
+  });
+});
+
+describe('OTLP/gRPC port', () => {
+  it('fails the start when an explicitly chosen port is busy', async () => {
+    const first = await testCollector({ grpcPort: -1 });
+    try {
+      await expect(testCollector({ grpcPort: first.grpcPort! })).rejects.toThrow(/OTLP\/gRPC could not listen/);
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('warns and keeps HTTP ingest when the default port 4317 is busy', async () => {
+    // Hold 4317 (or find it held already by someone else): either way it is busy.
+    const blocker = createServer();
+    await new Promise<void>((resolve) => {
+      blocker.once('error', () => resolve());
+      blocker.listen(4317, '127.0.0.1', () => resolve());
+    });
+    const saved = process.env.FAULTLINE_GRPC_PORT;
+    delete process.env.FAULTLINE_GRPC_PORT;
+    const logs: string[] = [];
+    try {
+      const c = await startCollector({ port: 0, dbPath: ':memory:', databaseUrl: null, token: null, log: (l) => logs.push(l) });
+      try {
+        expect(c.grpcPort).toBeNull();
+        expect(logs.join('\n')).toMatch(/WARNING: OTLP\/gRPC could not listen on 127\.0\.0\.1:4317/);
+        expect((await postJson(c.url, otlpJson([span({ service: 'no-grpc' })]))).status).toBe(200);
+      } finally {
+        await c.close();
+      }
+    } finally {
+      if (saved !== undefined) process.env.FAULTLINE_GRPC_PORT = saved;
+      blocker.close();
     }
   });
 });
