@@ -1,7 +1,7 @@
+import { idempotency, MemoryIdempotencyStore } from '@faultline/sdk';
 import { readJson, SAGA_STEP_POLICIES, serviceClient } from '../../lib/clients.js';
 import { HttpError, requireInt, requireString, route } from '../../lib/http.js';
 import { startRelay } from '../../lib/publisher.js';
-import { requireIdempotencyKey } from '../../lib/requireKey.js';
 import type { ServiceDefinition } from '../../lib/service.js';
 import { captureAlways, captureOnce, paymentState, PAYMENTS_SCHEMA, refund } from './ledger.js';
 
@@ -34,7 +34,9 @@ export const payments: ServiceDefinition = {
     }
 
     const relay = startRelay(config, outbox);
-    const keys = requireIdempotencyKey();
+    // The key store answers retries of a call still in flight (409) or done (replayed);
+    // the one-capture-per-order rule in the database is what survives a restart.
+    const keys = idempotency({ store: new MemoryIdempotencyStore(), required: true, ttlMs: 10 * 60_000 });
     app.post(
       '/payments',
       keys,
