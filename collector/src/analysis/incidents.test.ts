@@ -96,6 +96,16 @@ describe('detectIncidents', () => {
     expect(incidents[0]!.ongoing).toBe(false);
   });
 
+  it('handles a month-long gap between points: the incident before it closes, the one after it opens', () => {
+    const before = series('shop', [...healthy(20), [100, 60]]).points;
+    const monthMs = 31 * 24 * 60 * BUCKET_MS;
+    const after = series('shop', [...healthy(20), [100, 60]]).points.map((p) => ({ ...p, startMs: p.startMs + monthMs }));
+    const incidents = detectIncidents([{ service: 'shop', points: [...before, ...after] }]);
+    expect(incidents).toHaveLength(2);
+    expect(incidents[0]!.ongoing).toBe(false);
+    expect(incidents[1]!.startMs).toBe(T0 + monthMs + 20 * BUCKET_MS);
+  });
+
   it('accepts points in any order and several points in one bucket', () => {
     const s = series('shop', [...healthy(20), [100, 60], ...healthy(5)]);
     const split = s.points.flatMap((p) => [p, { startMs: p.startMs + 1000, stats: minute(0, 0) }]);

@@ -85,7 +85,9 @@ interface Bucket {
   histogram: Histogram;
 }
 
-function bucketsOf(series: ServiceSeries, bucketMs: number): Bucket[] {
+const NO_LATENCIES: Histogram = Object.freeze(emptyHistogram()) as Histogram;
+
+function bucketsOf(series: ServiceSeries, bucketMs: number, maxGapBuckets: number): Bucket[] {
   const byStart = new Map<number, Bucket>();
   for (const { startMs, stats } of series.points) {
     if (!Number.isFinite(startMs)) continue;
@@ -98,14 +100,16 @@ function bucketsOf(series: ServiceSeries, bucketMs: number): Bucket[] {
   }
   const sorted = [...byStart.values()].sort((a, b) => a.startMs - b.startMs);
   if (sorted.length === 0) return [];
-  // Fill gaps so that "consecutive" means consecutive in time; bounded by the span of the series.
+  // Fill gaps so that "consecutive" means consecutive in time. Gap buckets share one
+  // empty histogram (only ever read), and a gap longer than the quiet-close run plus
+  // the baseline changes nothing further, so it is not filled beyond that.
   const filled: Bucket[] = [];
-  const maxBuckets = 100_000;
   for (const b of sorted) {
     const prev = filled[filled.length - 1];
     if (prev) {
-      for (let t = prev.startMs + bucketMs; t < b.startMs && filled.length < maxBuckets; t += bucketMs) {
-        filled.push({ startMs: t, requests: 0, errors: 0, histogram: emptyHistogram() });
+      let added = 0;
+      for (let t = prev.startMs + bucketMs; t < b.startMs && added < maxGapBuckets; t += bucketMs, added++) {
+        filled.push({ startMs: t, requests: 0, errors: 0, histogram: NO_LATENCIES });
       }
     }
     filled.push(b);
@@ -157,7 +161,7 @@ interface ServiceWindow {
 }
 
 function windowsOf(series: ServiceSeries, o: ResolvedIncidentOptions): ServiceWindow[] {
-  const buckets = bucketsOf(series, o.bucketMs);
+  const buckets = bucketsOf(series, o.bucketMs, o.closeAfterQuietBuckets + o.baselineBuckets);
   const windows: ServiceWindow[] = [];
   // The baseline is the last healthy buckets only, so an incident never becomes its own baseline.
   const healthy: Bucket[] = [];
