@@ -40,6 +40,8 @@ export interface CollectorOptions {
   sseIntervalMs?: number;
   /** Write SQLite on a worker thread (file databases). Default true. */
   sqliteWriterThread?: boolean;
+  /** How often retention pruning runs. Default 10,000 ms. */
+  pruneIntervalMs?: number;
   /** Ingest limits; see IngestLimits. */
   limits?: Partial<IngestLimits>;
   /** Diagnostic output. Default: console.error. */
@@ -67,6 +69,7 @@ export interface ResolvedCollectorOptions {
   sseHeartbeatMs: number;
   sseIntervalMs: number;
   sqliteWriterThread: boolean;
+  pruneIntervalMs: number;
   limits: IngestLimits;
   log: (line: string) => void;
 }
@@ -111,6 +114,7 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
     sseHeartbeatMs: check('sseHeartbeatMs', options.sseHeartbeatMs ?? 15_000, 10, 3_600_000),
     sseIntervalMs: check('sseIntervalMs', options.sseIntervalMs ?? 2_000, 10, 3_600_000),
     sqliteWriterThread: options.sqliteWriterThread ?? true,
+    pruneIntervalMs: check('pruneIntervalMs', options.pruneIntervalMs ?? 10_000, 10, 86_400_000),
     limits: resolveIngestLimits(options.limits),
     log: options.log ?? ((line) => console.error(line)),
   };

@@ -27,10 +27,13 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-/** Traces deleted per pruning transaction, and transactions per pruning round. */
-const PRUNE_BATCH_TRACES = 1000;
-const PRUNE_ROUND_BATCHES = 20;
-const PRUNE_INTERVAL_MS = 60_000;
+/**
+ * Retention: every pruneIntervalMs (10 s), delete expired traces in transactions of
+ * PRUNE_BATCH_TRACES, for at most PRUNE_ROUND_MS, pausing between transactions so that
+ * ingest keeps flowing. Up to ~30% of the writer's time goes to pruning when behind.
+ */
+const PRUNE_BATCH_TRACES = 2000;
+const PRUNE_ROUND_MS = 3_000;
 
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host.startsWith('127.');
@@ -150,7 +153,8 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
     pruneBusy = true;
     try {
       const cutoffMs = Date.now() - options.retentionHours * 3600_000;
-      for (let i = 0; i < PRUNE_ROUND_BATCHES && !stopping; i++) {
+      const roundEndMs = Date.now() + PRUNE_ROUND_MS;
+      while (!stopping && Date.now() < roundEndMs) {
         if ((await store.prune(cutoffMs, PRUNE_BATCH_TRACES)) < PRUNE_BATCH_TRACES) break;
         await new Promise((r) => setTimeout(r, 10)); // let ingest in between batches
       }
@@ -160,9 +164,9 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
       pruneBusy = false;
     }
   };
-  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+  const pruneTimer = setInterval(prune, options.pruneIntervalMs);
   pruneTimer.unref();
-  setTimeout(prune, 1000).unref();
+  setTimeout(prune, Math.min(1000, options.pruneIntervalMs)).unref();
 
   let closing: Promise<void> | null = null;
   const close = () =>

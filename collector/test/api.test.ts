@@ -221,3 +221,23 @@ describe('OTLP/gRPC port', () => {
     }
   });
 });
+
+describe('retention', () => {
+  it('prunes traces that ended before FAULTLINE_RETENTION_HOURS in the background', async () => {
+    const c = await testCollector({ retentionHours: 1, pruneIntervalMs: 100 });
+    try {
+      const old = span({ service: 'old', startMs: Date.now() - 3 * 3600_000 });
+      const fresh = span({ service: 'fresh' });
+      expect((await postJson(c.url, otlpJson([old, fresh]))).status).toBe(200);
+      let status = 200;
+      for (let i = 0; i < 50 && status === 200; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        status = (await fetch(`${c.url}/api/traces/${old.traceId}`)).status;
+      }
+      expect(status).toBe(404);
+      expect((await fetch(`${c.url}/api/traces/${fresh.traceId}`)).status).toBe(200);
+    } finally {
+      await c.close();
+    }
+  });
+});
