@@ -140,7 +140,19 @@ async function ingestRun(label: 'sqlite' | 'postgres', ceiling: number, seconds:
     await load(url, child.pid!, 2, SENDERS); // warm-up
     const r = await load(url, child.pid!, seconds, SENDERS);
     const rss = r.rssSamplesMb;
-    return { spansPerSec: Math.round(r.spansPerSec), fractionOfCeiling: round(r.spansPerSec / ceiling, 2), throttled: r.throttled, failed: r.failed, rssStartMb: round(rss[0] ?? 0), rssEndMb: round(rss.at(-1) ?? 0), rssMaxMb: round(Math.max(0, ...rss)), seconds };
+    const at = (q: number) => round(rss[Math.min(rss.length - 1, Math.floor(q * (rss.length - 1)))] ?? 0);
+    return {
+      spansPerSec: Math.round(r.spansPerSec),
+      fractionOfCeiling: round(r.spansPerSec / ceiling, 2),
+      throttled: r.throttled,
+      failed: r.failed,
+      rssStartMb: at(0),
+      rssEndMb: at(1),
+      rssMaxMb: round(Math.max(0, ...rss)),
+      /** RSS at 0, 25, 50, 75 and 100% of the run (quartile points): flat means the later ones stop rising. */
+      rssQuartilesMb: [0, 0.25, 0.5, 0.75, 1].map(at),
+      seconds,
+    };
   } finally {
     await stopChild(child);
     if (label === 'postgres') await dropSchema(schema);
@@ -257,8 +269,8 @@ try {
   const sqlite = await ingestRun('sqlite', Math.min(decode, rawSqlite), Math.max(INGEST_S, SOAK_S));
   results.sqlite = { rawInsertSpansPerSec: Math.round(rawSqlite), ingest: sqlite };
   say(`ingest over loopback, SQLite: ${sqlite.spansPerSec} spans/s (${Math.round(sqlite.fractionOfCeiling * 100)}% of ceiling ${Math.round(Math.min(decode, rawSqlite))}), target ≥ 50000`);
-  results.memory = { seconds: sqlite.seconds, rssStartMb: sqlite.rssStartMb, rssEndMb: sqlite.rssEndMb, rssMaxMb: sqlite.rssMaxMb };
-  say(`memory over a ${sqlite.seconds} s SQLite ingest run: RSS ${sqlite.rssStartMb} → ${sqlite.rssEndMb} MB (max ${sqlite.rssMaxMb} MB)`);
+  results.memory = { seconds: sqlite.seconds, rssStartMb: sqlite.rssStartMb, rssEndMb: sqlite.rssEndMb, rssMaxMb: sqlite.rssMaxMb, rssQuartilesMb: sqlite.rssQuartilesMb };
+  say(`memory over a ${sqlite.seconds} s SQLite ingest run: RSS ${sqlite.rssQuartilesMb.join(' → ')} MB at 0/25/50/75/100% (max ${sqlite.rssMaxMb} MB)`);
 
   if (pgUp) {
     const schema = uniqueSchema();
