@@ -1,0 +1,68 @@
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../src/lib/ports.js';
+import { eventually, getJson, pidAlive } from './helpers.js';
+
+/** Child processes running one of our scripts (tsx also keeps an esbuild helper around). */
+function childPids(pid: number): number[] {
+  try {
+    const lines = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' }).trim().split('\n');
+    return lines.filter((l) => /(main|cli)\.ts/.test(l)).map((l) => Number(l.trim().split(/\s+/)[0]));
+  } catch {
+    return [];
+  }
+}
+
+describe('pnpm demo (demo.ts as a process)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-demo-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('starts collector, shop, load and control server, and SIGINT leaves nothing running', { timeout: 180_000 }, async () => {
+    const [collectorPort, controlPort, gatewayPort] = await freePorts(3);
+    const demo = spawn(process.execPath, ['--import', 'tsx', 'src/demo.ts'], {
+      cwd: join(import.meta.dirname, '..'),
+      env: {
+        ...process.env,
+        FAULTLINE_PORT: String(collectorPort),
+        FAULTLINE_CONTROL_PORT: String(controlPort),
+        GATEWAY_PORT: String(gatewayPort),
+        DEMO_DATA_DIR: dir,
+        DEMO_RPS: '3',
+        NATS_URL: '',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    demo.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    demo.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+    let pids: number[] = [];
+    try {
+      const ready = await eventually(async () => (output.includes('Dashboard:') ? true : undefined), 150_000, 200);
+      expect(ready, output).toBe(true);
+      expect(output).toContain(`Dashboard:  http://127.0.0.1:${collectorPort}/`);
+      // Collector plus six services, each its own process.
+      pids = childPids(demo.pid!);
+      expect(pids.length).toBe(7);
+
+      const { body: config } = await getJson<{ controlUrl: string }>(`http://127.0.0.1:${collectorPort}/api/config`);
+      expect(config.controlUrl).toBe(`http://127.0.0.1:${controlPort}`);
+      const { body: scenarios } = await getJson<{ name: string }[]>(`http://127.0.0.1:${controlPort}/scenarios`);
+      expect(scenarios.map((s) => s.name)).toContain('inventory-down');
+      // The steady load reaches the collector as gateway → orders traffic.
+      const edge = await eventually(async () => {
+        const { body } = await getJson<{ edges: { source: string; target: string; requests: number }[] }>(`http://127.0.0.1:${collectorPort}/api/graph`);
+        return body.edges.find((e) => e.source === 'gateway' && e.target === 'orders' && e.requests > 0);
+      }, 30_000);
+      expect(edge, output.slice(-2000)).toBeDefined();
+    } finally {
+      demo.kill('SIGINT');
+      const code = await exited;
+      expect(code).toBe(0);
+    }
+    for (const pid of pids) expect(pidAlive(pid), `child ${pid} still running`).toBe(false);
+  });
+});
