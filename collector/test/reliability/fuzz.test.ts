@@ -1,7 +1,8 @@
 // Hostile input: property-based fuzzing of POST /v1/traces and every /api/*
 // parameter against the collector CLI as a child process. Never a 5xx, never a
 // crash, memory bounded, and a valid request right after still works.
-// FUZZ_RUNS sets the number of generated cases (default 300; `test:fuzz` runs 10,000+).
+// FUZZ_RUNS sets the number of generated cases, split across the properties below (they
+// add up to just over FUZZ_RUNS, plus ~40 fixed cases). Default 300; `test:fuzz` runs 10,000+.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -130,7 +131,7 @@ describe('POST /v1/traces under hostile input', () => {
           expectStatus(a, [200, 400], `mutated protobuf (${body.length} bytes)`);
           if (++n % 200 === 0) await expectHealthy();
         }),
-        { numRuns: runs(0.22) },
+        { numRuns: runs(0.24) },
       );
       await expectHealthy();
     },
@@ -149,7 +150,7 @@ describe('POST /v1/traces under hostile input', () => {
           if (a.status === 200) expect(() => JSON.parse(a.body.toString())).not.toThrow();
           if (++n % 200 === 0) await expectHealthy();
         }),
-        { numRuns: runs(0.22) },
+        { numRuns: runs(0.24) },
       );
       await expectHealthy();
     },
@@ -171,7 +172,7 @@ describe('POST /v1/traces under hostile input', () => {
           const a = await postTraces(body, headers);
           expectStatus(a, [200, 400, 413, 415], `bytes as ${JSON.stringify(headers)}`);
         }),
-        { numRuns: runs(0.08) },
+        { numRuns: runs(0.09) },
       );
       await expectHealthy();
     },
@@ -189,7 +190,7 @@ describe('POST /v1/traces under hostile input', () => {
           const wellFormed = traceBytes === 16 && spanBytes === 8 && !zeros;
           expectStatus(a, wellFormed ? [200] : [400], `ids of ${traceBytes}/${spanBytes} bytes${zeros ? ', all zero' : ''}`);
         }),
-        { numRuns: runs(0.04) },
+        { numRuns: runs(0.05) },
       );
       await fc.assert(
         fc.asyncProperty(fc.string({ maxLength: 40 }), fc.string({ maxLength: 20 }), async (traceId, spanId) => {
@@ -199,7 +200,7 @@ describe('POST /v1/traces under hostile input', () => {
           const wellFormed = /^[0-9a-fA-F]{32}$/.test(traceId) && /^[0-9a-fA-F]{16}$/.test(spanId) && !/^0+$/.test(traceId) && !/^0+$/.test(spanId);
           expectStatus(a, wellFormed ? [200] : [400], `JSON ids ${JSON.stringify([traceId, spanId])}`);
         }),
-        { numRuns: runs(0.04) },
+        { numRuns: runs(0.05) },
       );
       await expectHealthy();
     },
@@ -361,7 +362,7 @@ describe('/api/* under hostile parameters', () => {
           }
           if (++n % 200 === 0) await expectHealthy();
         }),
-        { numRuns: runs(0.3) },
+        { numRuns: runs(0.33) },
       );
       await expectHealthy();
     },
