@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseArgs, UsageError } from './cliArgs.js';
 
@@ -29,5 +31,26 @@ describe('scenario CLI arguments', () => {
   ])('rejects %j with a clear message', (argv, message) => {
     expect(() => parseArgs(argv)).toThrow(UsageError);
     expect(() => parseArgs(argv)).toThrow(message);
+  });
+});
+
+describe('scenario CLI process', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
+
+  it('--list prints the seven scenarios, one line each', () => {
+    const r = cli('--list');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['payments-down', 'inventory-down', 'inventory-slow', 'retry-storm', 'late-success', 'notifications-flapping', 'traffic-spike']);
+  });
+
+  it('exits 2 with usage for bad arguments or an unknown scenario', () => {
+    const bad = cli('inventory-down', '--mode', 'sideways');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('usage: pnpm scenario');
+    const unknown = cli('no-such-scenario', '--duration', '1');
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('unknown scenario');
   });
 });

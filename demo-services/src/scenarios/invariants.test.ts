@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkInvariants, type ShopSnapshot } from './invariants.js';
+import { brokeInvariants } from './report.js';
 
 function snapshot(partial: Partial<ShopSnapshot>): ShopSnapshot {
   return { orders: [], payments: [], reservations: [], shipments: [], notifications: [], reconciliations: [], ...partial };
@@ -88,5 +89,15 @@ describe('checkInvariants', () => {
     const input = structuredClone(confirmedOk);
     checkInvariants(input);
     expect(input).toEqual(confirmedOk);
+  });
+});
+
+describe('brokeInvariants (what makes a resilient run exit non-zero)', () => {
+  it('is false for a clean run and true for any broken invariant', () => {
+    const clean = checkInvariants(confirmedOk);
+    expect(brokeInvariants(clean)).toBe(false);
+    for (const key of ['inconsistent', 'doubleCharges', 'chargedWithoutReservation', 'reservedWithoutPayment', 'pending'] as const) {
+      expect(brokeInvariants({ ...clean, [key]: 1 }), key).toBe(true);
+    }
   });
 });
