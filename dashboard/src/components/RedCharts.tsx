@@ -12,7 +12,7 @@ function Chart({ title, data, lines, unit, testId }: { title: string; data: Seri
         <LineChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid stroke="#2a3142" strokeDasharray="3 3" />
           <XAxis dataKey="timeMs" type="number" domain={['dataMin', 'dataMax']} tickFormatter={(v: number) => formatTime(v).slice(0, 5)} {...AXIS} />
-          <YAxis width={48} {...AXIS} unit={unit} />
+          <YAxis width={56} {...AXIS} tickFormatter={(v: number) => `${+v.toFixed(2)}${unit.trim()}`} />
           <Tooltip
             contentStyle={{ background: '#161b26', border: '1px solid #2a3142', fontSize: 12 }}
             labelFormatter={(v) => `${formatTime(Number(v))} UTC`}

@@ -1,7 +1,8 @@
-import { createContext, useCallback, useContext, useMemo, useState } from 'react';
+import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import { collectorApi } from '../api/collector.js';
 import type { DashboardConfig } from '../api/types.js';
 import { parseRefresh, parseTimeRange, resolveWindow, writeTimeRange, type TimeRange, type TimeWindow } from '../model/timeRange.js';
+import { coveredWindowMs } from '../model/series.js';
 import { useApi } from './useApi.js';
 import { useInterval } from './useInterval.js';
 import { useLocation, type LocationApi } from './useLocation.js';
@@ -15,7 +16,11 @@ export interface Dashboard {
   rangeKey: string;
   /** The window every view queries, re-resolved on each tick. */
   window: TimeWindow;
+  /** Time the collector's answers for `window` cover (whole minutes), for per-second rates. */
+  windowMs: number;
   tick: number;
+  /** Advances at most every SLOW_TICK_MIN_GAP_MS (or on a manual refresh): for views that read many traces. */
+  slowTick: number;
   refreshNow: () => void;
   setRange: (range: TimeRange) => void;
   refresh: { label: string; periodMs: number | null };
@@ -23,6 +28,8 @@ export interface Dashboard {
   live: { status: StreamStatus; paused: boolean; toggle: () => void; reason: string | null };
   config: DashboardConfig | undefined;
 }
+
+export const SLOW_TICK_MIN_GAP_MS = 15_000;
 
 export const DashboardContext = createContext<Dashboard | null>(null);
 
@@ -38,11 +45,20 @@ export function useDashboardState(): Dashboard {
   const refresh = parseRefresh(location.params.get('refresh'));
   const [userPaused, setUserPaused] = useState(false);
   const [tick, setTick] = useState(0);
+  const [slowTick, setSlowTick] = useState(0);
+  const lastSlowMs = useRef(Date.now());
   const [nowMs, setNowMs] = useState(() => Date.now());
-  const bump = useCallback(() => {
-    setNowMs(Date.now());
+  const advance = useCallback((force: boolean) => {
+    const now = Date.now();
+    setNowMs(now);
     setTick((t) => t + 1);
+    if (force || now - lastSlowMs.current >= SLOW_TICK_MIN_GAP_MS) {
+      lastSlowMs.current = now;
+      setSlowTick((t) => t + 1);
+    }
   }, []);
+  const bump = useCallback(() => advance(false), [advance]);
+  const refreshNow = useCallback(() => advance(true), [advance]);
 
   // A fixed window in the past does not move, so there is nothing to follow live.
   const fixed = range.kind === 'absolute';
@@ -72,8 +88,10 @@ export function useDashboardState(): Dashboard {
     rangeWarnings,
     rangeKey,
     window,
+    windowMs: coveredWindowMs(window),
     tick,
-    refreshNow: bump,
+    slowTick,
+    refreshNow,
     setRange,
     refresh,
     setRefresh,

@@ -74,22 +74,44 @@ describe('extractBreakerTransitions', () => {
 
 import { pickBreakerSample } from './breakerIntervals.js';
 
+// 1000 traces 1 s apart: ok until 400, failing 400..699 (every 3rd ok: other routes), ok from 700.
+const failedAt = (i: number) => i >= 400 && i < 700 && i % 3 !== 0;
 describe.each<[string, number, number, (ids: string[]) => void]>([
   ['fewer than max: all, oldest first', 5, 10, (ids) => expect(ids).toEqual(['t0', 't1', 't2', 't3', 't4'])],
-  ['includes the oldest and newest', 1000, 40, (ids) => {
-    expect(ids).toHaveLength(40);
-    expect(ids.slice(0, 10)).toEqual(Array.from({ length: 10 }, (_, i) => `t${i}`));
-    expect(ids).toContain('t999');
+  ['the first failures of the episode', 1000, 60, (ids) => {
+    for (const id of ['t400', 't401', 't403', 't404']) expect(ids).toContain(id);
   }],
-  ['spreads across the middle', 1000, 40, (ids) => expect(ids.some((id) => Number(id.slice(1)) > 400 && Number(id.slice(1)) < 600)).toBe(true)],
+  ['the traces around the end of the episode', 1000, 60, (ids) => {
+    for (const id of ['t697', 't698', 't699', 't700', 't701']) expect(ids).toContain(id);
+  }],
+  ['the newest', 1000, 60, (ids) => expect(ids).toContain('t999')],
+  ['a spread over the failures', 1000, 60, (ids) => expect(ids.some((id) => Number(id.slice(1)) > 500 && Number(id.slice(1)) < 600)).toBe(true)],
+  ['exactly max', 1000, 60, (ids) => expect(ids).toHaveLength(60)],
   ['max zero', 10, 0, (ids) => expect(ids).toEqual([])],
 ])('pickBreakerSample: %s', (_name, count, max, check) => {
-  it('picks a bounded, time-spread sample', () => {
-    const traces = Array.from({ length: count }, (_, i) => ({ traceId: `t${i}`, startMs: 1000 - i * 0 + i })).reverse();
+  it('picks a bounded sample', () => {
+    const traces = Array.from({ length: count }, (_, i) => ({ traceId: `t${i}`, startMs: 1000 * i, failed: failedAt(i) })).reverse();
     const snapshot = structuredClone(traces);
     const ids = pickBreakerSample(traces, max);
     expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.length).toBeLessThanOrEqual(max);
     check(ids);
     expect(traces).toEqual(snapshot);
+  });
+});
+
+import { failureEpisodes } from './breakerIntervals.js';
+
+describe.each<[number[], [number, number, number][]]>([
+  [[], []],
+  [[5], [[5, 5, 1]]],
+  [[30, 10, 20, 200, 210], [[10, 30, 3], [200, 210, 2]]],
+  [[0, 100], [[0, 0, 1], [100, 100, 1]]],
+  [[0, 99], [[0, 99, 2]]],
+])('failureEpisodes(%j, 100)', (times, expected) => {
+  it('splits on gaps', () => {
+    const copy = [...times];
+    expect(failureEpisodes(times, 100).map((e) => [e.startMs, e.endMs, e.count])).toEqual(expected);
+    expect(times).toEqual(copy);
   });
 });

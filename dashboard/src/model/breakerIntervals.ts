@@ -110,21 +110,60 @@ export function breakerTimelines(transitions: readonly BreakerTransition[], wind
   return { result, warnings };
 }
 
+export interface BreakerSampleOptions {
+  /** Failures closer than this belong to one episode. Default 30 000. */
+  episodeGapMs?: number;
+  /** Failing traces read at the start of each episode (where breakers open). Default 10. */
+  openTraces?: number;
+  /** Traces read around each episode's last failure (where breakers close): ms before / after. Default 2 000 / 3 000. */
+  closeBeforeMs?: number;
+  closeAfterMs?: number;
+}
+
 /**
- * Which traces to read for breaker events when they cannot all be read: the
- * oldest failures (a breaker opens right after the first ones), an even spread
- * (half-open probes), and the newest (the current state). Returns trace ids.
+ * Which traces to read for breaker events when they cannot all be read. Breakers
+ * open a few failures into an episode, close on a success around its end, and
+ * probe (half-open) in between. So, in this order until `max`: the first failures
+ * of each episode, the traces around each episode's end (nearest first), the
+ * newest traces, then an even spread over the failures. Returns ids, oldest first.
  */
-export function pickBreakerSample(traces: readonly { traceId: string; startMs: number }[], max: number, oldest = Math.ceil(max / 4), newest = Math.ceil(max / 8)): string[] {
+export function pickBreakerSample(traces: readonly { traceId: string; startMs: number; failed: boolean }[], max: number, options: BreakerSampleOptions = {}): string[] {
   const byStart = [...traces].sort((a, b) => a.startMs - b.startMs || a.traceId.localeCompare(b.traceId));
-  const picked = new Set<string>();
   const limit = Math.max(0, Math.floor(max));
   if (byStart.length <= limit) return byStart.map((t) => t.traceId);
-  for (const t of byStart.slice(0, oldest)) picked.add(t.traceId);
-  for (const t of byStart.slice(Math.max(0, byStart.length - newest))) picked.add(t.traceId);
-  const spread = limit - picked.size;
-  for (let i = 0; i < spread; i++) {
-    picked.add(byStart[Math.floor(((i + 0.5) * byStart.length) / spread)]!.traceId);
+  const failing = byStart.filter((t) => t.failed);
+  const episodes = failureEpisodes(failing.map((t) => t.startMs), options.episodeGapMs ?? 30_000);
+  const picked = new Set<string>();
+  const add = (id: string) => {
+    if (picked.size < limit) picked.add(id);
+  };
+  const openTraces = options.openTraces ?? 10;
+  for (const e of episodes) for (const t of failing.filter((f) => f.startMs >= e.startMs).slice(0, openTraces)) add(t.traceId);
+  const before = options.closeBeforeMs ?? 2000;
+  const after = options.closeAfterMs ?? 3000;
+  for (const e of episodes) {
+    const near = byStart.filter((t) => t.startMs >= e.endMs - before && t.startMs <= e.endMs + after).sort((a, b) => Math.abs(a.startMs - e.endMs) - Math.abs(b.startMs - e.endMs));
+    for (const t of near.slice(0, Math.ceil(limit / (2 * Math.max(1, episodes.length))))) add(t.traceId);
   }
-  return byStart.filter((t) => picked.has(t.traceId)).slice(0, limit).map((t) => t.traceId);
+  for (const t of byStart.slice(Math.max(0, byStart.length - Math.ceil(limit / 10)))) add(t.traceId);
+  const pool = failing.length > 0 ? failing : byStart;
+  // Finer spreads until full: some positions land on traces already picked.
+  for (let spread = limit - picked.size; picked.size < limit && spread <= 4 * pool.length; spread *= 2) {
+    for (let i = 0; i < spread; i++) add(pool[Math.floor(((i + 0.5) * pool.length) / spread)]!.traceId);
+  }
+  return byStart.filter((t) => picked.has(t.traceId)).map((t) => t.traceId);
+}
+
+/** Groups failure times into episodes separated by at least `gapMs` without a failure. */
+export function failureEpisodes(timesMs: readonly number[], gapMs: number): { startMs: number; endMs: number; count: number }[] {
+  const sorted = [...timesMs].sort((a, b) => a - b);
+  const out: { startMs: number; endMs: number; count: number }[] = [];
+  for (const t of sorted) {
+    const last = out.at(-1);
+    if (last && t - last.endMs < gapMs) {
+      last.endMs = t;
+      last.count += 1;
+    } else out.push({ startMs: t, endMs: t, count: 1 });
+  }
+  return out;
 }

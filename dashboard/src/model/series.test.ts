@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServiceSummary } from '../api/types.js';
-import { bucketCount, buildSeries } from './series.js';
+import { alignedBuckets, buildSeries, coveredWindowMs } from './series.js';
 
 const s = (name: string, requests: number, errors: number): ServiceSummary => ({ name, requests, errors, errorRate: requests ? errors / requests : 0, p50Ms: 5, p95Ms: 20, p99Ms: 40 });
 
@@ -22,8 +22,26 @@ describe('buildSeries', () => {
   it('is empty for no buckets', () => expect(buildSeries([], 'x')).toEqual([]));
 });
 
+it('uses the covered span for rates when given', () => {
+  expect(buildSeries([{ window: { fromMs: 0, toMs: 59_999 }, spanMs: 30_000, services: [s('a', 30, 3)] }], 'a')[0]!.requestsPerSec).toBe(1);
+});
+
+const M = 60_000;
+describe.each<[string, { fromMs: number; toMs: number }, number, number, [number, number, number][]]>([
+  ['5 minutes, aligned', { fromMs: 10 * M, toMs: 15 * M }, 30, 15 * M, [[10 * M, 11 * M - 1, M], [11 * M, 12 * M - 1, M], [12 * M, 13 * M - 1, M], [13 * M, 14 * M - 1, M], [14 * M, 15 * M - 1, M]]],
+  ['unaligned with a partial last minute', { fromMs: 10 * M + 30_000, toMs: 12 * M + 15_000 }, 30, 12 * M + 15_000, [[10 * M, 11 * M - 1, M], [11 * M, 12 * M - 1, M], [12 * M, 12 * M + 15_000, 15_000]]],
+  ['an hour in at most 30 buckets of 2 minutes', { fromMs: 0, toMs: 60 * M }, 30, 60 * M, Array.from({ length: 30 }, (_, i) => [i * 2 * M, (i + 1) * 2 * M - 1, 2 * M] as [number, number, number])],
+  ['a past window ends at its end, not now', { fromMs: 0, toMs: 2 * M }, 30, 100 * M, [[0, M - 1, M], [M, 2 * M - 1, M]]],
+])('alignedBuckets: %s', (_name, window, max, nowMs, expected) => {
+  it('covers whole collector minutes, none twice', () => {
+    const copy = { ...window };
+    expect(alignedBuckets(window, max, nowMs).map((b) => [b.window.fromMs, b.window.toMs, b.spanMs])).toEqual(expected);
+    expect(window).toEqual(copy);
+  });
+});
+
 describe.each([
-  [{ fromMs: 0, toMs: 5 * 60_000 }, 5],
-  [{ fromMs: 0, toMs: 60 * 60_000 }, 30],
-  [{ fromMs: 0, toMs: 30_000 }, 1],
-])('bucketCount(%j)', (w, n) => it(`is ${n}`, () => expect(bucketCount(w)).toBe(n)));
+  [{ fromMs: 10 * M + 30_000, toMs: 15 * M }, 5 * M],
+  [{ fromMs: 10 * M, toMs: 15 * M }, 5 * M],
+  [{ fromMs: 5, toMs: 5 }, 5],
+])('coveredWindowMs(%j)', (w, ms) => it(`is ${ms}`, () => expect(coveredWindowMs(w)).toBe(ms)));

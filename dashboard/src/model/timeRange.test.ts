@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_RANGE, describeRange, formatDuration, parseDuration, parseTimeRange, resolveWindow, splitWindow, writeTimeRange } from './timeRange.js';
+import { DEFAULT_RANGE, describeRange, formatDuration, parseDuration, parseTimeRange, resolveWindow, writeTimeRange } from './timeRange.js';
 
 describe('parseDuration', () => {
   describe.each([
@@ -74,22 +74,6 @@ describe('resolveWindow', () => {
   it('describes both kinds', () => {
     expect(describeRange(DEFAULT_RANGE)).toBe('last 15m');
     expect(describeRange({ kind: 'absolute', fromMs: 0, toMs: 60_000 })).toBe('1970-01-01 00:00:00 → 1970-01-01 00:01:00 UTC');
-  });
-});
-
-describe.each([
-  [{ fromMs: 0, toMs: 100 }, 4, [0, 25, 50, 75], 100],
-  [{ fromMs: 0, toMs: 10 }, 3, [0, 3, 7], 10],
-  [{ fromMs: 0, toMs: 100 }, 0, [0], 100],
-  [{ fromMs: 0, toMs: 1000 }, 500, Array.from({ length: 120 }, (_, i) => Math.round((i * 1000) / 120)), 1000],
-])('splitWindow(%j, %d)', (window, count, starts, lastEnd) => {
-  it('covers the window without gaps, capped at 120 buckets', () => {
-    const copy = { ...window };
-    const buckets = splitWindow(window, count);
-    expect(buckets.map((b) => b.fromMs)).toEqual(starts);
-    expect(buckets.at(-1)!.toMs).toBe(lastEnd);
-    for (let i = 1; i < buckets.length; i++) expect(buckets[i]!.fromMs).toBe(buckets[i - 1]!.toMs);
-    expect(window).toEqual(copy);
   });
 });
 

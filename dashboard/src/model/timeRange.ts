@@ -86,17 +86,6 @@ export function describeRange(range: TimeRange): string {
   return `${new Date(range.fromMs).toISOString().slice(0, 19).replace('T', ' ')} → ${new Date(range.toMs).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
-/** Splits a window into `count` equal buckets (for per-bucket rate charts). */
-export function splitWindow(window: TimeWindow, count: number): TimeWindow[] {
-  const n = Math.max(1, Math.min(120, Math.floor(count)));
-  const step = (window.toMs - window.fromMs) / n;
-  const out: TimeWindow[] = [];
-  for (let i = 0; i < n; i++) {
-    out.push({ fromMs: Math.round(window.fromMs + i * step), toMs: Math.round(i === n - 1 ? window.toMs : window.fromMs + (i + 1) * step) });
-  }
-  return out;
-}
-
 export const REFRESH_OPTIONS: readonly string[] = ['off', '5s', '15s', '30s', '1m'];
 export const DEFAULT_REFRESH = '15s';
 

@@ -63,7 +63,7 @@ export function IncidentsPage() {
               })}
             </ul>
           </section>
-          {selected && <IncidentDetail incident={selected} causeIndex={causeIndex} graph={graph.data} windowMs={d.window.toMs - d.window.fromMs} params={params} onSelectCause={(i) => setParams({ incident: String(selected.startMs), cause: String(i) })} />}
+          {selected && <IncidentDetail incident={selected} causeIndex={causeIndex} graph={graph.data} windowMs={d.windowMs} params={params} onSelectCause={(i) => setParams({ incident: String(selected.startMs), cause: String(i) })} />}
         </div>
       )}
     </main>

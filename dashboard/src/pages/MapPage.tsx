@@ -17,7 +17,7 @@ export function MapPage() {
   const d = useDashboard();
   const { params, setParams } = d.location;
   const graph = useApi(`graph:${d.rangeKey}`, d.tick, (signal) => collectorApi.graph(d.window, signal));
-  const windowMs = d.window.toMs - d.window.fromMs;
+  const windowMs = d.windowMs;
   const path = parsePathParam(params.get('path'));
 
   return (

@@ -7,40 +7,58 @@ import { StatsTable } from '../components/StatsTable.js';
 import { EmptyState, ErrorState, Loading, Warnings } from '../components/StateViews.js';
 import { mapLimited, useApi } from '../hooks/useApi.js';
 import { useDashboard } from '../hooks/useDashboard.js';
-import { breakerTimelines, extractBreakerTransitions, pickBreakerSample } from '../model/breakerIntervals.js';
+import { breakerTimelines, extractBreakerTransitions, failureEpisodes, pickBreakerSample } from '../model/breakerIntervals.js';
 import { formatMs, formatPct, formatRate } from '../model/format.js';
 import { classifyHealth, HEALTH_LABEL } from '../model/health.js';
 import { edgeBadges, neighbours } from '../model/graphLayout.js';
 import { linkTo } from '../model/route.js';
-import { bucketCount, buildSeries } from '../model/series.js';
-import { describeRange, splitWindow } from '../model/timeRange.js';
+import { alignedBuckets, buildSeries } from '../model/series.js';
+import { describeRange } from '../model/timeRange.js';
 
 /** Failing-trace summaries listed per service to find breaker transitions (breakers change state on failures). */
 const BREAKER_SUMMARIES_MAX = 1000;
+/** Points per chart: one /api/services query each, 4 at a time. */
+const SERIES_BUCKETS_MAX = 30;
 const BREAKER_SAMPLE_CALLERS_MAX = 3;
+/** Failures closer than this belong to one episode. */
+const EPISODE_GAP_MS = 30_000;
+const EPISODES_MAX = 5;
+/** How far around an episode's last failure to look for the successes that close a breaker. */
+const RECOVERY_LOOK_MS = 5_000;
 /** Traces read in full for their breaker.state events. */
-const BREAKER_SAMPLE_TRACES_MAX = 80;
+const BREAKER_SAMPLE_TRACES_MAX = 150;
 
 export function ServicePage({ service }: { service: string }) {
   const d = useDashboard();
   const { params } = d.location;
-  const windowMs = d.window.toMs - d.window.fromMs;
-  const series = useApi(`series:${service}:${d.rangeKey}`, d.tick, async (signal) => {
-    const buckets = splitWindow(d.window, bucketCount(d.window));
-    const answers = await mapLimited(buckets, 4, (w) => collectorApi.services(w, signal), signal);
-    return buildSeries(buckets.map((window, i) => ({ window, services: answers[i]! })), service);
+  const windowMs = d.windowMs;
+  const series = useApi(`series:${service}:${d.rangeKey}`, d.slowTick, async (signal) => {
+    const buckets = alignedBuckets(d.window, SERIES_BUCKETS_MAX, Date.now());
+    const answers = await mapLimited(buckets, 4, (b) => collectorApi.services(b.window, signal), signal);
+    return buildSeries(buckets.map((b, i) => ({ ...b, services: answers[i]! })), service);
   });
   const totals = useApi(`services:${d.rangeKey}`, d.tick, (signal) => collectorApi.services(d.window, signal));
   const graph = useApi(`graph:${d.rangeKey}`, d.tick, (signal) => collectorApi.graph(d.window, signal));
   const callerKey = graph.data ? neighbours(graph.data, service).callers.slice(0, BREAKER_SAMPLE_CALLERS_MAX).map((e) => e.source).join(',') : null;
   // Breakers live in the caller: sample this service's traces and those of its callers
   // (a service that is down sends no spans, so only its callers' traces show the breaker).
-  const breakers = useApi(callerKey === null ? null : `breakers:${service}:${callerKey}:${d.rangeKey}`, d.tick, async (signal) => {
+  const breakers = useApi(callerKey === null ? null : `breakers:${service}:${callerKey}:${d.rangeKey}`, d.slowTick, async (signal) => {
     const owners = [service, ...(callerKey ? callerKey.split(',') : [])];
-    const lists = await mapLimited(owners, 3, (s) => collectorApi.traces({ ...d.window, service: s, status: 'error', limit: BREAKER_SUMMARIES_MAX }, signal), signal);
-    const unique = new Map(lists.flat().map((t) => [t.traceId, t]));
+    const failing = (await mapLimited(owners, 3, (s) => collectorApi.traces({ ...d.window, service: s, status: 'error', limit: BREAKER_SUMMARIES_MAX }, signal), signal)).flat();
+    // Breakers close on the first successes after failures stop: read those too.
+    const episodes = failureEpisodes(failing.map((t) => t.startMs), EPISODE_GAP_MS).slice(-EPISODES_MAX);
+    const recovered = (
+      await mapLimited(
+        // Requests overlap: the probe that closes a breaker may start just before the last failure.
+        episodes.flatMap((e) => owners.map((s) => ({ service: s, fromMs: e.endMs - RECOVERY_LOOK_MS, toMs: Math.min(d.window.toMs, e.endMs + RECOVERY_LOOK_MS) }))),
+        3,
+        (q) => collectorApi.traces({ ...q, status: 'ok', limit: BREAKER_SUMMARIES_MAX }, signal),
+        signal,
+      )
+    ).flat();
+    const unique = new Map([...failing, ...recovered].map((t) => [t.traceId, { traceId: t.traceId, startMs: t.startMs, failed: t.errorCount > 0 }]));
     const ids = pickBreakerSample([...unique.values()], BREAKER_SAMPLE_TRACES_MAX);
-    const traces = (await mapLimited(ids, 4, (id) => collectorApi.trace(id, signal).catch(() => null), signal)).filter((t) => t !== null);
+    const traces = (await mapLimited(ids, 6, (id) => collectorApi.trace(id, signal).catch(() => null), signal)).filter((t) => t !== null);
     const { result: transitions, warnings } = extractBreakerTransitions(traces);
     // Breakers this service holds, and breakers others hold around calls to it.
     const relevant = transitions.filter((t) => t.service === service || t.breaker === service);
@@ -88,7 +106,7 @@ export function ServicePage({ service }: { service: string }) {
             ) : timelines && timelines.result.length > 0 ? (
               <>
                 <BreakerTimelines timelines={timelines.result} window={d.window} />
-                <p className="muted">From breaker.state events in {breakers.data?.sampled} sampled failing traces (the first failures of each episode, a spread, and the latest); short flips between samples may be missing.</p>
+                <p className="muted">From breaker.state events in {breakers.data?.sampled} sampled traces (where failures start and stop, the latest, and a spread); short flips between samples may be missing.</p>
                 <Warnings warnings={[...(breakers.data?.warnings ?? []), ...timelines.warnings]} />
               </>
             ) : (

@@ -18,7 +18,7 @@ export function TracesPage() {
   const { result: filters, warnings } = parseTraceFilters(params);
   const key = `traces:${d.rangeKey}:${JSON.stringify(filters)}`;
   const services = useApi(`services:${d.rangeKey}`, d.tick, (signal) => collectorApi.services(d.window, signal));
-  const traces = useApi(key, d.tick, async (signal) => {
+  const traces = useApi(key, filters.correlationId ? d.slowTick : d.tick, async (signal) => {
     const query = {
       ...d.window,
       service: filters.service || undefined,
