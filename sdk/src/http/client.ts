@@ -372,7 +372,6 @@ async function attemptLoop(
       [A.ATTR_DELAY_MS]: delayMs,
       [A.ATTR_REASON]: outcomeReason(response, error),
     });
-    span.setAttribute(A.ATTR_HTTP_RESEND_COUNT, attempt);
     // The discarded response must release its connection.
     response?.body?.cancel().catch(() => undefined);
     previous = result;
