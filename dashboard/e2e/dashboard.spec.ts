@@ -1,6 +1,7 @@
 // The dashboard against a real collector holding a cascading failure:
 // inventory is down, orders' calls to it fail after retries and its breaker opens,
 // orders and gateway fail in turn.
+import { OtlpEmitter } from './fixtures/otlp.js';
 import { expect, screenshot, test } from './support.js';
 
 test.describe('service map', () => {
@@ -34,6 +35,17 @@ test.describe('service map', () => {
     await page.reload();
     await expect(page.getByTestId('node-details')).toContainText('orders');
     await expect(page.getByTestId('map-node-orders')).toHaveAttribute('aria-pressed', 'true');
+  });
+
+  test('updates live from the stream when new spans arrive (auto-refresh off)', async ({ page, baseURL }) => {
+    await page.goto('/#/?refresh=off');
+    await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-status', 'live');
+    await expect(page.getByTestId('map-node-orders')).toBeVisible();
+    await expect(page.getByTestId('map-node-newcomer')).toHaveCount(0);
+    const emit = new OtlpEmitter(baseURL!);
+    emit.span({ service: 'newcomer', name: 'GET /hello', kind: 'server', startMs: Date.now() - 1000, endMs: Date.now() - 990 });
+    await emit.shutdown();
+    await expect(page.getByTestId('map-node-newcomer')).toBeVisible({ timeout: 10_000 });
   });
 
   test('time range and live controls', async ({ page }) => {
