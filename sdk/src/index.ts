@@ -8,6 +8,7 @@ export type { ClientOptions, CallOptions, FaultlineFetch, FaultlineRequestInit }
 export {
   getCorrelationId,
   getDeadline,
+  getDeadlineSignal,
   getContext,
   runWithContext,
   sanitizeCorrelationId,

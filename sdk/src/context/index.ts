@@ -36,3 +36,16 @@ export function getCorrelationId(): string | undefined {
 export function getDeadline(): number | undefined {
   return storage.getStore()?.deadlineMs;
 }
+
+/**
+ * An AbortSignal that aborts when the current request's deadline passes, for
+ * work the SDK does not see (a database query, a computation loop); undefined
+ * without a deadline.
+ * @example
+ * await db.query({ text: sql, signal: getDeadlineSignal() });
+ */
+export function getDeadlineSignal(): AbortSignal | undefined {
+  const deadlineMs = storage.getStore()?.deadlineMs;
+  if (deadlineMs === undefined) return undefined;
+  return AbortSignal.timeout(Math.max(0, deadlineMs - Date.now()));
+}

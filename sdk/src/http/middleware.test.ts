@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createClient, getCorrelationId, getDeadline, isTimeoutError, middleware } from '../index.js';
+import { createClient, getCorrelationId, getDeadline, getDeadlineSignal, isTimeoutError, middleware } from '../index.js';
 import { startServer, startTracing, uniqueTarget } from '../../test/helpers.js';
 import type { TestServer, Tracing } from '../../test/helpers.js';
 
@@ -52,6 +52,12 @@ beforeAll(async () => {
   });
   edgeApp.get('/echo', (_req, res) => {
     res.json({ correlationId: getCorrelationId(), deadline: getDeadline() ?? null });
+  });
+  edgeApp.get('/signal', async (_req, res) => {
+    const signal = getDeadlineSignal();
+    if (!signal) return void res.json({ signal: false });
+    await new Promise((r) => signal.addEventListener('abort', r, { once: true }));
+    res.json({ signal: true, aborted: signal.aborted });
   });
   edgeApp.get('/boom', () => {
     throw new Error('boom');
@@ -127,6 +133,14 @@ describe('middleware', () => {
     const res = await fetch(`${edge.url}/work`, { headers: { 'x-request-deadline': String(Date.now() - 10) } });
     expect(res.status).toBe(504);
     expect(leafSaw.correlationId).toBeUndefined();
+  });
+
+  it('offers an AbortSignal that fires at the deadline, for work the SDK does not see', async () => {
+    const started = Date.now();
+    const res = await fetch(`${edge.url}/signal`, { headers: { 'x-request-deadline': String(Date.now() + 100) } });
+    expect(await res.json()).toEqual({ signal: true, aborted: true });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+    expect(await (await fetch(`${edge.url}/signal`)).json()).toEqual({ signal: false });
   });
 
   it('marks the server span as an error on 5xx', async () => {
