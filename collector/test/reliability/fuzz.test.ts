@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -280,6 +281,47 @@ describe('POST /v1/traces under hostile input', () => {
     }
     await expectHealthy();
   }, 120_000);
+
+  it('many gzip bombs at once: each refused (413, or 429 while the body budget is spent), memory stays bounded', async () => {
+    const bomb = await gzipBomb(256 * 1024 * 1024);
+    const { result, peakBytes, beforeBytes } = await peakRssDuring(() =>
+      Promise.all(Array.from({ length: 16 }, () => postTraces(bomb, { ...protobufHeaders, 'content-encoding': 'gzip' }))),
+    );
+    for (const a of result) expectStatus(a, [413], 'concurrent gzip bomb');
+    // The in-flight body budget (64 MiB by default) bounds what all of them may hold together.
+    expect(peakBytes - beforeBytes, 'RSS growth under 16 concurrent 256 MiB bombs').toBeLessThan(256 * 1024 * 1024);
+    await expectHealthy();
+  }, 180_000);
+
+  it('garbage on the socket (not HTTP, broken framing, oversize headers) is refused without harm', async () => {
+    const url = new URL(collector.url);
+    const raw = (payload: string | Buffer) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(Number(url.port), url.hostname);
+        let answer = '';
+        socket.on('data', (d) => (answer += d.toString('latin1')));
+        socket.on('error', () => resolve(answer || 'reset'));
+        socket.on('close', () => resolve(answer || 'closed'));
+        socket.setTimeout(5_000, () => socket.destroy());
+        socket.end(payload);
+      });
+    const cases: (string | Buffer)[] = [
+      randomBytes(2048),
+      'GET / HTTP/9.9\r\n\r\n',
+      'POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      'POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffff\r\n{}\r\n0\r\n\r\n',
+      `GET /api/services HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(80_000)}\r\n\r\n`,
+      'GET /api/services HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n',
+      'POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n',
+    ];
+    for (const payload of cases) {
+      tally.cases++;
+      const answer = await raw(payload);
+      // Node's parser answers 400/431 or closes; never a 5xx.
+      expect(answer, JSON.stringify(String(payload).slice(0, 80))).not.toMatch(/^HTTP\/1\.1 5\d\d/);
+    }
+    await expectHealthy();
+  }, 60_000);
 
   it('bodies over the limit get 413, declared or streamed', async () => {
     const big = Buffer.alloc(BODY_LIMIT_BYTES + 1024, 0x41);
