@@ -67,9 +67,12 @@ function readBody(req: Request, maxBytes: number, timeoutMs: number): Promise<Bu
   });
 }
 
-function sendStatus(res: Response, encoding: OtlpEncoding | null, http: number, rpcCode: number, message: string, retryAfterS?: number): void {
+/** A body declared over the limit but at most this large is read and discarded, so the client sees the 413 rather than a reset. */
+const DISCARD_BYTES_MAX = 64 * 1024 * 1024;
+
+function sendStatus(res: Response, encoding: OtlpEncoding | null, http: number, rpcCode: number, message: string, retryAfterS?: number, closeConnection = false): void {
   if (retryAfterS !== undefined) res.set('Retry-After', String(retryAfterS));
-  if (http === 413 || http === 408) res.set('Connection', 'close');
+  if (closeConnection) res.set('Connection', 'close');
   if (encoding === 'protobuf') {
     res.status(http).type('application/x-protobuf').send(Buffer.from(encodeRpcStatus(rpcCode, message)));
   } else {
@@ -95,7 +98,12 @@ export function otlpHttpRouter(deps: OtlpHttpDeps): express.Router {
       return sendStatus(res, encoding, 415, RPC.INVALID_ARGUMENT, `unsupported Content-Encoding: ${contentEncoding.slice(0, 40)}`);
     }
     const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) return sendStatus(res, encoding, 413, RPC.RESOURCE_EXHAUSTED, `body is over the limit of ${max} bytes`);
+    if (Number.isFinite(declared) && declared > max) {
+      // Discard (never buffer) a moderately oversized body so the sender can read the answer.
+      const discard = declared <= Math.max(DISCARD_BYTES_MAX, 4 * max);
+      if (discard) req.resume();
+      return sendStatus(res, encoding, 413, RPC.RESOURCE_EXHAUSTED, `body is over the limit of ${max} bytes`, undefined, !discard);
+    }
 
     // Memory held by bodies in flight is bounded: reserve the worst case (compressed + inflated).
     const reserve = contentEncoding === 'gzip' ? max + (Number.isFinite(declared) ? declared : max) : Number.isFinite(declared) ? declared : max;
@@ -120,7 +128,8 @@ export function otlpHttpRouter(deps: OtlpHttpDeps): express.Router {
       }
       sendOk(res, encoding, decoded.partial);
     } catch (e) {
-      if (e instanceof BodyError) return sendStatus(res, encoding, e.status, e.status === 413 ? RPC.RESOURCE_EXHAUSTED : RPC.INVALID_ARGUMENT, e.message);
+      // A body cut off mid-stream leaves unread bytes on the connection: close it.
+      if (e instanceof BodyError) return sendStatus(res, encoding, e.status, e.status === 413 ? RPC.RESOURCE_EXHAUSTED : RPC.INVALID_ARGUMENT, e.message, undefined, true);
       if (isDecodeError(e)) {
         const err = e as DecodeError;
         return sendStatus(res, encoding, err.status, err.status === 413 ? RPC.RESOURCE_EXHAUSTED : RPC.INVALID_ARGUMENT, err.message);
