@@ -11,14 +11,16 @@ import type { TimeoutScope } from '../errors/TimeoutError.js';
 import { fullJitterDelayMs } from '../policies/backoff/fullJitter.js';
 import { Permit } from '../policies/breaker/CircuitBreaker.js';
 import type { BreakerState } from '../policies/breaker/CircuitBreaker.js';
-import { resolveFallback, resolvePolicies } from '../policies/options.js';
+import { resolveFallback } from '../policies/options.js';
 import type { CallFailure, FallbackHandler, FallbackOptions, PolicyOptions } from '../policies/options.js';
-import { targetPolicies } from '../policies/registry.js';
-import type { TargetPolicies } from '../policies/registry.js';
 import { parseRetryAfterMs } from '../policies/retryAfter.js';
 import * as A from '../telemetry/attributes.js';
 import { getTracer } from '../telemetry/tracer.js';
 import { writeTraceContext } from '../telemetry/traceparent.js';
+import { outcomeReason, sleep, toHeaderRecord } from './callHelpers.js';
+import { ClientRuntime } from './ClientRuntime.js';
+import { BULKHEAD_FULL, runAttempt } from './runAttempt.js';
+import type { Attempt } from './runAttempt.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
@@ -52,89 +54,7 @@ export interface FaultlineFetch {
 
 const IDEMPOTENCY_KEY_MAX_CHARS = 255;
 
-function toHeaderRecord(headers: HeadersInit | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (headers === undefined) return out;
-  if (headers instanceof Headers || Array.isArray(headers)) {
-    new Headers(headers).forEach((value, key) => {
-      out[key] = value;
-    });
-    return out;
-  }
-  for (const key of Object.keys(headers)) {
-    const value = (headers as Record<string, string | undefined>)[key];
-    if (value !== undefined) out[key.toLowerCase()] = value;
-  }
-  return out;
-}
 
-function outcomeReason(response: Response | undefined, error: unknown): string {
-  if (response) return `http_${response.status}`;
-  if (isTimeoutError(error)) return 'timeout';
-  return 'network_error';
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-interface Attempt {
-  response?: Response;
-  error?: unknown;
-  startMs: number;
-  endMs: number;
-}
-
-/**
- * Everything of one client that does not change per call, computed once so
- * that the hot path only reads fields.
- */
-class ClientRuntime {
-  readonly target: string;
-  readonly base: string | undefined;
-  readonly fetchImpl: typeof fetch;
-  readonly state: TargetPolicies;
-  readonly staticAttributes: Attributes;
-  readonly serverAddress: string | undefined;
-  readonly serverPort: number | undefined;
-  readonly spanSuffix: string;
-
-  constructor(options: ClientOptions) {
-    if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
-    if (typeof options.target !== 'string' || options.target.length === 0 || options.target.length > 256) {
-      throw new ConfigError('target', 'must be a non-empty string of at most 256 chars');
-    }
-    this.target = options.target;
-    this.staticAttributes = { [A.ATTR_PEER_SERVICE]: options.target };
-    if (options.baseUrl !== undefined) {
-      let url: URL;
-      try {
-        url = new URL(options.baseUrl);
-      } catch {
-        throw new ConfigError('baseUrl', `not an absolute URL: ${String(options.baseUrl)}`);
-      }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError('baseUrl', 'must be http or https');
-      this.base = url.href.replace(/\/+$/, '');
-      this.serverAddress = url.hostname;
-      this.serverPort = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-      this.staticAttributes[A.ATTR_SERVER_ADDRESS] = this.serverAddress;
-      this.staticAttributes[A.ATTR_SERVER_PORT] = this.serverPort;
-    }
-    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new ConfigError('fetch', 'must be a function');
-    this.fetchImpl = options.fetch ?? fetch;
-    this.state = targetPolicies(options.target, resolvePolicies(options.policies));
-    this.spanSuffix = ` ${options.target}`;
-  }
-
-  resolveUrl(input: string | URL): string {
-    if (typeof input !== 'string') return input.href;
-    if (this.base !== undefined) {
-      if (input.charCodeAt(0) === 47 /* '/' */) return this.base + input;
-      if (!input.includes('://')) return new URL(input, `${this.base}/`).href;
-    }
-    return input;
-  }
-}
 
 /**
  * Creates a fetch-compatible function for one dependency. Every call gets a
@@ -401,59 +321,4 @@ function recordFirstAttempt(rt: ClientRuntime, method: string, spanContext: Cont
     spanContext,
   );
   endAttemptSpan(first, result);
-}
-
-const BULKHEAD_FULL = Symbol('bulkhead full');
-
-// Module-level so that arming a timer allocates no closure per attempt.
-function abortWithTimeout(controller: AbortController, scope: TimeoutScope, reportedMs: number, target: string): void {
-  controller.abort(new TimeoutError(scope, reportedMs, target));
-}
-
-/**
- * One attempt: bulkhead slot, attempt timer, fetch. Resolves with the
- * outcome as data (never rejects) so the retry loop classifies it cheaply.
- * A wait in the bulkhead queue counts toward the attempt's time limit.
- */
-async function runAttempt(
-  rt: ClientRuntime,
-  url: string,
-  fetchInit: RequestInit,
-  userSignal: AbortSignal | undefined,
-  limitMs: number,
-  reportedMs: number,
-  scope: TimeoutScope,
-): Promise<Attempt | typeof BULKHEAD_FULL> {
-  const startMs = Date.now();
-  if (userSignal?.aborted) return { error: userSignal.reason, startMs, endMs: startMs };
-  const controller = new AbortController();
-  const bulkhead = rt.state.bulkhead;
-  let holdsSlot = bulkhead === undefined || bulkhead.tryAcquire();
-  if (!holdsSlot && bulkhead!.queued >= bulkhead!.maxQueue) {
-    bulkhead!.rejected++;
-    return BULKHEAD_FULL;
-  }
-  const timer = setTimeout(abortWithTimeout, limitMs, controller, scope, reportedMs, rt.target);
-  let onUserAbort: (() => void) | undefined;
-  if (userSignal) {
-    onUserAbort = () => controller.abort(userSignal.reason);
-    userSignal.addEventListener('abort', onUserAbort, { once: true });
-  }
-  try {
-    if (!holdsSlot) {
-      const waiting = bulkhead!.enqueue(controller.signal);
-      if (waiting === undefined) return BULKHEAD_FULL;
-      holdsSlot = await waiting;
-      if (!holdsSlot) return { error: controller.signal.reason, startMs, endMs: Date.now() };
-    }
-    fetchInit.signal = controller.signal;
-    const response = await rt.fetchImpl(url, fetchInit);
-    return { response, startMs, endMs: Date.now() };
-  } catch (error) {
-    return { error: controller.signal.aborted ? (controller.signal.reason as unknown) : error, startMs, endMs: Date.now() };
-  } finally {
-    clearTimeout(timer);
-    if (holdsSlot && bulkhead !== undefined) bulkhead.release();
-    if (onUserAbort) userSignal!.removeEventListener('abort', onUserAbort);
-  }
 }

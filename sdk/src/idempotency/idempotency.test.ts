@@ -30,12 +30,6 @@ afterAll(async () => {
   await tracing.stop();
 });
 
-interface Harness {
-  server: TestServer;
-  executed: () => number;
-  gate: { open: () => void; wait: Promise<void> } | undefined;
-}
-
 async function harness(store: IdempotencyStore, extra: Partial<IdempotencyOptions> = {}, opts: { blocking?: boolean; failFirst?: boolean; delayMs?: number } = {}) {
   let executed = 0;
   let release!: () => void;
