@@ -24,7 +24,11 @@ function intEnv(key: string, fallback: number): number {
 const collectorPort = intEnv('FAULTLINE_PORT', 4318);
 const controlPort = intEnv('FAULTLINE_CONTROL_PORT', 4320);
 const gatewayPort = intEnv('GATEWAY_PORT', 8080);
-const rps = Number(process.env.DEMO_RPS ?? '2');
+const rps = Number(process.env.DEMO_RPS || '2');
+if (!(rps > 0 && rps <= 1000)) {
+  console.error(`DEMO_RPS must be a number in (0, 1000], got ${process.env.DEMO_RPS}`);
+  process.exit(2);
+}
 const mode = parseMode(process.env.DEMO_MODE);
 const dataDir = resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
 const log = (line: string): void => console.log(`[demo] ${line}`);
@@ -73,6 +77,8 @@ try {
     dataDir: join(dataDir, 'shop'),
     otlpEndpoint: collector.url,
     chaosEnabled: true,
+    // Twice the steady load: the traffic-spike scenario (6x) then gets shed with 429.
+    env: { RATE_LIMIT_RPS: String(Math.max(5, Math.round(rps * 2))) },
     ...(process.env.NATS_URL ? { natsUrl: process.env.NATS_URL, natsStream: 'SHOP_DEMO' } : {}),
     onLine: (service, line) => {
       if (!line.includes('listening on')) console.log(`[${service}] ${line}`);
