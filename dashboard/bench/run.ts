@@ -3,6 +3,7 @@
 // loaded over OTLP. Writes /work/main/bench/results/dashboard.json (repo-relative).
 import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCollector } from '../e2e/fixtures/collector.js';
@@ -37,6 +38,7 @@ async function timeTo(page: Page, url: string, ready: string): Promise<number> {
   return (await handle.jsonValue()) as number;
 }
 
+const loadBefore = loadavg()[0]!;
 const collector = await startCollector();
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
 try {
@@ -65,6 +67,8 @@ try {
     at: new Date().toISOString(),
     browser: `chromium ${browser.version()}`,
     runs: RUNS,
+    // The machine is shared: load above the core count inflates every figure.
+    machine: { cores: cpus().length, loadAverage1mBefore: Math.round(loadBefore * 10) / 10, loadAverage1mAfter: Math.round(loadavg()[0]! * 10) / 10 },
     note: 'ms from navigation start to the rendered view; medianMs excludes the first (cold) run',
     targetMs: TARGET_MS,
     map: { nodes: NODES, renderedNodes, spansLoaded: graph.spanCount, ...map, withinTarget: map.medianMs <= TARGET_MS },

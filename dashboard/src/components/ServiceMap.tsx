@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
 import { HEALTH_LABEL } from '../model/health.js';
-import type { LaidOutEdge, LaidOutNode, MapLayout, Point } from '../model/graphLayout.js';
+import { EDGE_LABELS_MAX, type LaidOutEdge, type LaidOutNode, type MapLayout, type Point } from '../model/graphLayout.js';
 import type { Highlight } from '../model/pathHighlight.js';
 
 export interface ServiceMapProps {
@@ -21,8 +21,6 @@ interface View {
 
 const MIN_ZOOM = 0.1;
 const MAX_ZOOM = 3;
-/** Above this many edges, labels appear only when zoomed in (or on selected/highlighted edges). */
-const LABELLED_EDGES_MAX = 40;
 
 function pathFor(points: Point[]): string {
   if (points.length === 0) return '';
@@ -104,7 +102,7 @@ export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSe
   };
   const wasDrag = () => dragged.current;
 
-  const showAllLabels = layout.edges.length <= LABELLED_EDGES_MAX || view.k >= 0.9;
+  const showAllLabels = layout.edges.length <= EDGE_LABELS_MAX || view.k >= 0.9;
   const active = highlight && highlight.nodes.size > 0 ? highlight : null;
 
   const keySelect = (fn: () => void) => (e: KeyboardEvent) => {
