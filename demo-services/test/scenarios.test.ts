@@ -58,6 +58,7 @@ describe.sequential('scenarios (acceptance: real processes, faults and databases
 
     it('ends with every order consistent across all databases and no double charge', { timeout: RUN_TIMEOUT_MS }, async () => {
       const r = await run(name, 'resilient', collector?.url);
+      console.log(`resilient ${name}: ${JSON.stringify({ requests: r.requests, ok: r.ok, p99Ms: r.p99Ms, statuses: r.statuses, invariants: r.invariants })}`);
       expect(r.settled, JSON.stringify(r)).toBe(true);
       expect(r.invariants.orders).toBeGreaterThan(0);
       expect(r.invariants.inconsistent, JSON.stringify(r.invariants)).toBe(0);
@@ -86,6 +87,7 @@ describe.sequential('scenarios (acceptance: real processes, faults and databases
 
   it('naive inventory-down reproduces the incident: payments captured for orders that never got stock', { timeout: RUN_TIMEOUT_MS }, async () => {
     const r = await run('inventory-down', 'naive');
+    console.log(`naive inventory-down: ${JSON.stringify(r.invariants)}`);
     expect(r.invariants.chargedWithoutReservation).toBeGreaterThan(0);
     expect(r.invariants.inconsistent).toBeGreaterThanOrEqual(r.invariants.chargedWithoutReservation);
     expect(reports.get('inventory-down/resilient')?.invariants.chargedWithoutReservation).toBe(0);
@@ -97,6 +99,7 @@ describe.sequential('scenarios (acceptance: real processes, faults and databases
     expect(resilient.breakersOpened.payments ?? 0).toBeGreaterThan(0);
     expect(naive.breakersOpened).toEqual({});
     const summary = `resilient ${JSON.stringify(resilient.duringFault)} naive ${JSON.stringify(naive.duringFault)}`;
+    console.log(`payments-down during the fault: ${summary}; breakers opened ${JSON.stringify(resilient.breakersOpened)}`);
     expect(resilient.duringFault.p99Ms, summary).toBeLessThan(naive.duringFault.p99Ms * 0.75);
     expect(resilient.duringFault.p50Ms, summary).toBeLessThan(naive.duringFault.p50Ms * 0.5);
     // ...and the orders caught by the outage were compensated, not left charged.
@@ -109,6 +112,7 @@ describe.sequential('scenarios (acceptance: real processes, faults and databases
     const resilient = reports.get('retry-storm/resilient')!;
     // Budget: retries add at most 20% plus 1 per second (SAGA_STEP_POLICIES) over the run.
     const budget = 1 + 0.2 + 1 / RPS;
+    console.log(`retry-storm attempts per request on inventory: resilient ${resilient.attemptsPerRequest}, naive ${naive.attemptsPerRequest} (budget ${budget}); naive double charges ${naive.invariants.doubleCharges}`);
     expect(resilient.attemptsPerRequest!).toBeLessThanOrEqual(budget);
     expect(naive.attemptsPerRequest!).toBeGreaterThan(2 * resilient.attemptsPerRequest!);
     expect(naive.attemptsPerRequest!).toBeGreaterThan(budget);

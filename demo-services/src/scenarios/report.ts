@@ -25,7 +25,7 @@ export interface ScenarioReport {
   statuses: Record<string, number>;
   /** Extra: requests due while a fault was active. */
   duringFault: WindowStats;
-  /** Extra: calls the focus service received per request sent, e.g. inventory `POST /reservations`. */
+  /** Extra: calls the focus service received per request sent, e.g. inventory `POST /reservations`; null when it was restarted. */
   attemptsPerRequest: number | null;
   focus: string | null;
   /** Extra: breaker openings seen in orders, per target (resilient mode). */

@@ -150,7 +150,11 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
       invariants,
       statuses,
       duringFault: windowStats(faults.length ? results.filter((r) => r.scheduledMs >= windowFrom && r.scheduledMs <= windowTo) : []),
-      attemptsPerRequest: def.focus && results.length ? (routes[def.focus.route] ?? 0) / results.length : null,
+      // A restarted focus service lost its counters with its process: no honest ratio then.
+      attemptsPerRequest:
+        def.focus && results.length && !injector.log.some((f) => f.service === def.focus!.service && f.kind === 'down')
+          ? (routes[def.focus.route] ?? 0) / results.length
+          : null,
       focus: def.focus ? `${def.focus.service} ${def.focus.route}` : null,
       breakersOpened: (ordersStats.breakers ?? {}) as Record<string, number>,
       settled: waiting.length === 0,
