@@ -41,11 +41,11 @@ test.describe('service map', () => {
     await page.goto('/#/?refresh=off');
     await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-status', 'live');
     await expect(page.getByTestId('map-node-orders')).toBeVisible();
-    await expect(page.getByTestId('map-node-newcomer')).toHaveCount(0);
+    await expect(page.getByTestId('map-node-recommendations')).toHaveCount(0);
     const emit = new OtlpEmitter(baseURL!);
-    emit.span({ service: 'newcomer', name: 'GET /hello', kind: 'server', startMs: Date.now() - 1000, endMs: Date.now() - 990 });
+    emit.span({ service: 'recommendations', name: 'GET /hello', kind: 'server', startMs: Date.now() - 1000, endMs: Date.now() - 990 });
     await emit.shutdown();
-    await expect(page.getByTestId('map-node-newcomer')).toBeVisible({ timeout: 10_000 });
+    await expect(page.getByTestId('map-node-recommendations')).toBeVisible({ timeout: 10_000 });
   });
 
   test('time range and live controls', async ({ page }) => {

@@ -94,6 +94,9 @@ export interface Incident {
   endMs: number;
   affected: string[];
   rootCauses: RootCause[];
+  /** Extra fields some collectors send: what tripped detection, and whether it is still going on. */
+  signals?: string[];
+  ongoing?: boolean;
 }
 
 export interface RootCausesResponse {

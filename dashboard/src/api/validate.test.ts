@@ -56,3 +56,8 @@ describe('other answers', () => {
     expect(parseActiveScenario({ name: 'x', startMs: 1, durationMs: 2 })).toEqual({ name: 'x', startMs: 1, durationMs: 2 });
   });
 });
+
+it('root causes keep the optional signals and ongoing flag', () => {
+  const r = parseRootCauses({ incidents: [{ startMs: 1, endMs: 2, affected: ['g'], rootCauses: [], signals: ['g: error rate 50%', 3], ongoing: true }] });
+  expect(r.incidents[0]).toMatchObject({ signals: ['g: error rate 50%'], ongoing: true });
+});

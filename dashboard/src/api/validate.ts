@@ -147,6 +147,8 @@ export function parseRootCauses(v: unknown): RootCausesResponse {
       endMs: num(inc.endMs, `${p}.endMs`),
       affected: Array.isArray(inc.affected) ? inc.affected.filter((s): s is string => typeof s === 'string') : [],
       rootCauses: arr(inc.rootCauses ?? [], `${p}.rootCauses`).map((rc, j) => rootCause(rc, `${p}.rootCauses[${j}]`)),
+      ...(Array.isArray(inc.signals) ? { signals: inc.signals.filter((s): s is string => typeof s === 'string') } : {}),
+      ...(typeof inc.ongoing === 'boolean' ? { ongoing: inc.ongoing } : {}),
     };
   });
   return { incidents };

@@ -52,7 +52,10 @@ export function IncidentsPage() {
                       data-testid="incident"
                       onClick={() => setParams({ incident: String(inc.startMs), cause: null })}
                     >
-                      <strong>{inc.rootCauses[0] ? `${inc.rootCauses[0].service} failing` : 'Unexplained failures'}</strong>
+                      <strong>
+                        {inc.rootCauses[0] ? `${inc.rootCauses[0].service} failing` : 'Unexplained failures'}
+                        {inc.ongoing && <span className="badge health-failing ongoing">ongoing</span>}
+                      </strong>
                       <span className="muted">
                         {formatDateTime(inc.startMs)} · {formatMs(inc.endMs - inc.startMs)}
                       </span>
@@ -79,6 +82,13 @@ function IncidentDetail({ incident, causeIndex, graph, windowMs, params, onSelec
       <h2>
         Ranked root causes <span className="muted">({formatDateTime(incident.startMs)} → {formatDateTime(incident.endMs)})</span>
       </h2>
+      {incident.signals && incident.signals.length > 0 && (
+        <ul className="signals" aria-label="What tripped detection">
+          {incident.signals.map((sig) => (
+            <li key={sig}>{sig}</li>
+          ))}
+        </ul>
+      )}
       {incident.rootCauses.length === 0 ? (
         <p className="muted">The collector found no root cause for this incident.</p>
       ) : (
