@@ -19,7 +19,9 @@ import {
   wrap,
 } from 'cockatiel';
 import CircuitBreaker from 'opossum';
+import { ProxyTracerProvider } from '@opentelemetry/api';
 import { createClient, init, isBrokenCircuitError, shutdown } from '../src/index.js';
+import { getTracer, setTracer } from '../src/telemetry/tracer.js';
 import { startLoopback } from './loopbackServer.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -126,7 +128,27 @@ async function main(): Promise<void> {
     return res.arrayBuffer();
   };
 
-  const variants: Record<string, Call> = { bare, sdk, cockatiel: cockatielCall, opossum: opossumCall, headersAndSignal: floor };
+  // Also not a competitor: the same SDK client with a no-op tracer, to split
+  // the overhead between policies and tracing.
+  const realTracer = getTracer();
+  const noopTracer = new ProxyTracerProvider().getTracer('noop');
+  const sdkUntraced: Call = async () => {
+    setTracer(noopTracer);
+    try {
+      return await sdk();
+    } finally {
+      setTracer(realTracer);
+    }
+  };
+
+  const variants: Record<string, Call> = {
+    bare,
+    sdk,
+    cockatiel: cockatielCall,
+    opossum: opossumCall,
+    headersAndSignal: floor,
+    sdkWithoutTracing: sdkUntraced,
+  };
   const samples: Record<string, number[]> = {};
   for (const [name, call] of Object.entries(variants)) {
     await latencies(call, WARMUP);
@@ -182,14 +204,15 @@ async function main(): Promise<void> {
       cockatielVsBareP50: results.cockatiel!.p50Ms / results.bare!.p50Ms,
       opossumVsBareP50: results.opossum!.p50Ms / results.bare!.p50Ms,
       headersAndSignalVsBareP50: results.headersAndSignal!.p50Ms / results.bare!.p50Ms,
+      sdkWithoutTracingVsBareP50: results.sdkWithoutTracing!.p50Ms / results.bare!.p50Ms,
     },
     targets: { sdkVsBareP50Max: 1.1, breakerOpenP99MsMax: 1 },
   };
   mkdirSync(dirname(resultsFile), { recursive: true });
   writeFileSync(resultsFile, `${JSON.stringify(report, null, 2)}\n`);
-  console.log('variant            p50 ms   p99 ms   req/s');
+  console.log('variant             p50 ms   p99 ms   req/s');
   for (const [name, r] of Object.entries(results)) {
-    console.log(`${name.padEnd(17)} ${r.p50Ms.toFixed(3).padStart(7)}  ${r.p99Ms.toFixed(3).padStart(7)}  ${r.throughputRps.toFixed(0).padStart(6)}`);
+    console.log(`${name.padEnd(18)} ${r.p50Ms.toFixed(3).padStart(7)}  ${r.p99Ms.toFixed(3).padStart(7)}  ${r.throughputRps.toFixed(0).padStart(6)}`);
   }
   console.log(`breaker open fast-fail: p50 ${breakerOpen.p50Ms.toFixed(4)} ms, p99 ${breakerOpen.p99Ms.toFixed(4)} ms`);
   console.log(`sdk overhead p50: ${vsBare.toFixed(2)}x bare fetch, ${vsCockatiel.toFixed(2)}x cockatiel`);
