@@ -56,6 +56,15 @@ test.describe('service map', () => {
     await expect(page.getByTestId('map-node-orders')).toBeVisible();
     await page.getByTestId('live-indicator').click();
     await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-status', 'paused');
+    // Custom window covering the fixture: fixed, so the URL holds from/to and live is off.
+    const local = (ms: number) => new Date(ms - new Date(ms).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.getByRole('button', { name: 'custom' }).click();
+    await page.getByLabel('from', { exact: true }).fill(local(Date.now() - 30 * 60_000));
+    await page.getByLabel('to', { exact: true }).fill(local(Date.now() + 60_000));
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await expect(page).toHaveURL(/from=\d+&to=\d+/);
+    await expect(page.getByTestId('map-node-orders')).toBeVisible();
+    await expect(page.getByTestId('live-indicator')).toContainText('fixed range');
     await expect(page.getByTestId('live-indicator')).toContainText('Paused');
     // A fixed window in the past: no data, said so, and nothing to follow live.
     await page.goto('/#/?from=1000&to=2000');

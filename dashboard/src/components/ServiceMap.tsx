@@ -130,7 +130,7 @@ export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSe
         ref={ref}
         className="service-map"
         data-testid="service-map"
-        role="img"
+        role="group"
         aria-label={`Service map with ${layout.nodes.length} nodes and ${layout.edges.length} edges`}
         onWheel={onWheel}
         onPointerDown={onPointerDown}
