@@ -131,7 +131,12 @@ export function init(options: InitOptions = {}): FaultlineSdk {
   return sdk;
 }
 
-/** Flushes buffered spans and stops the provider set up by init(). Safe to call twice. */
+/**
+ * Flushes buffered spans and stops the provider set up by init(). Safe to
+ * call twice; never throws (a collector that is down costs the last spans).
+ * @example
+ * process.on('SIGTERM', () => void shutdown().then(() => process.exit(0)));
+ */
 export async function shutdown(): Promise<void> {
   const sdk = active;
   if (!sdk) return;

@@ -27,12 +27,21 @@ export function getContext(): RequestContext | undefined {
   return storage.getStore();
 }
 
-/** The current request's correlation id, for logs; undefined outside a request. */
+/**
+ * The current request's correlation id, for logs; undefined outside a request.
+ * @example
+ * logger.info({ correlationId: getCorrelationId() }, 'order placed');
+ */
 export function getCorrelationId(): string | undefined {
   return storage.getStore()?.correlationId;
 }
 
-/** The current request's deadline in epoch ms; undefined when none was set. */
+/**
+ * The current request's deadline in epoch ms; undefined when none was set.
+ * @example
+ * const leftMs = (getDeadline() ?? Infinity) - Date.now();
+ * if (leftMs < 50) return res.status(504).end(); // not worth starting
+ */
 export function getDeadline(): number | undefined {
   return storage.getStore()?.deadlineMs;
 }
