@@ -292,6 +292,16 @@ describe('rankRootCauses on data from other SDKs and partial data', () => {
     expect(() => rankRootCauses({ spans: broken, baselineSpans: broken, entryServices: ['a'] })).not.toThrow();
   });
 
+  it('samples a large baseline without changing the answer', () => {
+    const s = scenarios[2]![1](names);
+    const baselineSpans = generateTraces({ root: s.root, traces: 400, seed: 12, startMs: BASELINE_START_MS });
+    const spans = generateTraces({ root: s.root, traces: 150, seed: 13, startMs: INCIDENT_START_MS, faults: s.faults });
+    const full = rankRootCauses({ spans, baselineSpans, entryServices: [names.entry] });
+    const sampled = rankRootCauses({ spans, baselineSpans, entryServices: [names.entry] }, { baselineTracesMax: 40 });
+    expect(sampled[0]!.service).toBe(full[0]!.service);
+    expect(sampled[0]!.score).toBeCloseTo(full[0]!.score, 1);
+  });
+
   it('does not mutate its input', () => {
     const s = scenarios[6]![1](names);
     const spans = generateTraces({ root: s.root, traces: 50, seed: 8, faults: s.faults });

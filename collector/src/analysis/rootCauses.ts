@@ -23,6 +23,8 @@ export interface RootCauseOptions {
   minBaselineRequests?: number;
   /** Most causes returned. Default 20. */
   maxResults?: number;
+  /** Baseline traces analysed at most (evenly sampled); plenty for its medians and p95s. Default 1,000. */
+  baselineTracesMax?: number;
 }
 
 export interface RootCause {
@@ -669,9 +671,10 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptions 
     slowAbsoluteMs: options.slowAbsoluteMs ?? 1000,
     minBaselineRequests: Math.max(1, options.minBaselineRequests ?? 5),
     maxResults: Math.max(0, options.maxResults ?? 20),
+    baselineTracesMax: Math.max(1, options.baselineTracesMax ?? 1000),
   };
   const analyzer = new Analyzer(input.entryServices, resolved);
-  const baselinePass = new Pass(indexTraces(input.baselineSpans));
+  const baselinePass = new Pass(indexTraces(input.baselineSpans, resolved.baselineTracesMax));
   const incidentPass = new Pass(indexTraces(input.spans));
   analyzer.learnAddresses(baselinePass, false);
   analyzer.learnAddresses(incidentPass, true);

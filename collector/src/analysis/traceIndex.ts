@@ -38,7 +38,11 @@ export function failed(index: TraceIndex, i: number): boolean {
 /** Up to this many spans a trace links parents by scanning; larger traces use a map. */
 const SCAN_LIMIT = 24;
 
-export function indexTraces(input: readonly SpanRecord[]): TraceIndex {
+/**
+ * @param maxTraces keep at most this many traces, evenly spread over the input
+ * (in order of first appearance): enough for a baseline's medians and p95s.
+ */
+export function indexTraces(input: readonly SpanRecord[], maxTraces = Infinity): TraceIndex {
   // One map operation per run of same-trace spans: a store that returns spans ordered by trace pays ~1 per trace.
   const groups = new Map<string, number[]>();
   for (let i = 0; i < input.length; ) {
@@ -52,7 +56,12 @@ export function indexTraces(input: readonly SpanRecord[]): TraceIndex {
 
   const spans: SpanRecord[] = [];
   const traces: TraceRange[] = [];
+  const keepEvery = groups.size > maxTraces ? groups.size / maxTraces : 1;
+  let ordinal = 0;
+  let nextKept = 0;
   for (const [traceId, members] of groups) {
+    if (ordinal++ < nextKept) continue;
+    nextKept += keepEvery;
     const first = spans.length;
     if (members.length <= SCAN_LIMIT) {
       for (const m of members) {
