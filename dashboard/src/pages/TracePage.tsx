@@ -91,20 +91,20 @@ export function TracePage({ traceId }: { traceId: string }) {
           <MarkerLegend />
           <Waterfall model={built.result} rows={rows} collapsed={collapsed} onToggle={toggle} selectedSpanId={selectedId} onSelect={(id) => setParams({ span: id }, { replace: true })} scrollToSpanId={scrollTarget} />
           <Warnings warnings={built.warnings} />
-          {selected && <SpanDetail span={selected} traceStartMs={built.result.traceStartMs} />}
+          {selected && <SpanDetail span={selected} traceStartMs={built.result.traceStartMs} serviceHref={linkTo({ page: 'service', service: selected.service }, params)} />}
         </>
       ) : null}
     </main>
   );
 }
 
-function SpanDetail({ span, traceStartMs }: { span: Span; traceStartMs: number }) {
+function SpanDetail({ span, traceStartMs, serviceHref }: { span: Span; traceStartMs: number; serviceHref: string }) {
   return (
     <section className="panel span-detail" data-testid="span-detail" aria-label="Span details">
       <h2>
-        <span className="svc-chip" style={{ borderColor: serviceColor(span.service), color: serviceColor(span.service) }}>
+        <a className="svc-chip" href={serviceHref} style={{ borderColor: serviceColor(span.service), color: serviceColor(span.service) }}>
           {span.service}
-        </span>{' '}
+        </a>{' '}
         {span.name} {span.status === 'error' && <span className="err-tag">✕ error</span>}
       </h2>
       <p className="muted">
