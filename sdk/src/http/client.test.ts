@@ -51,6 +51,15 @@ describe('createClient', () => {
     expect(deadline).toBeLessThanOrEqual(Date.now() + 5000);
   });
 
+  it('sends no deadline when timeouts are switched off, unless one is inherited', async () => {
+    const client = createClient({ target: uniqueTarget(), baseUrl: server.url, policies: { timeout: false } });
+    await (await client('/a')).text();
+    const deadline = Date.now() + 3000;
+    await runWithContext({ correlationId: 'c', deadlineMs: deadline }, async () => (await client('/b')).text());
+    expect(seen[0]!.headers['x-request-deadline']).toBeUndefined();
+    expect(Number(seen[1]!.headers['x-request-deadline'])).toBe(deadline);
+  });
+
   it('mints a correlation id outside any request context', async () => {
     const client = createClient({ target: uniqueTarget(), baseUrl: server.url });
     await (await client('/a')).text();

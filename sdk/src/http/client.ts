@@ -179,6 +179,7 @@ async function attemptLoop(
 ): Promise<Response> {
   const { breaker, budget, policies } = rt.state;
   const retry = policies.retry;
+  const sendDeadline = policies.timeoutEnabled || init?.timeoutMs !== undefined || endMs < callStartMs + policies.totalTimeoutMs;
   const mayRetry = retry !== undefined && (hasIdempotencyKey || retry.idempotentMethods.has(method));
   budget?.recordRequest(callStartMs);
   let spanContext: Context | undefined;
@@ -228,7 +229,8 @@ async function attemptLoop(
     const scope: TimeoutScope = attemptTimeoutMs < remainingMs ? 'attempt' : 'total';
     // A total expiry is reported with the call's whole limit, not what was left of it.
     const reportedMs = scope === 'attempt' ? attemptTimeoutMs : endMs - callStartMs;
-    headers[DEADLINE_HEADER] = String(startMs + limitMs);
+    // With timeouts switched off and no deadline to pass on, a day-long "deadline" would only mislead.
+    if (sendDeadline) headers[DEADLINE_HEADER] = String(startMs + limitMs);
 
     const result = await runAttempt(rt, url, fetchInit, init?.signal ?? undefined, limitMs, reportedMs, scope);
     if (result === BULKHEAD_FULL) {

@@ -108,6 +108,8 @@ export interface ResolvedBreaker {
 }
 
 export interface ResolvedPolicies {
+  /** false when `timeout: false`: the limits are then a day and no deadline is sent. */
+  timeoutEnabled: boolean;
   attemptTimeoutMs: number;
   totalTimeoutMs: number;
   retry: ResolvedRetry | undefined;
@@ -229,7 +231,7 @@ export function resolvePolicies(options: PolicyOptions | undefined, prefix = 'po
     };
   }
 
-  return { attemptTimeoutMs, totalTimeoutMs, retry, budget, breaker, bulkhead, fallback: resolveFallback(`${prefix}.fallback`, p.fallback) };
+  return { timeoutEnabled: t !== undefined, attemptTimeoutMs, totalTimeoutMs, retry, budget, breaker, bulkhead, fallback: resolveFallback(`${prefix}.fallback`, p.fallback) };
 }
 
 export function resolveFallback(name: string, value: unknown): FallbackOptions | undefined {
