@@ -1,13 +1,16 @@
+import { lazy, Suspense } from 'react';
 import { TopBar } from './components/TopBar.js';
-import { EmptyState } from './components/StateViews.js';
+import { EmptyState, Loading } from './components/StateViews.js';
 import { DashboardContext, useDashboardState } from './hooks/useDashboard.js';
 import { ChaosPage } from './pages/ChaosPage.js';
 import { IncidentsPage } from './pages/IncidentsPage.js';
 import { MapPage } from './pages/MapPage.js';
-import { ServicePage } from './pages/ServicePage.js';
 import { TracePage } from './pages/TracePage.js';
 import { TracesPage } from './pages/TracesPage.js';
 import type { Route } from './model/route.js';
+
+// recharts is most of the bundle and only the service page needs it: load it on demand.
+const ServicePage = lazy(() => import('./pages/ServicePage.js').then((m) => ({ default: m.ServicePage })));
 
 function Page({ route }: { route: Route }) {
   switch (route.page) {
@@ -20,7 +23,11 @@ function Page({ route }: { route: Route }) {
     case 'trace':
       return <TracePage key={route.traceId} traceId={route.traceId} />;
     case 'service':
-      return <ServicePage key={route.service} service={route.service} />;
+      return (
+        <Suspense fallback={<Loading what="service page" />}>
+          <ServicePage key={route.service} service={route.service} />
+        </Suspense>
+      );
     case 'chaos':
       return <ChaosPage />;
     case 'not-found':
