@@ -2,6 +2,7 @@
 // incident samples (target: well under 50 ms), buildGraph and detectIncidents.
 // Writes bench/results/analysis.json at the workspace root.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chain, generateTraces, type ServiceSpec } from '../src/analysis/fixtures/traceGenerator.js';
@@ -129,6 +130,8 @@ export function runAnalysisBench(): Record<string, unknown> {
     buildGraph: { inputRows: nodes.length + edges.length, ...graph },
     detectIncidents: { series: series.length, pointsPerSeries: 24 * 60, ...incidents },
     node: process.version,
+    // Wall times are only comparable at similar load: the figures were taken on a shared machine.
+    machine: { cpus: cpus().length, loadAverage1m: Math.round(loadavg()[0]! * 100) / 100 },
   };
 }
 
