@@ -8,3 +8,4 @@ export { FaultInjector, type FaultRecord, type FaultKind } from './scenarios/fau
 export { startShop, type Shop, type ShopOptions } from './lib/shop.js';
 export { startCollectorProcess, type CollectorProcess } from './lib/collector.js';
 export { SERVICE_NAMES, type ServiceName, type Mode } from './lib/config.js';
+export { startControlServer, type ControlTarget, type ControlServerOptions } from './control/server.js';
