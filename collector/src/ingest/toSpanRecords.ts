@@ -23,6 +23,14 @@ interface Drops {
 }
 
 type Obj = Record<string, unknown>;
+/** Error paths are built only when there is an error: the span walk is the hot loop of ingest. */
+type LazyPath = string | (() => string);
+const at = (path: LazyPath): string => (typeof path === 'string' ? path : path());
+const sub = (path: LazyPath, suffix: string): LazyPath => (typeof path === 'string' ? `${path}${suffix}` : () => `${path()}${suffix}`);
+// Module-level (not a closure made per call): tsx names every local arrow function, which costs.
+function valuePath(listPath: LazyPath, index: number, suffix: string): LazyPath {
+  return () => `${at(listPath)}[${index}].value${suffix}`;
+}
 
 const KINDS: readonly SpanKindName[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const KIND_NAMES: Record<string, SpanKindName> = {
@@ -46,21 +54,21 @@ function field(o: Obj, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 }
 
-function asObject(v: unknown, path: string): Obj | undefined {
+function asObject(v: unknown, path: LazyPath): Obj | undefined {
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'object' || Array.isArray(v)) throw new DecodeError('malformed', `${path} must be an object`);
+  if (typeof v !== 'object' || Array.isArray(v)) throw new DecodeError('malformed', `${at(path)} must be an object`);
   return v as Obj;
 }
 
-function asArray(v: unknown, path: string): unknown[] {
+function asArray(v: unknown, path: LazyPath): unknown[] {
   if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw new DecodeError('malformed', `${path} must be an array`);
+  if (!Array.isArray(v)) throw new DecodeError('malformed', `${at(path)} must be an array`);
   return v;
 }
 
-function asString(v: unknown, path: string): string {
+function asString(v: unknown, path: LazyPath): string {
   if (v === undefined || v === null) return '';
-  if (typeof v !== 'string') throw new DecodeError('malformed', `${path} must be a string`);
+  if (typeof v !== 'string') throw new DecodeError('malformed', `${at(path)} must be a string`);
   return v;
 }
 
@@ -78,18 +86,18 @@ function isLongLike(v: unknown): v is LongLike {
 }
 
 /** fixed64 nanoseconds (Long, number or decimal string) → epoch ms with sub-ms fraction. */
-function nanosToMs(v: unknown, path: string): number {
+function nanosToMs(v: unknown, path: LazyPath): number {
   if (v === undefined || v === null) return 0;
+  if (isLongLike(v)) return ((v.high >>> 0) * 4294967296 + (v.low >>> 0)) / 1e6;
   if (typeof v === 'number') {
-    if (!Number.isFinite(v) || v < 0) throw new DecodeError('malformed', `${path} must be a non-negative integer`);
+    if (!Number.isFinite(v) || v < 0) throw new DecodeError('malformed', `${at(path)} must be a non-negative integer`);
     return v / 1e6;
   }
   if (typeof v === 'string') {
-    if (!/^\d{1,20}$/.test(v)) throw new DecodeError('malformed', `${path} must be a decimal integer string`);
+    if (!/^\d{1,20}$/.test(v)) throw new DecodeError('malformed', `${at(path)} must be a decimal integer string`);
     return Number(v) / 1e6;
   }
-  if (isLongLike(v)) return ((v.high >>> 0) * 4294967296 + (v.low >>> 0)) / 1e6;
-  throw new DecodeError('malformed', `${path} must be an integer`);
+  throw new DecodeError('malformed', `${at(path)} must be an integer`);
 }
 
 function int64ToValue(v: unknown): AttrValue {
@@ -109,14 +117,13 @@ class Mapper {
   readonly drops: Drops = { rejectedSpans: 0, attributes: 0, values: 0, events: 0, links: 0 };
   constructor(private readonly limits: IngestLimits) {}
 
-  anyValue(v: unknown, depth: number, listPath: string, index: number): AttrValue {
+  anyValue(v: unknown, depth: number, listPath: LazyPath, index: number): AttrValue {
     if (v === undefined || v === null) return null;
-    const path = typeof v === 'object' && !Array.isArray(v) ? '' : `${listPath}[${index}].value`;
-    const o = asObject(v, path);
-    if (!o) return null;
+    if (typeof v !== 'object' || Array.isArray(v)) throw new DecodeError('malformed', `${at(valuePath(listPath, index, ''))} must be an object`);
+    const o = v as Obj;
     const s = field(o, 'stringValue');
     if (s !== undefined && s !== null) {
-      const str = typeof s === 'string' ? s : asString(s, `${listPath}[${index}].value.stringValue`);
+      const str = typeof s === 'string' ? s : asString(s, valuePath(listPath, index, '.stringValue'));
       if (str.length > this.limits.attributeValueCharsMax) this.drops.values++;
       return cut(str, this.limits.attributeValueCharsMax);
     }
@@ -131,32 +138,34 @@ class Mapper {
     }
     const bytes = field(o, 'bytesValue');
     if (bytes !== undefined && bytes !== null) {
-      const b64 = bytes instanceof Uint8Array ? Buffer.from(bytes).toString('base64') : asString(bytes, `${listPath}[${index}].value.bytesValue`);
+      const b64 = bytes instanceof Uint8Array ? Buffer.from(bytes).toString('base64') : asString(bytes, valuePath(listPath, index, '.bytesValue'));
       return cut(b64, this.limits.attributeValueCharsMax);
     }
-    const arr = asObject(field(o, 'arrayValue'), `${listPath}[${index}].value.arrayValue`);
+    const rawArr = field(o, 'arrayValue');
+    const arr = rawArr === undefined || rawArr === null ? undefined : asObject(rawArr, valuePath(listPath, index, '.arrayValue'));
     if (arr) {
       if (depth >= this.limits.attributeDepthMax) {
         this.drops.values++;
         return '[nested too deep]';
       }
-      const valuesPath = `${listPath}[${index}].value.arrayValue.values`;
+      const valuesPath = valuePath(listPath, index, '.arrayValue.values');
       const values = asArray(field(arr, 'values'), valuesPath);
       if (values.length > this.limits.attributesPerSpanMax) this.drops.values++;
       return values.slice(0, this.limits.attributesPerSpanMax).map((x, k) => this.anyValue(x, depth + 1, valuesPath, k));
     }
-    const kv = asObject(field(o, 'kvlistValue'), `${listPath}[${index}].value.kvlistValue`);
+    const rawKv = field(o, 'kvlistValue');
+    const kv = rawKv === undefined || rawKv === null ? undefined : asObject(rawKv, valuePath(listPath, index, '.kvlistValue'));
     if (kv) {
       if (depth >= this.limits.attributeDepthMax) {
         this.drops.values++;
         return '[nested too deep]';
       }
-      return this.attributes(field(kv, 'values'), depth + 1, `${listPath}[${index}].value.kvlistValue.values`);
+      return this.attributes(field(kv, 'values'), depth + 1, valuePath(listPath, index, '.kvlistValue.values'));
     }
     return null;
   }
 
-  attributes(list: unknown, depth: number, path: string): Attributes {
+  attributes(list: unknown, depth: number, path: LazyPath): Attributes {
     const items = asArray(list, path);
     const out: Attributes = {};
     let kept = 0;
@@ -164,10 +173,10 @@ class Mapper {
       const item = items[k];
       if (item === undefined || item === null) continue;
       // Paths for error messages are only built when there is an error: this loop is hot.
-      if (typeof item !== 'object' || Array.isArray(item)) throw new DecodeError('malformed', `${path}[${k}] must be an object`);
+      if (typeof item !== 'object' || Array.isArray(item)) throw new DecodeError('malformed', `${at(path)}[${k}] must be an object`);
       const kv = item as Obj;
       const rawKey = field(kv, 'key');
-      if (rawKey !== undefined && rawKey !== null && typeof rawKey !== 'string') throw new DecodeError('malformed', `${path}[${k}].key must be a string`);
+      if (rawKey !== undefined && rawKey !== null && typeof rawKey !== 'string') throw new DecodeError('malformed', `${at(path)}[${k}].key must be a string`);
       const key = (rawKey as string | undefined) ?? '';
       if (kept >= this.limits.attributesPerSpanMax || key.length > this.limits.attributeKeyCharsMax || key === '' || key === '__proto__') {
         this.drops.attributes++;
@@ -179,7 +188,7 @@ class Mapper {
     return out;
   }
 
-  kind(v: unknown, path: string): SpanKindName {
+  kind(v: unknown, path: LazyPath): SpanKindName {
     if (v === undefined || v === null) return 'unspecified';
     if (typeof v === 'number' && Number.isInteger(v)) return KINDS[v] ?? 'unspecified';
     if (typeof v === 'string') {
@@ -187,75 +196,77 @@ class Mapper {
       if (named) return named;
       if (/^\d+$/.test(v)) return KINDS[Number(v)] ?? 'unspecified';
     }
-    throw new DecodeError('malformed', `${path} must be a SpanKind`);
+    throw new DecodeError('malformed', `${at(path)} must be a SpanKind`);
   }
 
-  status(v: unknown, path: string): { status: SpanStatus; message: string } {
+  status(v: unknown, path: LazyPath): { status: SpanStatus; message: string } {
     const o = asObject(v, path);
     if (!o) return { status: 'unset', message: '' };
     const code = field(o, 'code');
     const status = code === undefined || code === null ? 'unset' : STATUS_BY_CODE[String(code)];
-    if (!status) throw new DecodeError('malformed', `${path}.code must be a StatusCode`);
-    return { status, message: cut(asString(field(o, 'message'), `${path}.message`), this.limits.nameCharsMax) };
+    if (!status) throw new DecodeError('malformed', `${at(path)}.code must be a StatusCode`);
+    return { status, message: cut(asString(field(o, 'message'), sub(path, '.message')), this.limits.nameCharsMax) };
   }
 
-  events(list: unknown, path: string): SpanEventRecord[] {
+  events(list: unknown, path: LazyPath): SpanEventRecord[] {
     const items = asArray(list, path);
+    if (items.length === 0) return [];
     if (items.length > this.limits.eventsPerSpanMax) this.drops.events += items.length - this.limits.eventsPerSpanMax;
     return items.slice(0, this.limits.eventsPerSpanMax).map((e, k) => {
-      const p = `${path}[${k}]`;
+      const p = sub(path, `[${k}]`);
       const o = asObject(e, p) ?? {};
       return {
-        name: cut(asString(field(o, 'name'), `${p}.name`), this.limits.nameCharsMax),
-        timeMs: nanosToMs(field(o, 'timeUnixNano'), `${p}.timeUnixNano`),
-        attributes: this.attributes(field(o, 'attributes'), 0, `${p}.attributes`),
+        name: cut(asString(field(o, 'name'), sub(p, '.name')), this.limits.nameCharsMax),
+        timeMs: nanosToMs(field(o, 'timeUnixNano'), sub(p, '.timeUnixNano')),
+        attributes: this.attributes(field(o, 'attributes'), 0, sub(p, '.attributes')),
       };
     });
   }
 
-  links(list: unknown, path: string): SpanLinkRecord[] {
+  links(list: unknown, path: LazyPath): SpanLinkRecord[] {
     const items = asArray(list, path);
+    if (items.length === 0) return [];
     if (items.length > this.limits.linksPerSpanMax) this.drops.links += items.length - this.limits.linksPerSpanMax;
     const out: SpanLinkRecord[] = [];
     items.slice(0, this.limits.linksPerSpanMax).forEach((l, k) => {
-      const p = `${path}[${k}]`;
+      const p = sub(path, `[${k}]`);
       const o = asObject(l, p) ?? {};
-      const traceId = readId(field(o, 'traceId'), 16, `${p}.traceId`);
-      const spanId = readId(field(o, 'spanId'), 8, `${p}.spanId`);
-      if (!traceId || !spanId) throw new DecodeError('invalid-id', `${p} needs a traceId and a spanId`);
-      out.push({ traceId, spanId, attributes: this.attributes(field(o, 'attributes'), 0, `${p}.attributes`) });
+      const traceId = readId(field(o, 'traceId'), 16, sub(p, '.traceId'));
+      const spanId = readId(field(o, 'spanId'), 8, sub(p, '.spanId'));
+      if (!traceId || !spanId) throw new DecodeError('invalid-id', `${at(p)} needs a traceId and a spanId`);
+      out.push({ traceId, spanId, attributes: this.attributes(field(o, 'attributes'), 0, sub(p, '.attributes')) });
     });
     return out;
   }
 
-  span(s: unknown, service: string, resource: Attributes, path: string): SpanRecord {
+  span(s: unknown, service: string, resource: Attributes, path: LazyPath): SpanRecord {
     const o = asObject(s, path);
-    if (!o) throw new DecodeError('malformed', `${path} must be a span`);
-    const traceId = readId(field(o, 'traceId'), 16, `${path}.traceId`);
-    const spanId = readId(field(o, 'spanId'), 8, `${path}.spanId`);
-    if (!traceId || isZeroId(traceId)) throw new DecodeError('invalid-id', `${path}.traceId is missing or all zero`);
-    if (!spanId || isZeroId(spanId)) throw new DecodeError('invalid-id', `${path}.spanId is missing or all zero`);
-    let parentSpanId = readId(field(o, 'parentSpanId'), 8, `${path}.parentSpanId`);
+    if (!o) throw new DecodeError('malformed', `${at(path)} must be a span`);
+    const traceId = readId(field(o, 'traceId'), 16, sub(path, '.traceId'));
+    const spanId = readId(field(o, 'spanId'), 8, sub(path, '.spanId'));
+    if (!traceId || isZeroId(traceId)) throw new DecodeError('invalid-id', `${at(path)}.traceId is missing or all zero`);
+    if (!spanId || isZeroId(spanId)) throw new DecodeError('invalid-id', `${at(path)}.spanId is missing or all zero`);
+    let parentSpanId = readId(field(o, 'parentSpanId'), 8, sub(path, '.parentSpanId'));
     if (isZeroId(parentSpanId)) parentSpanId = '';
-    const startMs = nanosToMs(field(o, 'startTimeUnixNano'), `${path}.startTimeUnixNano`);
-    const endMs = nanosToMs(field(o, 'endTimeUnixNano'), `${path}.endTimeUnixNano`);
-    const { status, message } = this.status(field(o, 'status'), `${path}.status`);
+    const startMs = nanosToMs(field(o, 'startTimeUnixNano'), sub(path, '.startTimeUnixNano'));
+    const endMs = nanosToMs(field(o, 'endTimeUnixNano'), sub(path, '.endTimeUnixNano'));
+    const { status, message } = this.status(field(o, 'status'), sub(path, '.status'));
     return {
       traceId,
       spanId,
       parentSpanId,
       service,
-      name: cut(asString(field(o, 'name'), `${path}.name`), this.limits.nameCharsMax),
-      kind: this.kind(field(o, 'kind'), `${path}.kind`),
+      name: cut(asString(field(o, 'name'), sub(path, '.name')), this.limits.nameCharsMax),
+      kind: this.kind(field(o, 'kind'), sub(path, '.kind')),
       startMs,
       endMs: Math.max(endMs, startMs),
       durationMs: Math.max(0, endMs - startMs),
       status,
       statusMessage: message,
-      attributes: this.attributes(field(o, 'attributes'), 0, `${path}.attributes`),
+      attributes: this.attributes(field(o, 'attributes'), 0, sub(path, '.attributes')),
       resource,
-      events: this.events(field(o, 'events'), `${path}.events`),
-      links: this.links(field(o, 'links'), `${path}.links`),
+      events: this.events(field(o, 'events'), sub(path, '.events')),
+      links: this.links(field(o, 'links'), sub(path, '.links')),
     };
   }
 }
@@ -292,7 +303,7 @@ export function toSpanRecords(request: unknown, limits: IngestLimits): DecodedRe
           mapper.drops.rejectedSpans++;
           return;
         }
-        spans.push(mapper.span(span, service, resource, `${sPath}.spans[${k}]`));
+        spans.push(mapper.span(span, service, resource, () => `${sPath}.spans[${k}]`));
       });
     });
   });

@@ -46,6 +46,12 @@ function unionServices(a: string | null, b: string | null): string {
 }
 
 const EMPTY_HIST = '[]';
+const SPANS_PER_INSERT = 64;
+
+function pushRow(params: unknown[], s: SpanRecord): void {
+  const r = spanToRow(s);
+  params.push(r.trace_id, r.span_id, r.parent_span_id, r.service, r.name, r.kind, r.start_ms, r.end_ms, r.duration_ms, r.status, r.status_message, r.attributes, r.resource, r.events, r.links);
+}
 
 export class SqliteTraceStore implements TraceStore {
   readonly backend = 'sqlite' as const;
@@ -61,6 +67,10 @@ export class SqliteTraceStore implements TraceStore {
     this.db.pragma(`synchronous = ${options.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('cache_size = -32768'); // 32 MiB page cache: bounded memory
+    // Checkpoint every ~16 MiB of WAL instead of 4: pages rewritten by consecutive batches
+    // (index tails, aggregates) are copied to the database once, not once per 4 MiB.
+    this.db.pragma('wal_autocheckpoint = 4000');
+    this.db.pragma('journal_size_limit = 67108864');
     this.db.function('fl_hist_add', { deterministic: true }, (a: unknown, b: unknown) => addHist(a as string | null, b as string | null));
     this.db.function('fl_union', { deterministic: true }, (a: unknown, b: unknown) => unionServices(a as string | null, b as string | null));
     if (options.applySchema !== false) {
@@ -70,6 +80,8 @@ export class SqliteTraceStore implements TraceStore {
     const db = this.db;
     this.stmt = {
       insertSpan: db.prepare('INSERT OR IGNORE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+      // SPANS_PER_INSERT rows per statement: one native call and one bind pass per chunk, not per span.
+      insertSpanChunk: db.prepare(`INSERT OR IGNORE INTO spans VALUES ${Array(SPANS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} RETURNING trace_id, span_id`).raw(true),
       upsertTrace: db.prepare(`INSERT INTO traces VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO UPDATE SET
         start_ms = min(start_ms, excluded.start_ms), end_ms = max(end_ms, excluded.end_ms),
         root_service = coalesce(excluded.root_service, root_service), root_operation = coalesce(excluded.root_operation, root_operation),
@@ -88,6 +100,11 @@ export class SqliteTraceStore implements TraceStore {
       insertPending: db.prepare('INSERT OR REPLACE INTO pending_calls VALUES (?, ?, ?, ?, ?, ?, ?)'),
       deletePending: db.prepare('DELETE FROM pending_calls WHERE trace_id = ? AND span_id = ?'),
       getPending: db.prepare('SELECT * FROM pending_calls WHERE trace_id = ? AND span_id = ?'),
+      // Batched lookups: one statement per batch and kind, keys as a JSON array of [traceId, spanId].
+      pendingByKeys: db.prepare(`SELECT p.* FROM json_each(?) k JOIN pending_calls p ON p.trace_id = k.value ->> 0 AND p.span_id = k.value ->> 1`),
+      serversByKeys: db.prepare(`SELECT h.* FROM json_each(?) k JOIN server_halves h ON h.trace_id = k.value ->> 0 AND h.caller_span_id = k.value ->> 1`),
+      aliasesByAttemptKeys: db.prepare(`SELECT a.* FROM json_each(?) k JOIN attempt_aliases a ON a.trace_id = k.value ->> 0 AND a.span_id = k.value ->> 1`),
+      aliasesByCallKeys: db.prepare(`SELECT a.* FROM json_each(?) k JOIN attempt_aliases a ON a.trace_id = k.value ->> 0 AND a.call_span_id = k.value ->> 1`),
       expiredPending: db.prepare('SELECT * FROM pending_calls WHERE received_ms <= ? ORDER BY received_ms LIMIT 5000'),
       insertServer: db.prepare('INSERT OR IGNORE INTO server_halves VALUES (?, ?, ?, ?)'),
       deleteServer: db.prepare('DELETE FROM server_halves WHERE trace_id = ? AND caller_span_id = ? AND service = ?'),
@@ -120,15 +137,25 @@ export class SqliteTraceStore implements TraceStore {
     return { traceId: r.trace_id as string, spanId: r.span_id as string, callSpanId: r.call_span_id as string, receivedMs: Number(r.received_ms) };
   }
 
+  /** Runs a batched lookup once for all keys (deduplicated): one statement instead of one per span. */
+  private byKeys(stmt: Database.Statement, keys: readonly SpanKey[]): Record<string, unknown>[] {
+    if (keys.length === 0) return [];
+    const seen = new Set<string>();
+    const list: [string, string][] = [];
+    for (const k of keys) {
+      const id = `${k.traceId}/${k.spanId}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      list.push([k.traceId, k.spanId]);
+    }
+    return stmt.all(JSON.stringify(list)) as Record<string, unknown>[];
+  }
+
   private lookup = {
-    aliasesByAttempt: async (keys: readonly SpanKey[]) =>
-      keys.flatMap((k) => (this.stmt.aliasByAttempt.all(k.traceId, k.spanId) as Record<string, unknown>[]).map((r) => this.toAlias(r))),
-    aliasesByCall: async (keys: readonly SpanKey[]) =>
-      keys.flatMap((k) => (this.stmt.aliasesByCall.all(k.traceId, k.spanId) as Record<string, unknown>[]).map((r) => this.toAlias(r))),
-    pendingCalls: async (keys: readonly SpanKey[]) =>
-      keys.flatMap((k) => (this.stmt.getPending.all(k.traceId, k.spanId) as Record<string, unknown>[]).map((r) => this.toPending(r))),
-    serversByCaller: async (keys: readonly SpanKey[]) =>
-      keys.flatMap((k) => (this.stmt.serversByCaller.all(k.traceId, k.spanId) as Record<string, unknown>[]).map((r) => this.toServer(r))),
+    aliasesByAttempt: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.aliasesByAttemptKeys, keys).map((r) => this.toAlias(r)),
+    aliasesByCall: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.aliasesByCallKeys, keys).map((r) => this.toAlias(r)),
+    pendingCalls: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.pendingByKeys, keys).map((r) => this.toPending(r)),
+    serversByCaller: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.serversByKeys, keys).map((r) => this.toServer(r)),
   };
 
   private applyEdges(edges: readonly EdgeDelta[]): void {
@@ -145,13 +172,23 @@ export class SqliteTraceStore implements TraceStore {
     this.db.exec('BEGIN IMMEDIATE');
     try {
       const fresh: SpanRecord[] = [];
-      for (const s of spans) {
-        const r = spanToRow(s);
-        const changes = this.stmt.insertSpan.run(
-          r.trace_id, r.span_id, r.parent_span_id, r.service, r.name, r.kind, r.start_ms, r.end_ms, r.duration_ms,
-          r.status, r.status_message, r.attributes, r.resource, r.events, r.links,
-        ).changes;
-        if (changes > 0) fresh.push(s);
+      let i = 0;
+      for (; i + SPANS_PER_INSERT <= spans.length; i += SPANS_PER_INSERT) {
+        const params: unknown[] = [];
+        for (let k = i; k < i + SPANS_PER_INSERT; k++) pushRow(params, spans[k]!);
+        const stored = this.stmt.insertSpanChunk.all(...params) as [string, string][];
+        if (stored.length === SPANS_PER_INSERT) {
+          for (let k = i; k < i + SPANS_PER_INSERT; k++) fresh.push(spans[k]!);
+        } else {
+          // Some were re-sent duplicates (or repeated within the chunk): keep the ones stored now, once each.
+          const storedKeys = new Set(stored.map(([t, sp]) => `${t}/${sp}`));
+          for (let k = i; k < i + SPANS_PER_INSERT; k++) if (storedKeys.delete(`${spans[k]!.traceId}/${spans[k]!.spanId}`)) fresh.push(spans[k]!);
+        }
+      }
+      for (; i < spans.length; i++) {
+        const params: unknown[] = [];
+        pushRow(params, spans[i]!);
+        if (this.stmt.insertSpan.run(...params).changes > 0) fresh.push(spans[i]!);
       }
       const plan = await planGraphWrites(fresh, this.lookup, nowMs);
       for (const t of plan.traces) {
@@ -284,8 +321,10 @@ export class SqliteTraceStore implements TraceStore {
       const more = q.prefer === 'recent' ? 'SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?' : 'SELECT trace_id FROM traces WHERE error_count = 0 AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?';
       ids.push(...(this.db.prepare(more).all(q.fromMs, q.toMs, q.maxTraces - ids.length) as { trace_id: string }[]));
     }
-    const get = this.db.prepare('SELECT * FROM spans WHERE trace_id = ?');
-    return ids.flatMap((r) => (get.all(r.trace_id) as SpanRow[]).map(rowToSpan));
+    if (ids.length === 0) return [];
+    // One statement for the whole sample (not one per trace), grouped by trace as before.
+    const rows = this.db.prepare('SELECT s.* FROM json_each(?) k JOIN spans s ON s.trace_id = k.value ORDER BY k.key').all(JSON.stringify(ids.map((r) => r.trace_id))) as SpanRow[];
+    return rows.map(rowToSpan);
   }
 
   async prune(cutoffMs: number, maxTraces: number): Promise<number> {
