@@ -15,6 +15,7 @@ import { SqliteTraceStore } from '../src/store/sqlite/SqliteTraceStore.js';
 import { PostgresTraceStore } from '../src/store/postgres/PostgresTraceStore.js';
 import type { TraceStore } from '../src/store/TraceStore.js';
 import { DATABASE_URL, dropSchema, postgresReachable, uniqueSchema } from '../test/helpers.js';
+import { type OtelDelivery, startOtelDelivery } from './otelDelivery.js';
 import { makeTemplate, nextBatch, traceSpans } from './workload.js';
 
 const pkg = resolve(import.meta.dirname, '..');
@@ -184,11 +185,11 @@ async function queryRun() {
   const { child, url } = await startChild({ port: 0, grpcPort: 0, dbPath, databaseUrl: null, retentionHours: 0 });
   try {
     const q = `from=${hourAgo}&to=${now}`;
-    const timings = async (path: string, n: number) => {
+    const timings = async (path: string, n: number, query: (i: number) => string = () => q) => {
       const ms: number[] = [];
       for (let i = 0; i < n; i++) {
         const t0 = performance.now();
-        const res = await fetch(`${url}${path}?${q}`);
+        const res = await fetch(`${url}${path}?${query(i)}`);
         await res.arrayBuffer();
         if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
         ms.push(performance.now() - t0);
@@ -199,6 +200,9 @@ async function queryRun() {
     const graph = await timings('/api/graph', 100);
     await timings('/api/root-causes', 3);
     const rc = await timings('/api/root-causes', 40);
+    // A different `to` per request (1 ms apart) defeats the short per-window answer cache:
+    // this is the cost of computing an answer, as a dashboard with a moving "now" sees it.
+    const rcUncached = await timings('/api/root-causes', 40, (i) => `from=${hourAgo}&to=${now - 1 - i}`);
     const incidents = (await (await fetch(`${url}/api/root-causes?${q}`)).json()) as { incidents: { rootCauses: { service: string }[] }[] };
     return {
       spans: traces * 8,
@@ -207,6 +211,8 @@ async function queryRun() {
       graphP95Ms: round(percentile(graph, 0.95), 2),
       rootCausesP50Ms: round(percentile(rc, 0.5), 2),
       rootCausesP95Ms: round(percentile(rc, 0.95), 2),
+      rootCausesUncachedP50Ms: round(percentile(rcUncached, 0.5), 2),
+      rootCausesUncachedP95Ms: round(percentile(rcUncached, 0.95), 2),
       incidentsFound: incidents.incidents.length,
       topRootCause: incidents.incidents[0]?.rootCauses[0]?.service ?? null,
     };
@@ -222,7 +228,13 @@ async function overloadRun(usePostgres: boolean) {
   const storage = usePostgres ? { databaseUrl: DATABASE_URL, databaseSchema: schema } : { dbPath: join(tmp, 'overload.db'), databaseUrl: null };
   const { child, url } = await startChild({ port: 0, grpcPort: 0, ...storage, queueSpansMax: 8192, batchSpansMax: 2048, inflightBodyBytesMax: 8 * 1024 * 1024 });
   try {
+    // The official OTel exporter starts 2 s into the flood and ends its spans over the next 4 s,
+    // so its batches meet the 429/503 answers and must get through by retrying.
+    const fromMs = Date.now();
+    let otel: OtelDelivery | null = null;
+    const otelStart = setTimeout(() => (otel = startOtelDelivery(url, 200, 10, 4000)), 2000);
     const r = await load(url, child.pid!, 8, 32);
+    clearTimeout(otelStart);
     const t0 = performance.now();
     let recoveredMs = -1;
     const t = makeTemplate();
@@ -235,6 +247,14 @@ async function overloadRun(usePostgres: boolean) {
       }
       await new Promise((ok) => setTimeout(ok, 100));
     }
+    const delivery = otel as OtelDelivery | null;
+    let otelStored = -1;
+    if (delivery) {
+      await Promise.race([delivery.flush(), new Promise((ok) => setTimeout(ok, 60_000))]);
+      const traces = (await (await fetch(`${url}/api/traces?service=${delivery.service}&from=${fromMs - 60_000}&to=${Date.now() + 60_000}&limit=1000`)).json()) as { spanCount: number }[];
+      otelStored = traces.reduce((n, t) => n + t.spanCount, 0);
+    }
+    const rssAfterMb = round(rssMb(child.pid!));
     return {
       storage: usePostgres ? 'postgres' : 'sqlite',
       queueSpansMax: 8192,
@@ -245,6 +265,10 @@ async function overloadRun(usePostgres: boolean) {
       retryAfterAlwaysSet: r.retryAfterS.every((s) => s >= 1),
       rssMaxMb: round(Math.max(0, ...r.rssSamplesMb)),
       recoveredMs: round(recoveredMs),
+      rssAfterRecoveryMb: rssAfterMb,
+      otelExporter: delivery
+        ? { spansEnded: delivery.spansEnded, spansExported: delivery.spansExported, spansFailed: delivery.spansFailed, exports: delivery.exports, spansStored: otelStored, allStored: otelStored === delivery.spansExported && delivery.spansFailed === 0 }
+        : null,
     };
   } finally {
     await stopChild(child);
@@ -288,13 +312,15 @@ try {
   if (ONLY.has('query')) {
     const query = await queryRun();
     results.query = query;
-    say(`query over one hour with ${query.spans} spans: /api/graph p95 ${query.graphP95Ms} ms, /api/root-causes p95 ${query.rootCausesP95Ms} ms (target ≤ 50 ms)`);
+    say(`query over one hour with ${query.spans} spans: /api/graph p95 ${query.graphP95Ms} ms, /api/root-causes p95 ${query.rootCausesP95Ms} ms (same window repeated), ${query.rootCausesUncachedP95Ms} ms computed afresh (new window each time) (target ≤ 50 ms)`);
   }
 
   if (ONLY.has('overload')) {
     const overload = await overloadRun(pgUp);
     results.overload = overload;
-    say(`overload (${overload.storage}, 32 senders, queue 8192 spans): ${overload.throttled} answered 429/503 with Retry-After, ${overload.ok} accepted, ${overload.failed} other; collector RSS max ${overload.rssMaxMb} MB; recovered in ${overload.recoveredMs} ms`);
+    say(`overload (${overload.storage}, 32 senders, queue 8192 spans): ${overload.throttled} answered 429/503 with Retry-After, ${overload.ok} accepted, ${overload.failed} other; collector RSS max ${overload.rssMaxMb} MB, ${overload.rssAfterRecoveryMb} MB after; recovered in ${overload.recoveredMs} ms`);
+    const o = overload.otelExporter;
+    if (o) say(`overload, official OTel exporter (otlp-proto + BatchSpanProcessor) during the flood: ${o.spansEnded} spans ended, ${o.spansExported} reported exported, ${o.spansFailed} failed, ${o.spansStored} found stored${o.allStored ? ' (all delivered)' : ' (NOT all delivered)'}`);
   }
   results.loadAverage1mAtEnd = round(loadavg()[0]!, 2);
   say(`machine load average (1 min) during the run: ${results.loadAverage1mAtStart} → ${results.loadAverage1mAtEnd} on ${(await import('node:os')).cpus().length} cores`);

@@ -6,7 +6,7 @@ import { TRACE_ID_PATTERN } from '../ingest/index.js';
 import type { SpanRecord } from '../model.js';
 import type { TraceStore } from '../store/index.js';
 import { enumParam, numberParam, ParamError, rangeParams, stringParam, TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX } from './params.js';
-import { rootCauses } from './rootCauses.js';
+import { cachedRootCauses } from './rootCauses.js';
 
 export interface QueryRouterDeps {
   store: TraceStore;
@@ -105,7 +105,7 @@ export function queryRouter(deps: QueryRouterDeps): express.Router {
 
   router.get(
     '/api/root-causes',
-    wrap(async (req, res) => sendJson(req, res, await rootCauses(store, rangeParams(req.query)))),
+    wrap(async (req, res) => sendJson(req, res, await cachedRootCauses(store, rangeParams(req.query)))),
   );
 
   return router;

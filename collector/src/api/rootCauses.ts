@@ -29,6 +29,40 @@ export async function explain(store: TraceStore, incident: IncidentWindow): Prom
   return { ...incident, rootCauses: rankRootCauses({ spans, baselineSpans, entryServices: incident.affected }) };
 }
 
+/** How long an answer for one exact (from, to) is reused: the dashboard and several viewers ask the same window. */
+export const ROOT_CAUSES_CACHE_MS = 2_000;
+const CACHE_ENTRIES_MAX = 64;
+
+interface CacheEntry {
+  expiresAtMs: number;
+  answer: Promise<{ incidents: IncidentAnswer[] }>;
+}
+const caches = new WeakMap<TraceStore, Map<string, CacheEntry>>();
+
+/**
+ * rootCauses() with a short per-(from, to) cache: concurrent and repeated requests for the
+ * same window share one computation for ROOT_CAUSES_CACHE_MS. A failed computation is not kept.
+ */
+export function cachedRootCauses(store: TraceStore, range: TimeRange, nowMs = Date.now(), ttlMs = ROOT_CAUSES_CACHE_MS): Promise<{ incidents: IncidentAnswer[] }> {
+  let cache = caches.get(store);
+  if (!cache) {
+    cache = new Map();
+    caches.set(store, cache);
+  }
+  const key = `${range.fromMs}:${range.toMs}`;
+  const hit = cache.get(key);
+  if (hit && hit.expiresAtMs > nowMs) return hit.answer;
+  for (const [k, e] of cache) if (e.expiresAtMs <= nowMs) cache.delete(k);
+  while (cache.size >= CACHE_ENTRIES_MAX) cache.delete(cache.keys().next().value!);
+  const answer = rootCauses(store, range);
+  const entry = { expiresAtMs: nowMs + ttlMs, answer };
+  cache.set(key, entry);
+  answer.catch(() => {
+    if (cache.get(key) === entry) cache.delete(key);
+  });
+  return answer;
+}
+
 export async function rootCauses(store: TraceStore, range: TimeRange): Promise<{ incidents: IncidentAnswer[] }> {
   const incidents = await detect(store, range);
   const answers: IncidentAnswer[] = [];

@@ -59,7 +59,17 @@ function parseJson<T>(text: string, fallback: T): T {
   }
 }
 
-export function rowToSpan(r: SpanRow): SpanRecord {
+/**
+ * Row → SpanRecord. `resources` (optional, per query) shares one parsed object between rows
+ * with the same resource text, as decoded spans of one resource share it; empty event and
+ * link lists skip JSON.parse. Both matter when a query returns thousands of spans.
+ */
+export function rowToSpan(r: SpanRow, resources?: Map<string, SpanRecord['resource']>): SpanRecord {
+  let resource = resources?.get(r.resource);
+  if (resource === undefined) {
+    resource = parseJson(r.resource, {});
+    resources?.set(r.resource, resource);
+  }
   return {
     traceId: r.trace_id,
     spanId: r.span_id,
@@ -73,9 +83,9 @@ export function rowToSpan(r: SpanRow): SpanRecord {
     status: r.status as SpanStatus,
     statusMessage: r.status_message,
     attributes: parseJson(r.attributes, {}),
-    resource: parseJson(r.resource, {}),
-    events: parseJson(r.events, []),
-    links: parseJson(r.links, []),
+    resource,
+    events: r.events === '[]' ? [] : parseJson(r.events, []),
+    links: r.links === '[]' ? [] : parseJson(r.links, []),
   };
 }
 

@@ -300,7 +300,7 @@ export class PostgresTraceStore implements TraceStore {
 
   async getTrace(traceId: string): Promise<SpanRecord[]> {
     const rows = await this.q('SELECT * FROM spans WHERE trace_id = $1 ORDER BY start_ms', [traceId]);
-    return (rows as unknown as SpanRow[]).map(rowToSpan);
+    return (rows as unknown as SpanRow[]).map((r) => rowToSpan(r));
   }
 
   async sampleSpans(query: SampleQuery): Promise<SpanRecord[]> {
@@ -315,7 +315,8 @@ export class PostgresTraceStore implements TraceStore {
              LIMIT $3)`,
       [query.fromMs, query.toMs, query.maxTraces],
     );
-    return (rows as unknown as SpanRow[]).map(rowToSpan);
+    const resources = new Map<string, SpanRecord['resource']>();
+    return (rows as unknown as SpanRow[]).map((r) => rowToSpan(r, resources));
   }
 
   async prune(cutoffMs: number, maxTraces: number): Promise<number> {

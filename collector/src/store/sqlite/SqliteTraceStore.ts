@@ -307,7 +307,7 @@ export class SqliteTraceStore implements TraceStore {
   async getTrace(traceId: string): Promise<SpanRecord[]> {
     this.assertOpen();
     const rows = this.db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms').all(traceId) as SpanRow[];
-    return rows.map(rowToSpan);
+    return rows.map((r) => rowToSpan(r));
   }
 
   async sampleSpans(q: SampleQuery): Promise<SpanRecord[]> {
@@ -322,9 +322,10 @@ export class SqliteTraceStore implements TraceStore {
       ids.push(...(this.db.prepare(more).all(q.fromMs, q.toMs, q.maxTraces - ids.length) as { trace_id: string }[]));
     }
     if (ids.length === 0) return [];
-    // One statement for the whole sample (not one per trace), grouped by trace as before.
-    const rows = this.db.prepare('SELECT s.* FROM json_each(?) k JOIN spans s ON s.trace_id = k.value ORDER BY k.key').all(JSON.stringify(ids.map((r) => r.trace_id))) as SpanRow[];
-    return rows.map(rowToSpan);
+    // One statement for the whole sample (not one per trace); json_each drives the loop, so rows come grouped by trace in sample order.
+    const rows = this.db.prepare('SELECT s.* FROM json_each(?) k JOIN spans s ON s.trace_id = k.value').all(JSON.stringify(ids.map((r) => r.trace_id))) as SpanRow[];
+    const resources = new Map<string, SpanRecord['resource']>();
+    return rows.map((r) => rowToSpan(r, resources));
   }
 
   async prune(cutoffMs: number, maxTraces: number): Promise<number> {
