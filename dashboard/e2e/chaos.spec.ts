@@ -1,7 +1,7 @@
-// The chaos panel against the demo's real control server (demo-services/src/control/server.ts,
+// The chaos panel against the demo's real control server (from @faultline/demo-services,
 // cross-origin with its CORS rules), driving an in-memory shop stand-in that records faults.
 import { test, expect } from '@playwright/test';
-import { startControlServer } from '../../demo-services/src/control/server.js';
+import { startControlServer } from '@faultline/demo-services';
 import { freePort, startCollector } from './fixtures/collector.js';
 import { screenshot } from './support.js';
 
