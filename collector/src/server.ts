@@ -55,6 +55,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   const queue = new WriteQueue(store, {
     queueSpansMax: options.queueSpansMax,
     batchSpansMax: options.batchSpansMax,
+    concurrentBatches: store.backend === 'postgres' ? 2 : 1,
     onCommit: () => hub?.markDirty(),
     onError: (e) => log(`faultline collector: storing spans failed (answering 503 until it recovers): ${(e as Error)?.message ?? e}`),
   });

@@ -67,6 +67,42 @@ describe('WriteQueue', () => {
     await q.close();
   });
 
+  it('with concurrentBatches 2, writes two batches at once and settles each request only when its own batch commits', async () => {
+    const real = new SqliteTraceStore({ path: ':memory:' });
+    store = real;
+    const gates: (() => void)[] = [];
+    let inStore = 0;
+    let maxInStore = 0;
+    const slow = Object.create(real) as TraceStore;
+    slow.insertSpans = async (s) => {
+      inStore++;
+      maxInStore = Math.max(maxInStore, inStore);
+      await new Promise<void>((r) => gates.push(r));
+      inStore--;
+      return real.insertSpans(s);
+    };
+    const q = new WriteQueue(slow, { queueSpansMax: 100, batchSpansMax: 2, concurrentBatches: 2 });
+    const settled: string[] = [];
+    const reqs = ['a', 'b', 'c'].map((name) => {
+      const r = q.enqueue(spans(2));
+      if (r.accepted) void r.committed.then(() => settled.push(name));
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(maxInStore).toBe(2);
+    gates[1]!(); // the second batch commits first: only its request settles
+    await new Promise((r) => setTimeout(r, 10));
+    expect(settled).toEqual(['b']);
+    gates[0]!();
+    await new Promise((r) => setTimeout(r, 10));
+    gates[2]!();
+    await Promise.all(reqs.map((r) => (r.accepted ? r.committed : Promise.reject(new Error('refused')))));
+    expect(settled.sort()).toEqual(['a', 'b', 'c']);
+    expect(maxInStore).toBe(2);
+    expect(q.depthSpans).toBe(0);
+    await q.close();
+  });
+
   it('rejects the requests of a batch the store failed, and keeps going', async () => {
     const real = new SqliteTraceStore({ path: ':memory:' });
     store = real;

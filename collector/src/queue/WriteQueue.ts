@@ -8,6 +8,12 @@ import type { TraceStore } from '../store/index.js';
 export interface WriteQueueOptions {
   queueSpansMax: number;
   batchSpansMax: number;
+  /**
+   * Batches written at once (default 1). More than one only for stores whose concurrent
+   * transactions are safe (PostgreSQL: the same guarantees as several collectors sharing it),
+   * so that one batch's client-side work overlaps another's time in the database.
+   */
+  concurrentBatches?: number;
   /** Called after each committed batch (drives live updates). */
   onCommit?: (spans: number) => void;
   /** Called once per failure streak with the store error. */
@@ -25,7 +31,7 @@ export type Enqueued = { accepted: true; committed: Promise<void> } | { accepted
 export class WriteQueue {
   private readonly entries: Entry[] = [];
   private queuedSpans = 0;
-  private running = false;
+  private running = 0;
   private closed = false;
   private failing = false;
   private spansPerSecond = 10_000;
@@ -50,14 +56,18 @@ export class WriteQueue {
     }
     const committed = new Promise<void>((resolve, reject) => this.entries.push({ spans, resolve, reject }));
     this.queuedSpans += spans.length;
-    if (!this.running) this.start();
+    this.start();
     return { accepted: true, committed };
   }
 
   private start(): void {
-    this.running = true;
-    this.idle = new Promise((r) => (this.markIdle = r));
-    void this.drain();
+    const max = Math.max(1, this.options.concurrentBatches ?? 1);
+    if (this.running === 0) this.idle = new Promise((r) => (this.markIdle = r));
+    // A further writer only when there is a whole batch waiting beyond what the running ones take.
+    while (this.running < max && (this.running === 0 || this.entries.length > 1)) {
+      this.running++;
+      void this.drain();
+    }
   }
 
   private async drain(): Promise<void> {
@@ -86,13 +96,13 @@ export class WriteQueue {
         this.queuedSpans -= count;
       }
     }
-    this.running = false;
-    this.markIdle();
+    this.running--;
+    if (this.running === 0) this.markIdle();
   }
 
   /** Stops accepting and waits for what is queued to commit. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.running) await this.idle;
+    if (this.running > 0) await this.idle;
   }
 }

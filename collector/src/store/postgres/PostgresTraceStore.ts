@@ -36,6 +36,10 @@ const SPAN_COLUMNS = `trace_id text, span_id text, parent_span_id text, service 
   start_ms double precision, end_ms double precision, duration_ms double precision, status text, status_message text,
   attributes text, resource text, events text, links text`;
 
+function bySpanKey(a: SpanRecord, b: SpanRecord): number {
+  return a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
+}
+
 function keysJson(keys: readonly SpanKey[]): string {
   return JSON.stringify(keys.map((k) => ({ t: k.traceId, s: k.spanId })));
 }
@@ -112,7 +116,9 @@ export class PostgresTraceStore implements TraceStore {
       const inserted = await client.query<{ trace_id: string; span_id: string }>(
         `INSERT INTO spans SELECT * FROM json_to_recordset($1::json) AS r(${SPAN_COLUMNS})
          ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING trace_id, span_id`,
-        [JSON.stringify(spans.map(spanToRow))],
+        // Key order: concurrent transactions (this process's or another collector's) that both
+        // carry a re-sent span then wait on each other in one order, never deadlock.
+        [JSON.stringify([...spans].sort(bySpanKey).map(spanToRow))],
       );
       const freshKeys = new Set(inserted.rows.map((r) => `${r.trace_id}/${r.span_id}`));
       const fresh = spans.filter((s) => freshKeys.delete(`${s.traceId}/${s.spanId}`));
