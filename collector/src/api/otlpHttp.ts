@@ -107,7 +107,7 @@ export function otlpHttpRouter(deps: OtlpHttpDeps): express.Router {
 
     // Memory held by bodies in flight is bounded: reserve the worst case (compressed + inflated).
     const reserve = contentEncoding === 'gzip' ? max + (Number.isFinite(declared) ? declared : max) : Number.isFinite(declared) ? declared : max;
-    if (!deps.budget.tryTake(reserve)) return sendStatus(res, encoding, 429, RPC.UNAVAILABLE, 'collector busy: too many request bodies in flight', 1);
+    if (!deps.budget.tryTake(reserve)) return sendStatus(res, encoding, 429, RPC.UNAVAILABLE, 'collector busy: too many request bodies in flight', deps.queue.retryAfterS());
     let held = reserve;
     const release = () => {
       deps.budget.give(held);

@@ -3,7 +3,7 @@ import { span } from '../../test/helpers.js';
 import type { SpanRecord } from '../model.js';
 import { SqliteTraceStore } from '../store/sqlite/SqliteTraceStore.js';
 import type { TraceStore } from '../store/TraceStore.js';
-import { WriteQueue } from './WriteQueue.js';
+import { SATURATED_RETRY_AFTER_MAX_S, WriteQueue } from './WriteQueue.js';
 
 /** A real store whose commits wait for the test to open a gate: a store slower than ingest. */
 function gatedStore(): { store: TraceStore; open: () => void; batches: number[] } {
@@ -52,6 +52,20 @@ describe('WriteQueue', () => {
     if (b.accepted) await b.committed;
     expect(q.depthSpans).toBe(0);
     expect(q.enqueue(spans(3)).accepted).toBe(true);
+    await q.close();
+  });
+
+  it('asks refused senders to wait longer the longer the queue stays saturated, up to SATURATED_RETRY_AFTER_MAX_S, and forgets once it drains', async () => {
+    const g = gatedStore();
+    store = g.store;
+    const q = new WriteQueue(g.store, { queueSpansMax: 10, batchSpansMax: 100 });
+    const t0 = Date.now();
+    const a = q.enqueue(spans(6)); // over half full from here
+    expect(q.retryAfterS(t0 + 3_500)).toBeGreaterThanOrEqual(4);
+    expect(q.retryAfterS(t0 + 60_000)).toBe(SATURATED_RETRY_AFTER_MAX_S);
+    g.open();
+    if (a.accepted) await a.committed;
+    expect(q.retryAfterS(t0 + 60_000)).toBe(1);
     await q.close();
   });
 

@@ -26,6 +26,14 @@ interface Entry {
   reject: (e: unknown) => void;
 }
 
+/**
+ * Under sustained overload the drain estimate says "1 s" while the queue refills at once, and
+ * an exporter that obeys it spends its few attempts (the OTel exporters make 6) inside the
+ * overload. So the hint also grows with how long the queue has stayed over half full, up to
+ * this many seconds: below the OTel exporters' default 10 s export timeout, so they still retry.
+ */
+export const SATURATED_RETRY_AFTER_MAX_S = 5;
+
 export type Enqueued = { accepted: true; committed: Promise<void> } | { accepted: false; retryAfterS: number };
 
 export class WriteQueue {
@@ -35,6 +43,8 @@ export class WriteQueue {
   private closed = false;
   private failing = false;
   private spansPerSecond = 10_000;
+  /** When the queue last went over half full and has stayed there; null when it is not. */
+  private saturatedSinceMs: number | null = null;
   private idle: Promise<void> = Promise.resolve();
   private markIdle: () => void = () => undefined;
 
@@ -51,13 +61,20 @@ export class WriteQueue {
     if (this.closed) return { accepted: false, retryAfterS: 5 };
     if (spans.length === 0) return { accepted: true, committed: Promise.resolve() };
     if (this.queuedSpans > 0 && this.queuedSpans + spans.length > this.options.queueSpansMax) {
-      const seconds = Math.ceil(this.queuedSpans / Math.max(1, this.spansPerSecond));
-      return { accepted: false, retryAfterS: Math.min(30, Math.max(1, seconds)) };
+      return { accepted: false, retryAfterS: this.retryAfterS() };
     }
     const committed = new Promise<void>((resolve, reject) => this.entries.push({ spans, resolve, reject }));
     this.queuedSpans += spans.length;
+    if (this.saturatedSinceMs === null && this.queuedSpans * 2 > this.options.queueSpansMax) this.saturatedSinceMs = Date.now();
     this.start();
     return { accepted: true, committed };
+  }
+
+  /** Seconds a refused sender should wait: the time to drain the queue, or longer while it stays saturated (1–30). */
+  retryAfterS(nowMs = Date.now()): number {
+    const drainS = Math.ceil(this.queuedSpans / Math.max(1, this.spansPerSecond));
+    const saturatedS = this.saturatedSinceMs === null ? 0 : Math.min(SATURATED_RETRY_AFTER_MAX_S, Math.ceil((nowMs - this.saturatedSinceMs) / 1000));
+    return Math.min(30, Math.max(1, drainS, saturatedS));
   }
 
   private start(): void {
@@ -94,6 +111,7 @@ export class WriteQueue {
         for (const e of batch) e.reject(err);
       } finally {
         this.queuedSpans -= count;
+        if (this.queuedSpans * 2 <= this.options.queueSpansMax) this.saturatedSinceMs = null;
       }
     }
     this.running--;
