@@ -89,6 +89,20 @@ export function rowToSpan(r: SpanRow, resources?: Map<string, SpanRecord['resour
   };
 }
 
+/** The columns of `spans` in table order, as `SELECT *` returns them in raw (array) mode. */
+export type SpanRowArray = [string, string, string, string, string, string, number, number, number, string, string, string, string, string, string];
+
+/** rowToSpan for a raw row: skips the per-row object the driver would build, which dominates reading a sample. */
+export function rowArrayToSpan(a: SpanRowArray, resources?: Map<string, SpanRecord['resource']>): SpanRecord {
+  return rowToSpan(
+    {
+      trace_id: a[0], span_id: a[1], parent_span_id: a[2], service: a[3], name: a[4], kind: a[5], start_ms: a[6], end_ms: a[7], duration_ms: a[8],
+      status: a[9], status_message: a[10], attributes: a[11], resource: a[12], events: a[13], links: a[14],
+    },
+    resources,
+  );
+}
+
 export interface StatsColumns {
   requests: number | string;
   errors: number | string;

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import type { GraphInput, ServiceSeries, Stats } from '../../analysis/index.js';
 import type { SpanRecord } from '../../model.js';
 import { type AttemptAlias, type EdgeDelta, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey, targetOfHint } from '../graphPlan.js';
-import { rowToSpan, type SpanRow, spanToRow, statsFromColumns, statsFromJson } from '../rows.js';
+import { rowArrayToSpan, rowToSpan, type SpanRow, type SpanRowArray, spanToRow, statsFromColumns, statsFromJson } from '../rows.js';
 import { seriesOf, summarizeServices, traceSummaryOf } from '../summaries.js';
 import {
   DEFAULT_PENDING_EDGE_MS,
@@ -112,6 +112,7 @@ export class SqliteTraceStore implements TraceStore {
       insertAlias: db.prepare('INSERT OR IGNORE INTO attempt_aliases VALUES (?, ?, ?, ?)'),
       aliasByAttempt: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND span_id = ?'),
       aliasesByCall: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND call_span_id = ?'),
+      sampleRows: db.prepare('SELECT s.* FROM json_each(?) k JOIN spans s ON s.trace_id = k.value').raw(true),
       forgetServers: db.prepare('DELETE FROM server_halves WHERE received_ms < ?'),
       forgetAliases: db.prepare('DELETE FROM attempt_aliases WHERE received_ms < ?'),
     };
@@ -323,9 +324,9 @@ export class SqliteTraceStore implements TraceStore {
     }
     if (ids.length === 0) return [];
     // One statement for the whole sample (not one per trace); json_each drives the loop, so rows come grouped by trace in sample order.
-    const rows = this.db.prepare('SELECT s.* FROM json_each(?) k JOIN spans s ON s.trace_id = k.value').all(JSON.stringify(ids.map((r) => r.trace_id))) as SpanRow[];
+    const rows = this.stmt.sampleRows.all(JSON.stringify(ids.map((r) => r.trace_id))) as SpanRowArray[];
     const resources = new Map<string, SpanRecord['resource']>();
-    return rows.map((r) => rowToSpan(r, resources));
+    return rows.map((r) => rowArrayToSpan(r, resources));
   }
 
   async prune(cutoffMs: number, maxTraces: number): Promise<number> {
