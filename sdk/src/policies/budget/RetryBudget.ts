@@ -48,15 +48,7 @@ export class RetryBudget {
   /** Takes one retry from the budget; false when it is spent. */
   tryRetry(nowMs: number = this.now()): boolean {
     const current = this.bucket(nowMs);
-    const oldest = Math.floor(nowMs / this.bucketMs) - BUCKETS + 1;
-    let requests = 0;
-    let retries = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      if (this.stamps[i]! >= oldest) {
-        requests += this.requests[i]!;
-        retries += this.retries[i]!;
-      }
-    }
+    const { requests, retries } = this.snapshot(nowMs);
     if (retries + 1 > Math.max(this.floor, this.ratio * requests)) {
       this.exhausted += 1;
       return false;
