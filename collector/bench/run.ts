@@ -18,6 +18,9 @@ import { DATABASE_URL, dropSchema, postgresReachable, uniqueSchema } from '../te
 import { type OtelDelivery, startOtelDelivery } from './otelDelivery.js';
 import { makeTemplate, nextBatch, traceSpans } from './workload.js';
 
+/** Stated memory bound for the collector under overload (default queue and body budgets). */
+const OVERLOAD_RSS_MAX_MB = 512;
+
 const pkg = resolve(import.meta.dirname, '..');
 const resultsFile = resolve(pkg, '..', 'bench', 'results', 'collector.json');
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -329,6 +332,16 @@ try {
   mkdirSync(resolve(resultsFile, '..'), { recursive: true });
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`wrote ${resultsFile}`);
+  // The overload promises are checked, not just recorded: a broken one fails `pnpm bench`.
+  const overload = results.overload as { failed: number; rssMaxMb: number; otelExporter?: { allStored: boolean } } | undefined;
+  if (overload) {
+    const broken: string[] = [];
+    if (overload.failed > 0) broken.push(`${overload.failed} answers were neither accepted nor 429/503`);
+    if (overload.rssMaxMb > OVERLOAD_RSS_MAX_MB) broken.push(`collector RSS ${overload.rssMaxMb} MB over the ${OVERLOAD_RSS_MAX_MB} MB bound`);
+    if (overload.otelExporter && !overload.otelExporter.allStored) broken.push('the official OTel exporter did not deliver every span');
+    for (const b of broken) console.error(`overload promise broken: ${b}`);
+    if (broken.length) process.exitCode = 1;
+  }
 } finally {
   rmSync(tmp, { recursive: true, force: true });
 }

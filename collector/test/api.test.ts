@@ -106,7 +106,11 @@ describe('query API', () => {
   });
 
   it('caps limit at 1000 instead of failing', async () => {
-    expect((await get('/api/traces?limit=5000')).status).toBe(200);
+    const roots = Array.from({ length: 1005 }, () => span({ service: 'limit-probe' }));
+    expect((await postJson(c.url, otlpJson(roots))).status).toBe(200);
+    const res = await get('/api/traces?service=limit-probe&limit=5000');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toHaveLength(1000);
   });
 
   it('answers 404 for an unknown trace and an unknown endpoint', async () => {

@@ -203,6 +203,23 @@ describe('OTLP decode', () => {
     expect(partial?.errorMessage).toMatch(/events dropped/);
   });
 
+  it('drops an attribute whose key is over attributeKeyCharsMax, keeps one at the limit', () => {
+    const base = jsonRequest().resourceSpans[0]!.scopeSpans[0]!.spans[0]!;
+    const atLimit = 'k'.repeat(256);
+    const span = {
+      ...base,
+      attributes: [
+        { key: atLimit, value: { stringValue: 'kept' } },
+        { key: 'x'.repeat(257), value: { stringValue: 'dropped' } },
+      ],
+    };
+    const req = { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [span] }] }] };
+    const { spans: out, partial } = decodeJsonRequest(JSON.stringify(req), limits);
+    expect(out[0]!.attributes).toEqual({ [atLimit]: 'kept' });
+    expect(partial?.rejectedSpans ?? 0).toBe(0);
+    expect(partial?.errorMessage).toMatch(/1 attributes dropped .*key over 256 chars/);
+  });
+
   it('names the encodings of OTLP content types', () => {
     expect(encodingOf('application/x-protobuf')).toBe('protobuf');
     expect(encodingOf('application/protobuf')).toBe('protobuf');
