@@ -1,6 +1,6 @@
 // Dashboard benchmark: time from navigation to a rendered 100-node service map and
 // to a rendered 5,000-span waterfall, in Debian's Chromium, against a real collector
-// loaded over OTLP. Writes /work/main/bench/results/dashboard.json (repo-relative).
+// loaded over OTLP. Writes bench/results/dashboard.json at the repository root.
 import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
