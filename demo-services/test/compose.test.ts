@@ -20,6 +20,15 @@ describe.skipIf(missing)(missing ? `docker-compose.yml (skipped: ${COMPOSE} not 
     expect(r.status).toBe(0);
   });
 
+  it('validates the collector scale-out file too: two collectors sharing one PostgreSQL', () => {
+    const scaleOut = join(import.meta.dirname, '..', '..', 'collector', 'docker-compose.yml');
+    const check = spawnSync(COMPOSE, ['-f', scaleOut, 'config', '-q'], { encoding: 'utf8', timeout: 60_000 });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+    const services = spawnSync(COMPOSE, ['-f', scaleOut, 'config', '--services'], { encoding: 'utf8', timeout: 60_000 }).stdout.trim().split('\n').sort();
+    expect(services).toEqual(['collector-a', 'collector-b', 'postgres']);
+  });
+
   it('runs the collector on PostgreSQL, NATS, and every shop service', () => {
     const services = compose('config', '--services').stdout.trim().split('\n').sort();
     expect(services).toEqual(['collector', 'gateway', 'inventory', 'nats', 'notifications', 'orders', 'payments', 'postgres', 'shipping']);
