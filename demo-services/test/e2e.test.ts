@@ -65,8 +65,10 @@ describe('walking skeleton: gateway → orders traced into the collector', () =>
       const spans = await eventually(async () => {
         const { status, body } = await getJson<{ spans: ApiSpan[] }>(`${collector.url}/api/traces/${traceId}`);
         if (status !== 200) return undefined;
-        const services = new Set(body.spans.map((s) => s.service));
-        return services.has('gateway') && services.has('orders') && body.spans.some((s) => s.service === 'orders' && s.kind === 'client') ? body.spans : undefined;
+        // Each process exports in its own batches, and a server span ends (and is exported) after
+        // its client children: wait until every half this test checks has arrived.
+        const has = (service: string, kind: string) => body.spans.some((s) => s.service === service && s.kind === kind);
+        return has('gateway', 'server') && has('gateway', 'client') && has('orders', 'server') && has('orders', 'client') ? body.spans : undefined;
       }, 20_000);
       expect(spans, `trace ${traceId} never arrived with both services`).toBeDefined();
       const byId = new Map(spans!.map((s) => [s.spanId, s]));
