@@ -68,7 +68,9 @@ describe('walking skeleton: gateway → orders traced into the collector', () =>
         // Each process exports in its own batches, and a server span ends (and is exported) after
         // its client children: wait until every half this test checks has arrived.
         const has = (service: string, kind: string) => body.spans.some((s) => s.service === service && s.kind === kind);
-        return has('gateway', 'server') && has('gateway', 'client') && has('orders', 'server') && has('orders', 'client') ? body.spans : undefined;
+        const ids = new Set(body.spans.map((s) => s.spanId));
+        const ordersClientsParented = body.spans.filter((s) => s.service === 'orders' && s.kind === 'client').every((s) => ids.has(s.parentSpanId));
+        return has('gateway', 'server') && has('gateway', 'client') && has('orders', 'server') && has('orders', 'client') && ordersClientsParented ? body.spans : undefined;
       }, 20_000);
       expect(spans, `trace ${traceId} never arrived with both services`).toBeDefined();
       const byId = new Map(spans!.map((s) => [s.spanId, s]));
