@@ -8,6 +8,7 @@ import { parseMode } from './lib/config.js';
 import { startShop, type Shop } from './lib/shop.js';
 import { startControlServer } from './control/server.js';
 import { DemoScenarios } from './control/session.js';
+import { createFaultSpanRecorder, type FaultRecorder } from './scenarios/faultSpans.js';
 import { SteadyLoad } from './control/steadyLoad.js';
 
 function intEnv(key: string, fallback: number): number {
@@ -37,6 +38,7 @@ let collector: CollectorProcess | undefined;
 let shop: Shop | undefined;
 let load: SteadyLoad | undefined;
 let scenarios: DemoScenarios | undefined;
+let faultSpans: FaultRecorder | undefined;
 let control: { close(): Promise<void> } | undefined;
 let report: NodeJS.Timeout | undefined;
 let stopping = false;
@@ -48,6 +50,7 @@ async function stop(code: number): Promise<never> {
     if (report) clearInterval(report);
     load?.stop();
     await scenarios?.abandon().catch(() => undefined);
+    await faultSpans?.shutdown();
     await control?.close().catch(() => undefined);
     await shop?.close().catch(() => undefined);
     await collector?.stop().catch(() => undefined);
@@ -85,7 +88,8 @@ try {
     },
   });
   load = new SteadyLoad(shop.urls.gateway, rps);
-  scenarios = new DemoScenarios(shop, load, log);
+  faultSpans = createFaultSpanRecorder(collector.url);
+  scenarios = new DemoScenarios(shop, load, log, faultSpans);
   const dashboardOrigins = [collector.url, collector.url.replace('127.0.0.1', 'localhost')];
   control = await startControlServer({ port: controlPort, allowedOrigins: dashboardOrigins, target: scenarios });
   load.start();

@@ -83,6 +83,21 @@ describe.sequential('scenarios (acceptance: real processes, faults and databases
       const incident = answer!.incidents.find((i) => i.rootCauses.length > 0)!;
       expect(incident.rootCauses[0]!.service, JSON.stringify(incident.rootCauses.slice(0, 3))).toBe(injected);
     });
+
+    if (ranked.has(name) && name.endsWith('-down')) it('records the kill as a fault.injected span event naming the service', { timeout: 60_000 }, async () => {
+      const victim = SCENARIOS.find((s) => s.name === name)!.rootCause!;
+      const event = await eventually(async () => {
+        const { body: traces } = await getJson<{ traceId: string }[]>(`${collector!.url}/api/traces?service=faultline-chaos`);
+        for (const t of traces ?? []) {
+          const { body } = await getJson<{ spans: { events: { name: string; attributes: Record<string, unknown> }[] }[] }>(`${collector!.url}/api/traces/${t.traceId}`);
+          const found = body.spans.flatMap((s) => s.events).find((e) => e.name === 'fault.injected' && e.attributes['peer.service'] === victim);
+          if (found) return found;
+        }
+        return undefined;
+      }, 20_000);
+      expect(event, 'no fault.injected event for the killed service').toBeDefined();
+      expect(event!.attributes['faultline.fault']).toBe('down');
+    });
   });
 
   it('naive inventory-down reproduces the incident: payments captured for orders that never got stock', { timeout: RUN_TIMEOUT_MS }, async () => {

@@ -1,5 +1,6 @@
 import type { Shop } from '../lib/shop.js';
 import { findScenario } from '../scenarios/catalog.js';
+import type { FaultRecorder } from '../scenarios/faultSpans.js';
 import { FaultInjector, type FaultRecord } from '../scenarios/faults.js';
 import { playTimeline } from '../scenarios/timeline.js';
 import type { ControlTarget } from './server.js';
@@ -14,8 +15,9 @@ export class DemoScenarios implements ControlTarget {
     shop: Shop,
     private readonly load: SteadyLoad,
     private readonly log: (line: string) => void,
+    recorder?: FaultRecorder,
   ) {
-    this.injector = new FaultInjector(shop);
+    this.injector = new FaultInjector(shop, recorder);
   }
 
   start(name: string, durationMs: number): { name: string; startMs: number; durationMs: number } {

@@ -2,6 +2,7 @@ import { Blackhole } from '../lib/blackhole.js';
 import type { Fault } from '../lib/chaos.js';
 import type { ServiceName } from '../lib/config.js';
 import type { Shop } from '../lib/shop.js';
+import type { FaultRecorder } from './faultSpans.js';
 
 export type FaultKind = 'down' | 'spike' | Fault['kind'];
 
@@ -23,7 +24,11 @@ export class FaultInjector {
   private readonly active = new Map<ServiceName, FaultRecord>();
   private readonly queues = new Map<ServiceName, Promise<unknown>>();
 
-  constructor(private readonly shop: Shop) {}
+  constructor(
+    private readonly shop: Shop,
+    /** Records `down` faults on spans; chaos faults are recorded by the services' own hooks. */
+    private readonly recorder?: FaultRecorder,
+  ) {}
 
   /** One operation per service at a time: a restart still in progress must finish before the next kill. */
   private serial<T>(service: ServiceName, op: () => Promise<T>): Promise<T> {
@@ -52,6 +57,7 @@ export class FaultInjector {
     this.active.set(service, record);
     this.log.push(record);
     await this.shop.process(service).kill();
+    this.recorder?.injected(record);
     const port = Number(new URL(this.shop.urls[service]).port);
     this.holes.set(service, await Blackhole.open(port));
   }

@@ -5,6 +5,7 @@ import { startShop, type Shop } from '../lib/shop.js';
 import { sleep } from '../lib/sleep.js';
 import { findScenario, SCENARIOS } from './catalog.js';
 import { FaultInjector, type FaultRecord } from './faults.js';
+import { createFaultSpanRecorder } from './faultSpans.js';
 import { checkInvariants, readSnapshot, unsettled } from './invariants.js';
 import { percentileMs, runLoad, type RequestResult } from './load.js';
 import { closeFaults, type ScenarioReport, type WindowStats } from './report.js';
@@ -89,7 +90,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
     env: def.env?.(rps) ?? {},
     ...(options.onServiceLine ? { onLine: options.onServiceLine } : {}),
   });
-  const injector = new FaultInjector(shop);
+  const recorder = createFaultSpanRecorder(options.otlpEndpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318');
+  const injector = new FaultInjector(shop, recorder);
   try {
     // A few orders before the clock starts: the first calls into cold processes are slow
     // (JIT, connections) and would otherwise trip timeouts that have nothing to do with the fault.
@@ -179,6 +181,7 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
     };
   } finally {
     await injector.releasePorts().catch(() => undefined);
+    await recorder.shutdown();
     await shop.close();
     if (natsUrl && natsStream) await deleteStream(natsUrl, natsStream).catch(() => undefined);
   }
