@@ -70,6 +70,41 @@ const discardExporter: SpanExporter = {
   shutdown: async () => undefined,
 };
 
+/**
+ * The SDK's own cost per call, with a fetch that answers at once: the loopback
+ * figures above carry tens of microseconds of scheduling noise on a shared
+ * machine, this one moves only when the SDK's code path does.
+ */
+async function measureCallPath(
+  realTracer: ReturnType<typeof getTracer>,
+  noopTracer: ReturnType<typeof getTracer>,
+): Promise<{ tracedUs: number; untracedUs: number; abortControllerAndTimerUs: number }> {
+  const response = new Response(null, { status: 204 });
+  const instant = (async () => response) as unknown as typeof fetch;
+  const client = createClient({ target: 'bench-call-path', baseUrl: 'http://127.0.0.1:9', fetch: instant });
+  const n = Number(process.env.BENCH_CALL_PATH_CALLS ?? 50_000);
+  const meanUs = async (call: Call): Promise<number> => {
+    for (let i = 0; i < 5_000; i++) await call();
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await call();
+    return Number(process.hrtime.bigint() - t0) / n / 1000;
+  };
+  const controllerAndTimer: Call = async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 5000);
+    await instant('http://127.0.0.1:9/', { signal: controller.signal });
+    clearTimeout(timer);
+  };
+  const abortControllerAndTimerUs = await meanUs(controllerAndTimer);
+  const tracedUs = await meanUs(() => client('/items'));
+  setTracer(noopTracer);
+  try {
+    return { tracedUs, untracedUs: await meanUs(() => client('/items')), abortControllerAndTimerUs };
+  } finally {
+    setTracer(realTracer);
+  }
+}
+
 async function main(): Promise<void> {
   const loop = await startLoopback();
   const url = `${loop.url}/items`;
@@ -187,6 +222,8 @@ async function main(): Promise<void> {
   openLatencies.sort((a, b) => a - b);
   const breakerOpen = { p50Ms: quantile(openLatencies, 0.5), p99Ms: quantile(openLatencies, 0.99) };
 
+  const callPath = await measureCallPath(realTracer, noopTracer);
+
   await shutdown();
   await loop.stop();
 
@@ -198,6 +235,7 @@ async function main(): Promise<void> {
     calls: { warmup: WARMUP, perRound: CALLS_PER_ROUND, rounds, throughputMs: THROUGHPUT_MS, concurrency: CONCURRENCY },
     ...results,
     breakerOpen,
+    callPath,
     ratios: {
       sdkVsBareP50: vsBare,
       sdkVsCockatielP50: vsCockatiel,
@@ -214,6 +252,9 @@ async function main(): Promise<void> {
   for (const [name, r] of Object.entries(results)) {
     console.log(`${name.padEnd(18)} ${r.p50Ms.toFixed(3).padStart(7)}  ${r.p99Ms.toFixed(3).padStart(7)}  ${r.throughputRps.toFixed(0).padStart(6)}`);
   }
+  console.log(
+    `sdk call path without network (mean us/call): traced ${callPath.tracedUs.toFixed(2)}, untraced ${callPath.untracedUs.toFixed(2)}, abort controller + timer alone ${callPath.abortControllerAndTimerUs.toFixed(2)}`,
+  );
   console.log(`breaker open fast-fail: p50 ${breakerOpen.p50Ms.toFixed(4)} ms, p99 ${breakerOpen.p99Ms.toFixed(4)} ms`);
   console.log(`sdk overhead p50: ${vsBare.toFixed(2)}x bare fetch, ${vsCockatiel.toFixed(2)}x cockatiel`);
 }
