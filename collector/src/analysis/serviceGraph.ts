@@ -2,10 +2,8 @@
 import { quantileMs } from './histogram.js';
 import { emptyStats, mergeStats, type Stats } from './stats.js';
 
-export interface GraphNode {
-  id: string;
-  /** `virtual`: called by a service but never reported spans itself (not instrumented, or unreachable). */
-  kind: 'service' | 'virtual';
+/** Rate, errors and duration figures of one service, node or edge, as the API answers them. */
+export interface RedFigures {
   requests: number;
   errors: number;
   errorRate: number;
@@ -14,15 +12,15 @@ export interface GraphNode {
   p99Ms: number;
 }
 
-export interface GraphEdge {
+export interface GraphNode extends RedFigures {
+  id: string;
+  /** `virtual`: called by a service but never reported spans itself (not instrumented, or unreachable). */
+  kind: 'service' | 'virtual';
+}
+
+export interface GraphEdge extends RedFigures {
   source: string;
   target: string;
-  requests: number;
-  errors: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
   retries: number;
   timeouts: number;
   shortCircuits: number;
@@ -46,7 +44,8 @@ function round(ms: number): number {
   return Math.round(ms * 1000) / 1000;
 }
 
-function summary(stats: Stats) {
+/** The API's figures for merged stats: error rate capped at 1, percentiles to the microsecond. */
+export function redFigures(stats: Stats): RedFigures {
   return {
     requests: stats.requests,
     errors: stats.errors,
@@ -94,13 +93,13 @@ export function buildGraph(input: GraphInput): GraphResponse {
   }
 
   const nodes: GraphNode[] = [];
-  for (const [id, stats] of nodeStats) nodes.push({ id, kind: 'service', ...summary(stats) });
+  for (const [id, stats] of nodeStats) nodes.push({ id, kind: 'service', ...redFigures(stats) });
   for (const [id, stats] of seenByCallers) {
     const kind = input.knownServices.has(id) || sources.has(id) ? 'service' : 'virtual';
-    nodes.push({ id, kind, ...summary(stats) });
+    nodes.push({ id, kind, ...redFigures(stats) });
   }
   for (const id of sources) {
-    if (!nodeStats.has(id) && !seenByCallers.has(id)) nodes.push({ id, kind: 'service', ...summary(emptyStats()) });
+    if (!nodeStats.has(id) && !seenByCallers.has(id)) nodes.push({ id, kind: 'service', ...redFigures(emptyStats()) });
   }
   nodes.sort((a, b) => byName(a.id, b.id));
 
@@ -108,7 +107,7 @@ export function buildGraph(input: GraphInput): GraphResponse {
     .map(({ source, target, stats }) => ({
       source,
       target,
-      ...summary(stats),
+      ...redFigures(stats),
       retries: stats.retries,
       timeouts: stats.timeouts,
       shortCircuits: stats.shortCircuits,

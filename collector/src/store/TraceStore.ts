@@ -1,6 +1,6 @@
 // The storage interface every backend implements. Writes happen through the write queue
 // only (one batch at a time per process); reads come from the API.
-import type { GraphInput, ServiceSeries } from '../analysis/index.js';
+import type { GraphInput, RedFigures, ServiceSeries } from '../analysis/index.js';
 import type { SpanRecord } from '../model.js';
 
 export interface TimeRange {
@@ -8,14 +8,8 @@ export interface TimeRange {
   toMs: number;
 }
 
-export interface ServiceSummary {
+export interface ServiceSummary extends RedFigures {
   name: string;
-  requests: number;
-  errors: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
 }
 
 export interface TraceSummary {

@@ -1,8 +1,6 @@
 // Shared shaping of query answers from stored aggregates.
-import { emptyStats, mergeStats, quantileMs, type ServiceSeries, type Stats } from '../analysis/index.js';
+import { emptyStats, mergeStats, redFigures, type ServiceSeries, type Stats } from '../analysis/index.js';
 import type { ServiceSummary, TraceSummary } from './TraceStore.js';
-
-const round = (ms: number) => Math.round(ms * 1000) / 1000;
 
 export function summarizeServices(rows: readonly { service: string; stats: Stats }[]): ServiceSummary[] {
   const byService = new Map<string, Stats>();
@@ -13,15 +11,7 @@ export function summarizeServices(rows: readonly { service: string; stats: Stats
   }
   return [...byService.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([name, s]) => ({
-      name,
-      requests: s.requests,
-      errors: s.errors,
-      errorRate: s.requests ? Math.min(1, s.errors / s.requests) : 0,
-      p50Ms: round(quantileMs(s.histogram, 0.5)),
-      p95Ms: round(quantileMs(s.histogram, 0.95)),
-      p99Ms: round(quantileMs(s.histogram, 0.99)),
-    }));
+    .map(([name, s]) => ({ name, ...redFigures(s) }));
 }
 
 export function seriesOf(rows: readonly { service: string; bucketMs: number; stats: Stats }[]): ServiceSeries[] {
