@@ -42,6 +42,10 @@ for (const file of readdirSync(results).filter((f) => f.endsWith('.json')).sort(
   console.log(`\n${file}`);
   for (const [k, v] of table.slice(0, 80)) console.log(`  ${k.padEnd(width)}  ${v}`);
   if (table.length > 80) console.log(`  … ${table.length - 80} more figures in the file`);
+  // A file's own summary lines (e.g. rca.json's accuracy tables) say more than its first 80 figures.
+  if (Array.isArray(data.summary) && data.summary.every((l) => typeof l === 'string')) {
+    for (const line of data.summary) console.log(`  | ${line}`);
+  }
 }
 if (failed.length) {
   console.log(`\nbenchmarks failed: ${failed.join(', ')}`);
