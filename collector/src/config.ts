@@ -44,6 +44,20 @@ export interface CollectorOptions {
   pruneIntervalMs?: number;
   /** Ingest limits; see IngestLimits. */
   limits?: Partial<IngestLimits>;
+  /** Series cap of GET /metrics; past it new label sets fold into "other". Default 10,000 (FAULTLINE_METRICS_MAX_SERIES). */
+  metricsMaxSeries?: number;
+  /** YAML or JSON alert rules file; built-in rules when unset (FAULTLINE_ALERT_RULES). */
+  alertRulesPath?: string | null;
+  /** Prometheus Alertmanager base URL; alerts go to its /api/v2/alerts (FAULTLINE_ALERTMANAGER_URL). */
+  alertmanagerUrl?: string | null;
+  /** Plain webhook receiving { status, alerts } JSON (FAULTLINE_ALERT_WEBHOOK_URL). */
+  alertWebhookUrl?: string | null;
+  /** How often alert rules are evaluated. Default 5,000 ms. */
+  alertEvalIntervalMs?: number;
+  /** How often firing alerts are re-sent to receivers (Alertmanager expects it). Default 60,000 ms. */
+  alertResendMs?: number;
+  /** A transaction with no progress for this long is stuck. Default 30,000 ms (FAULTLINE_TX_STUCK_MS). */
+  txStuckMs?: number;
   /** Diagnostic output. Default: console.error. */
   log?: (line: string) => void;
 }
@@ -71,6 +85,13 @@ export interface ResolvedCollectorOptions {
   sqliteWriterThread: boolean;
   pruneIntervalMs: number;
   limits: IngestLimits;
+  metricsMaxSeries: number;
+  alertRulesPath: string | null;
+  alertmanagerUrl: string | null;
+  alertWebhookUrl: string | null;
+  alertEvalIntervalMs: number;
+  alertResendMs: number;
+  txStuckMs: number;
   log: (line: string) => void;
 }
 
@@ -94,6 +115,12 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
   const controlUrl = options.controlUrl !== undefined ? options.controlUrl : env.FAULTLINE_CONTROL_URL || null;
   if (controlUrl) new URL(controlUrl); // throws a clear TypeError on garbage
   const token = options.token !== undefined ? options.token : env.FAULTLINE_TOKEN || null;
+  const urlOption = (name: string, given: string | null | undefined) => {
+    const value = given !== undefined ? given : env[name] || null;
+    if (value && !/^https?:\/\//.test(value)) throw new Error(`${name} must be an http:// or https:// URL, got "${value}"`);
+    if (value) new URL(value);
+    return value ? value.replace(/\/+$/, '') : null;
+  };
   return {
     port: check('port', options.port ?? intFrom('FAULTLINE_PORT', env.FAULTLINE_PORT) ?? 4318, 0, 65535),
     host: options.host ?? (env.FAULTLINE_HOST || '127.0.0.1'),
@@ -116,6 +143,13 @@ export function resolveCollectorOptions(options: CollectorOptions = {}, env: Nod
     sqliteWriterThread: options.sqliteWriterThread ?? true,
     pruneIntervalMs: check('pruneIntervalMs', options.pruneIntervalMs ?? 10_000, 10, 86_400_000),
     limits: resolveIngestLimits(options.limits),
+    metricsMaxSeries: check('FAULTLINE_METRICS_MAX_SERIES', options.metricsMaxSeries ?? intFrom('FAULTLINE_METRICS_MAX_SERIES', env.FAULTLINE_METRICS_MAX_SERIES) ?? 10_000, 500, 10_000_000),
+    alertRulesPath: options.alertRulesPath !== undefined ? options.alertRulesPath : env.FAULTLINE_ALERT_RULES || null,
+    alertmanagerUrl: urlOption('FAULTLINE_ALERTMANAGER_URL', options.alertmanagerUrl),
+    alertWebhookUrl: urlOption('FAULTLINE_ALERT_WEBHOOK_URL', options.alertWebhookUrl),
+    alertEvalIntervalMs: check('alertEvalIntervalMs', options.alertEvalIntervalMs ?? 5_000, 10, 3_600_000),
+    alertResendMs: check('alertResendMs', options.alertResendMs ?? 60_000, 10, 3_600_000),
+    txStuckMs: check('FAULTLINE_TX_STUCK_MS', options.txStuckMs ?? intFrom('FAULTLINE_TX_STUCK_MS', env.FAULTLINE_TX_STUCK_MS) ?? 30_000, 10, 86_400_000),
     log: options.log ?? ((line) => console.error(line)),
   };
 }

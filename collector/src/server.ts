@@ -8,10 +8,14 @@ import { apiErrors, queryRouter } from './api/queryRouter.js';
 import { bearerAuth } from './api/auth.js';
 import { ByteBudget } from './api/ByteBudget.js';
 import { dashboardRouter } from './api/dashboard.js';
+import { metricsRouter } from './api/metrics.js';
 import { startGrpcServer } from './api/grpc.js';
 import { otlpHttpRouter, RPC } from './api/otlpHttp.js';
 import { StreamHub } from './api/stream.js';
 import { type CollectorOptions, resolveCollectorOptions, type ResolvedCollectorOptions } from './config.js';
+import { BreakerStates } from './metrics/BreakerStates.js';
+import { IngestCounters } from './metrics/IngestCounters.js';
+import { MetricsRegistry } from './metrics/MetricsRegistry.js';
 import { WriteQueue } from './queue/WriteQueue.js';
 import { openStore, type TraceStore } from './store/index.js';
 
@@ -52,13 +56,20 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   });
 
   let hub: StreamHub | null = null;
+  const counters = new IngestCounters();
+  const breakers = new BreakerStates();
   const queue = new WriteQueue(store, {
     queueSpansMax: options.queueSpansMax,
     batchSpansMax: options.batchSpansMax,
     concurrentBatches: store.backend === 'postgres' ? 2 : 1,
-    onCommit: () => hub?.markDirty(),
+    onCommit: (count, spans, seconds) => {
+      hub?.markDirty();
+      counters.observeWrite(seconds, count);
+      breakers.observe(spans);
+    },
     onError: (e) => log(`faultline collector: storing spans failed (answering 503 until it recovers): ${(e as Error)?.message ?? e}`),
   });
+  const metrics = new MetricsRegistry({ store, ingest: counters, breakers, queueDepthSpans: () => queue.depthSpans, maxSeries: options.metricsMaxSeries });
   hub = new StreamHub(store, { clientsMax: options.sseClientsMax, heartbeatMs: options.sseHeartbeatMs, intervalMs: options.sseIntervalMs, log });
 
   const app = express();
@@ -80,7 +91,9 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
 
   app.use('/v1', bearerAuth(options.token, { body: (message) => ({ code: RPC.UNAUTHENTICATED, message }) }));
   app.use('/api', bearerAuth(options.token, { body: (error) => ({ error }), queryTokenPaths: ['/stream'] }));
-  app.use(otlpHttpRouter({ queue, limits: options.limits, budget: new ByteBudget(options.inflightBodyBytesMax), log }));
+  app.use('/metrics', bearerAuth(options.token, { body: (error) => ({ error }) }));
+  app.use(metricsRouter(metrics, log));
+  app.use(otlpHttpRouter({ queue, limits: options.limits, budget: new ByteBudget(options.inflightBodyBytesMax), log, counters }));
   app.get('/api/stream', hub.handle);
   app.use(queryRouter({ store, controlUrl: options.controlUrl, log }));
   app.use('/api', (_req, res) => {
@@ -111,7 +124,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   let grpcServer: Awaited<ReturnType<typeof startGrpcServer>> | null = null;
   if (options.grpcPort !== 0) {
     try {
-      grpcServer = await startGrpcServer(options.host, Math.max(0, options.grpcPort), { queue, limits: options.limits, token: options.token, log });
+      grpcServer = await startGrpcServer(options.host, Math.max(0, options.grpcPort), { queue, limits: options.limits, token: options.token, log, counters });
     } catch (e) {
       const message = `OTLP/gRPC could not listen on ${options.host}:${options.grpcPort}: ${(e as Error).message}`;
       if (options.grpcPortExplicit) {

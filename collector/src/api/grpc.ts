@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { decodeProtobufRequest, encodeExportResponse, type IngestLimits, isDecodeError, TRACE_SERVICE_EXPORT_PATH } from '../ingest/index.js';
 import type { WriteQueue } from '../queue/WriteQueue.js';
+import type { IngestCounters } from '../metrics/IngestCounters.js';
 import { bearerFrom, tokenMatches } from './auth.js';
 
 export interface GrpcDeps {
@@ -10,6 +11,8 @@ export interface GrpcDeps {
   limits: IngestLimits;
   token: string | null;
   log: (line: string) => void;
+  /** Self-health counters for /metrics (rejected spans, throttled requests). */
+  counters?: IngestCounters;
 }
 
 const identity = (b: Buffer) => b;
@@ -50,7 +53,9 @@ export async function startGrpcServer(host: string, port: number, deps: GrpcDeps
         if (isDecodeError(e)) return fail(callback, grpc.status.INVALID_ARGUMENT, (e as Error).message);
         return fail(callback, grpc.status.INTERNAL, 'decode failed');
       }
+      if (deps.counters) deps.counters.spansRejected += decoded.partial?.rejectedSpans ?? 0;
       const queued = deps.queue.enqueue(decoded.spans);
+      if (!queued.accepted && deps.counters) deps.counters.throttled++;
       if (!queued.accepted) return fail(callback, grpc.status.UNAVAILABLE, `write queue full, retry in ${queued.retryAfterS} s`);
       queued.committed.then(
         () => callback(null, Buffer.from(encodeExportResponse(decoded.partial))),

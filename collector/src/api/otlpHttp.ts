@@ -15,6 +15,7 @@ import {
   type PartialSuccess,
 } from '../ingest/index.js';
 import type { WriteQueue } from '../queue/WriteQueue.js';
+import type { IngestCounters } from '../metrics/IngestCounters.js';
 import { ByteBudget } from './ByteBudget.js';
 
 /** gRPC status codes used in google.rpc.Status bodies. */
@@ -27,6 +28,8 @@ export interface OtlpHttpDeps {
   /** A body not received completely within this time gets 408. Default 30,000 ms. */
   bodyTimeoutMs?: number;
   log: (line: string) => void;
+  /** Self-health counters for /metrics (rejected spans, throttled requests). */
+  counters?: IngestCounters;
 }
 
 class BodyError extends Error {
@@ -107,7 +110,10 @@ export function otlpHttpRouter(deps: OtlpHttpDeps): express.Router {
 
     // Memory held by bodies in flight is bounded: reserve the worst case (compressed + inflated).
     const reserve = contentEncoding === 'gzip' ? max + (Number.isFinite(declared) ? declared : max) : Number.isFinite(declared) ? declared : max;
-    if (!deps.budget.tryTake(reserve)) return sendStatus(res, encoding, 429, RPC.UNAVAILABLE, 'collector busy: too many request bodies in flight', deps.queue.retryAfterS());
+    if (!deps.budget.tryTake(reserve)) {
+      if (deps.counters) deps.counters.throttled++;
+      return sendStatus(res, encoding, 429, RPC.UNAVAILABLE, 'collector busy: too many request bodies in flight', deps.queue.retryAfterS());
+    }
     let held = reserve;
     const release = () => {
       deps.budget.give(held);
@@ -117,7 +123,9 @@ export function otlpHttpRouter(deps: OtlpHttpDeps): express.Router {
       let body = await readBody(req, max, bodyTimeoutMs);
       if (contentEncoding === 'gzip') body = await gunzipBounded(body, max);
       const decoded = decodeRequest(body, encoding, deps.limits);
+      if (deps.counters) deps.counters.spansRejected += decoded.partial?.rejectedSpans ?? 0;
       const queued = deps.queue.enqueue(decoded.spans);
+      if (!queued.accepted && deps.counters) deps.counters.throttled++;
       if (!queued.accepted) return sendStatus(res, encoding, 429, RPC.UNAVAILABLE, 'write queue full, retry later', queued.retryAfterS);
       // From here the spans count against the queue's bound, not the body budget.
       release();

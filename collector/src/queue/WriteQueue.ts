@@ -14,8 +14,8 @@ export interface WriteQueueOptions {
    * so that one batch's client-side work overlaps another's time in the database.
    */
   concurrentBatches?: number;
-  /** Called after each committed batch (drives live updates). */
-  onCommit?: (spans: number) => void;
+  /** Called after each committed batch (drives live updates, metrics, alerts and transaction state). */
+  onCommit?: (spans: number, records: readonly SpanRecord[], seconds: number) => void;
   /** Called once per failure streak with the store error. */
   onError?: (error: unknown) => void;
 }
@@ -100,11 +100,12 @@ export class WriteQueue {
       const started = performance.now();
       try {
         await this.store.insertSpans(spans);
-        const seconds = Math.max(0.001, (performance.now() - started) / 1000);
+        const elapsedS = (performance.now() - started) / 1000;
+        const seconds = Math.max(0.001, elapsedS);
         this.spansPerSecond = 0.7 * this.spansPerSecond + 0.3 * (count / seconds);
         this.failing = false;
         for (const e of batch) e.resolve();
-        this.options.onCommit?.(count);
+        this.options.onCommit?.(count, spans, elapsedS);
       } catch (err) {
         if (!this.failing) this.options.onError?.(err);
         this.failing = true;
