@@ -4,6 +4,12 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import express from 'express';
+import { AlertEngine } from './alerts/AlertEngine.js';
+import { ConsistencyViolations } from './alerts/ConsistencyViolations.js';
+import { Notifier, type AlertReceiver } from './alerts/Notifier.js';
+import { AlertmanagerReceiver, WebhookReceiver } from './alerts/receivers.js';
+import { loadAlertRules } from './alerts/rules.js';
+import { alertsRouter } from './api/alerts.js';
 import { apiErrors, queryRouter } from './api/queryRouter.js';
 import { bearerAuth } from './api/auth.js';
 import { ByteBudget } from './api/ByteBudget.js';
@@ -46,6 +52,8 @@ function isLoopback(host: string): boolean {
 export async function startCollector(input: CollectorOptions = {}): Promise<RunningCollector> {
   const options = resolveCollectorOptions(input);
   const { log } = options;
+  // A bad rules file stops the start with a message naming the file, rule and field.
+  const alertRules = loadAlertRules(options.alertRulesPath);
   const store = await openStore({
     databaseUrl: options.databaseUrl,
     databaseSchema: options.databaseSchema,
@@ -58,6 +66,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   let hub: StreamHub | null = null;
   const counters = new IngestCounters();
   const breakers = new BreakerStates();
+  const violations = new ConsistencyViolations();
   const queue = new WriteQueue(store, {
     queueSpansMax: options.queueSpansMax,
     batchSpansMax: options.batchSpansMax,
@@ -66,10 +75,30 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
       hub?.markDirty();
       counters.observeWrite(seconds, count);
       breakers.observe(spans);
+      violations.observe(spans);
     },
     onError: (e) => log(`faultline collector: storing spans failed (answering 503 until it recovers): ${(e as Error)?.message ?? e}`),
   });
   const metrics = new MetricsRegistry({ store, ingest: counters, breakers, queueDepthSpans: () => queue.depthSpans, maxSeries: options.metricsMaxSeries });
+  let collectorUrl = '';
+  const receivers: AlertReceiver[] = [];
+  if (options.alertmanagerUrl) receivers.push(new AlertmanagerReceiver(options.alertmanagerUrl, options.alertResendMs));
+  if (options.alertWebhookUrl) receivers.push(new WebhookReceiver(options.alertWebhookUrl));
+  // eslint-disable-next-line prefer-const
+  let alerts: AlertEngine;
+  const notifier = new Notifier(receivers, { log, onRecovered: () => alerts.currentForResend() });
+  alerts = new AlertEngine({
+    store,
+    rules: alertRules,
+    notifier,
+    breakers: () => breakers.list(),
+    stuck: () => [],
+    violations: (nowMs) => violations.recent(nowMs),
+    dashboardUrl: () => collectorUrl,
+    evalIntervalMs: options.alertEvalIntervalMs,
+    resendMs: options.alertResendMs,
+    log,
+  });
   hub = new StreamHub(store, { clientsMax: options.sseClientsMax, heartbeatMs: options.sseHeartbeatMs, intervalMs: options.sseIntervalMs, log });
 
   const app = express();
@@ -96,6 +125,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   app.use(otlpHttpRouter({ queue, limits: options.limits, budget: new ByteBudget(options.inflightBodyBytesMax), log, counters }));
   app.get('/api/stream', hub.handle);
   app.use(queryRouter({ store, controlUrl: options.controlUrl, log }));
+  app.use(alertsRouter(alerts.state));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such endpoint' });
   });
@@ -121,6 +151,8 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
+  collectorUrl = `http://${hostForUrl}:${address.port}`;
+
   let grpcServer: Awaited<ReturnType<typeof startGrpcServer>> | null = null;
   if (options.grpcPort !== 0) {
     try {
@@ -141,6 +173,8 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   if (!options.token && !isLoopback(options.host)) {
     log(`faultline collector: WARNING: listening on ${options.host} without FAULTLINE_TOKEN: anyone who can reach this port can read and write traces`);
   }
+
+  alerts.start();
 
   // Background jobs, one at a time each, never overlapping with themselves.
   let stopping = false;
@@ -186,6 +220,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   const close = () =>
     (closing ??= (async () => {
       stopping = true;
+      alerts.stop();
       clearInterval(pendingTimer);
       clearInterval(pruneTimer);
       hub?.close();
