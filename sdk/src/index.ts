@@ -33,6 +33,8 @@ export type {
 } from './policies/options.js';
 export * from './errors/index.js';
 export type { Logger } from './telemetry/logger.js';
+export { runDetached, getTraceparent, ATTR_BACKGROUND, ATTR_ORIGIN_TRACE_ID } from './telemetry/detached.js';
+export type { DetachedOptions, DetachedOrigin } from './telemetry/detached.js';
 export type { Disposable } from './events/Emitter.js';
 export * from './idempotency/index.js';
 export * from './chaos/index.js';

@@ -11,6 +11,7 @@ import { IdempotentConsumer } from './consumer/IdempotentConsumer.js';
 import { SqliteInbox } from './consumer/SqliteInbox.js';
 import { OutboxRelay } from './relay/OutboxRelay.js';
 import { NATS_URL, serviceAvailable, uniqueName } from './testing/services.js';
+import { FlakyTransport } from './testing/FlakyTransport.js';
 import { ordersDb, placeOrder, projectionDb } from './testing/shop.js';
 import { registerTestTracing } from './testing/tracing.js';
 import { createHttpTransport } from './transport/HttpTransport.js';
@@ -132,9 +133,66 @@ describe('trace context across events', () => {
       expect(consumerSpan.spanContext().traceId).not.toBe(request.spanContext().traceId);
       expect(parentId(consumerSpan)).toBeUndefined();
       expect(consumerSpan.links.map((l) => l.context.spanId)).toEqual([producer.spanContext().spanId]);
+      expect(consumerSpan.attributes['faultline.background']).toBe(true);
+      expect(consumerSpan.attributes['faultline.origin.trace_id']).toBe(request.spanContext().traceId);
+      expect(producer.attributes['faultline.background']).toBeUndefined();
       expect(consumerSpan.attributes['faultline.correlation_id']).toBe('corr-http-1');
       expect(consumerSpan.attributes['messaging.system']).toBe('http');
       expect(seen[0]!.correlationId).toBe('corr-http-1');
     });
+  });
+});
+
+describe('detached work', () => {
+  it('the relay publishes an event written inside a request as a child of it, delivered with the PRODUCER context', async () => {
+    tracing.exporter.reset();
+    const { outbox, request } = placeOrderInRequest('corr-relay-1');
+    const transport = new FlakyTransport();
+    const relay = new OutboxRelay({ outbox, transport });
+    await relay.drainOnce();
+    const producer = tracing.exporter.getFinishedSpans().find((s) => s.kind === SpanKind.PRODUCER)!;
+    expect(producer.spanContext().traceId).toBe(request.spanContext().traceId);
+    expect(parentId(producer)).toBe(request.spanContext().spanId);
+    expect(producer.attributes['faultline.background']).toBeUndefined();
+    expect(transport.received[0]!.traceparent).toBe(`00-${producer.spanContext().traceId}-${producer.spanContext().spanId}-01`);
+  });
+
+  it('an event written outside any trace is published from a root PRODUCER span marked as background work', async () => {
+    tracing.exporter.reset();
+    const { db, outbox } = ordersDb();
+    placeOrder(db, outbox, 'o-bg', 100);
+    const transport = new FlakyTransport();
+    await new OutboxRelay({ outbox, transport }).drainOnce();
+    const producer = tracing.exporter.getFinishedSpans().find((s) => s.kind === SpanKind.PRODUCER)!;
+    expect(parentId(producer)).toBeUndefined();
+    expect(producer.attributes['faultline.background']).toBe(true);
+    expect(producer.attributes['faultline.origin.trace_id']).toBeUndefined();
+    // The consumer still continues the relay's trace.
+    const consumer = consumerWith([], 'child');
+    await consumer.ensureSchema();
+    await consumer.handle(transport.received[0]!, { system: 'test' });
+    await consumer.close();
+    const consumerSpan = tracing.exporter.getFinishedSpans().find((s) => s.kind === SpanKind.CONSUMER)!;
+    expect(parentId(consumerSpan)).toBe(producer.spanContext().spanId);
+    expect(consumerSpan.attributes['faultline.background']).toBeUndefined();
+  });
+
+  it('a delivery without trace context, or a malformed one, is handled in a background root span', async () => {
+    tracing.exporter.reset();
+    const consumer = consumerWith([], 'child');
+    await consumer.ensureSchema();
+    const { db, outbox } = ordersDb();
+    const untraced = placeOrder(db, outbox, 'o-x', 1);
+    expect(untraced.traceparent).toBeUndefined();
+    await consumer.handle(untraced, { system: 'test' });
+    await consumer.handle('{not json', { system: 'test' });
+    await consumer.close();
+    const spans = tracing.exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER);
+    expect(spans).toHaveLength(2);
+    for (const span of spans) {
+      expect(parentId(span)).toBeUndefined();
+      expect(span.links).toEqual([]);
+      expect(span.attributes['faultline.background']).toBe(true);
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   type Link,
   type Span,
 } from '@opentelemetry/api';
+import { ATTR_BACKGROUND, ATTR_ORIGIN_TRACE_ID } from '../telemetry/detached.js';
 import type { EventEnvelope } from './envelope.js';
 
 const TRACER_NAME = '@faultline/sdk';
@@ -27,6 +28,10 @@ export const MessagingAttributes = {
   EVENT_TYPE: 'faultline.event.type',
   CORRELATION_ID: 'faultline.correlation_id',
   OUTCOME: 'faultline.messaging.outcome',
+  /** `true` on a root span of detached work (nobody's request is waiting for it). */
+  BACKGROUND: ATTR_BACKGROUND,
+  /** Trace id of the request that caused the work, on linked root spans. */
+  ORIGIN_TRACE_ID: ATTR_ORIGIN_TRACE_ID,
 } as const;
 
 function tracer() {
@@ -67,35 +72,38 @@ function baseAttributes(envelope: EventEnvelope, system: string, destination: st
 /**
  * PRODUCER span for the real broker send, a child of the context the event
  * was created in (stored in the outbox row), so the whole saga is one trace.
+ * An event written outside any trace gets a root span marked as background
+ * work: the relay is a poller, not an entry request.
  */
 export function startProducerSpan(envelope: EventEnvelope, system: string, destination: string): Span {
-  return tracer().startSpan(
-    `publish ${destination}`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        ...baseAttributes(envelope, system, destination),
-        [MessagingAttributes.OPERATION]: 'publish',
-        [MessagingAttributes.OPERATION_TYPE]: 'send',
-        [MessagingAttributes.OPERATION_NAME]: 'publish',
-      },
-    },
-    contextOf(envelope),
-  );
+  const attributes: Record<string, string | number | boolean> = {
+    ...baseAttributes(envelope, system, destination),
+    [MessagingAttributes.OPERATION]: 'publish',
+    [MessagingAttributes.OPERATION_TYPE]: 'send',
+    [MessagingAttributes.OPERATION_NAME]: 'publish',
+  };
+  const parent = contextOf(envelope);
+  if (!trace.getSpanContext(parent)) {
+    attributes[MessagingAttributes.BACKGROUND] = true;
+    return tracer().startSpan(`publish ${destination}`, { kind: SpanKind.PRODUCER, attributes, root: true });
+  }
+  return tracer().startSpan(`publish ${destination}`, { kind: SpanKind.PRODUCER, attributes }, parent);
 }
 
 export type TraceMode = 'child' | 'link';
 
 /**
  * CONSUMER span. `child` continues the producer's trace; `link` starts a new
- * trace with a span link to the producer (for long-lived or batch consumers).
- * Either way the collector pairs it with the PRODUCER span.
+ * trace with a span link to the producer (for long-lived or batch consumers),
+ * marked as background work with the producer's trace id as its origin.
+ * Either way the collector pairs it with the PRODUCER span. Without a
+ * producer context (none sent, or a malformed message) it is a background root.
  */
 export function startConsumerSpan(
   envelope: EventEnvelope | undefined,
   opts: { system: string; destination: string; consumerName: string; mode: TraceMode; deliveryCount?: number },
 ): Span {
-  const attributes: Record<string, string | number> = envelope
+  const attributes: Record<string, string | number | boolean> = envelope
     ? baseAttributes(envelope, opts.system, opts.destination)
     : { [MessagingAttributes.SYSTEM]: opts.system, [MessagingAttributes.DESTINATION]: opts.destination };
   attributes[MessagingAttributes.OPERATION] = 'process';
@@ -108,6 +116,8 @@ export function startConsumerSpan(
   const producerSpan = trace.getSpanContext(producerCtx);
   if (opts.mode === 'link' || !producerSpan) {
     const links: Link[] = producerSpan ? [{ context: producerSpan }] : [];
+    attributes[MessagingAttributes.BACKGROUND] = true;
+    if (producerSpan) attributes[MessagingAttributes.ORIGIN_TRACE_ID] = producerSpan.traceId;
     return tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes, links, root: true });
   }
   return tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes }, producerCtx);
