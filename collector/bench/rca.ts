@@ -6,7 +6,10 @@
 // cases. Writes bench/results/rca.json at the workspace root; the last line of output is
 // `rca accuracy AC@1=X AC@3=Y over N cases`.
 //
-//   tsx bench/rca.ts [--only <case-substring>] [--verbose]
+// With --fixtures N it also scores N own-fixture cases (the official-OpenTelemetry shop of
+// test/rca/otelShop.ts, one fault each), generated once (~40 s each) into bench/.cache.
+//
+//   tsx bench/rca.ts [--only <case-substring>] [--verbose] [--fixtures N] [--refresh-fixtures]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -17,11 +20,14 @@ import type { SpanRecord } from '../src/model.js';
 import { openStore, type TimeRange, type TraceStore } from '../src/store/index.js';
 import { findDatasets, loadCaseSpans, type Dataset, type RcaCase } from './rca/datasets.js';
 import { naiveBaseline } from './rca/naiveBaseline.js';
+import { ownFixtures } from './rca/ownFixtures.js';
 import { accuracy, type Accuracy, K_MAX, pickIncident, randomAccuracy, rankOf, round, roundAccuracy } from './rca/scoring.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const workspace = resolve(here, '..', '..');
 const resultsFile = join(workspace, 'bench', 'results', 'rca.json');
+/** Own-fixture cases (gitignored), reused across runs. */
+const fixtureCacheDir = join(here, '.cache', 'rca-fixtures');
 
 /** What the benchmark needs of one answer. */
 interface RankedIncident {
@@ -157,13 +163,27 @@ function table(title: string, groups: [string, Scores][]): string[] {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, verbose: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      verbose: { type: 'boolean', default: false },
+      fixtures: { type: 'string', default: process.env.FAULTLINE_RCA_FIXTURES ?? '0' },
+      'refresh-fixtures': { type: 'boolean', default: false },
+    },
+  });
   const load1mAtStart = round(loadavg()[0]!, 2);
   const datasetsRoot = process.env.FAULTLINE_DATASETS ?? resolve(workspace, '..', 'shared', 'datasets');
   const datasets = findDatasets(datasetsRoot);
   const results: CaseResult[] = [];
   let skipped: string | null = null;
-  if (datasets.length === 0) skipped = `no dataset (folder with cases.json) under ${datasetsRoot}`;
+  const fixtureCount = Number(values.fixtures);
+  if (!Number.isInteger(fixtureCount) || fixtureCount < 0) throw new Error(`--fixtures must be a whole number, got ${values.fixtures}`);
+  if (datasets.length === 0 && fixtureCount > 0) console.log(`rca: no shared dataset (folder with cases.json) under ${datasetsRoot}; own fixtures only`);
+  if (fixtureCount > 0) {
+    const log = (line: string) => process.stderr.write(`${line}\n`);
+    datasets.push(await ownFixtures(fixtureCacheDir, fixtureCount, { refresh: values['refresh-fixtures'], only: values.only, log }));
+  }
+  if (datasets.length === 0) skipped = `no dataset (folder with cases.json) under ${datasetsRoot} and no own fixtures (--fixtures N)`;
   for (const dataset of datasets) {
     for (const c of dataset.cases) {
       if (values.only && !`${dataset.name}/${c.case}`.includes(values.only)) continue;
