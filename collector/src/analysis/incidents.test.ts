@@ -55,7 +55,11 @@ describe('detectIncidents', () => {
     expect(incidents[0]!.ongoing).toBe(true);
     expect(incidents[0]!.signals[0]).toMatch(/no baseline/);
     expect(detectIncidents([series('new', [[20, 1]])])).toEqual([]);
-    expect(detectIncidents([series('new-slow', [[20, 0, 3000]])])).toHaveLength(1);
+    expect(detectIncidents([series('new-slow', [[20, 0, 3000]])], { absoluteP95Ms: 1000 })).toHaveLength(1);
+  });
+
+  it('does not call warm-up slowness an incident: latency needs a baseline unless an absolute bound is set', () => {
+    expect(detectIncidents([series('new-slow', [[20, 0, 3000]])])).toEqual([]);
   });
 
   it('keeps one incident through flapping instead of opening a new one per bad minute', () => {

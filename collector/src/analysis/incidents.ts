@@ -22,7 +22,7 @@ export interface IncidentOptions {
   minBaselineRequests?: number;
   /** Error rate that is raised when there is no usable baseline. Default 0.1. */
   absoluteErrorRate?: number;
-  /** p95 that is raised when there is no usable baseline. Default 1000 ms. */
+  /** p95 that is raised when there is no usable baseline; 0 never raises latency without a baseline. Default 0. */
   absoluteP95Ms?: number;
   /** Error rate must exceed baseline + this … Default 0.05. */
   errorRateDelta?: number;
@@ -48,7 +48,7 @@ function resolveIncidentOptions(options: IncidentOptions = {}): ResolvedIncident
     baselineBuckets: options.baselineBuckets ?? 30,
     minBaselineRequests: options.minBaselineRequests ?? 30,
     absoluteErrorRate: options.absoluteErrorRate ?? 0.1,
-    absoluteP95Ms: options.absoluteP95Ms ?? 1000,
+    absoluteP95Ms: options.absoluteP95Ms ?? 0,
     errorRateDelta: options.errorRateDelta ?? 0.05,
     errorRateFactor: options.errorRateFactor ?? 2,
     p95Factor: options.p95Factor ?? 2,
@@ -144,8 +144,9 @@ function judge(bucket: Bucket, baseline: Baseline, o: ResolvedIncidentOptions): 
     const from = trusted ? `baseline ${pct(baseRate)}` : `no baseline, threshold ${pct(rateLimit)}`;
     return { kind: 'raised', signal: `error rate ${pct(errorRate)} (${from})` };
   }
+  // Without a baseline, slowness is not judged: warm-up (cold caches, JIT, first connections) is slow and is not an incident.
   const p95Limit = trusted ? Math.max(baseP95 * o.p95Factor, baseP95 + o.p95DeltaMs) : o.absoluteP95Ms;
-  if (p95 > p95Limit) {
+  if (p95 > p95Limit && (trusted || o.absoluteP95Ms > 0)) {
     const from = trusted ? `baseline ${Math.round(baseP95)} ms` : `no baseline, threshold ${Math.round(p95Limit)} ms`;
     return { kind: 'raised', signal: `p95 ${Math.round(p95)} ms (${from})` };
   }

@@ -11,4 +11,9 @@ export type { GraphInput, GraphNode, GraphEdge, GraphResponse, RedFigures } from
 export { detectIncidents } from './incidents.js';
 export type { IncidentOptions, IncidentWindow, ServiceSeries } from './incidents.js';
 export { rankRootCauses } from './rootCauses.js';
+export { detectSpanIncidents, resolveSpanIncidentOptions } from './spanIncidents.js';
+export type { SpanIncidentOptions, SpanIncidentRange } from './spanIncidents.js';
+export { carriesFailure, effectiveChildren, requestFailed } from './failures.js';
+export { latencyShifts, robustStats } from './latencyShift.js';
+export type { KeyShift, LatencySample, LatencyShiftOptions, ServiceShift } from './latencyShift.js';
 export type { RootCause, RootCauseInput, RootCauseOptions } from './rootCauses.js';

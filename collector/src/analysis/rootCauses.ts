@@ -6,6 +6,8 @@ import type { SpanRecord } from '../model.js';
 import { calleeHint, isServerSide } from './spanContribution.js';
 import { calleeAddress } from './semconv.js';
 import { childrenOf, failed, indexTraces, selfTimeMs, type TraceIndex, type TraceRange } from './traceIndex.js';
+import { carriesFailure, effectiveChildren, requestFailed } from './failures.js';
+import { latencyShifts, type LatencySample, type ServiceShift } from './latencyShift.js';
 
 export interface RootCauseInput {
   /** Spans of the incident window (whole traces, possibly a bounded sample). */
@@ -36,6 +38,8 @@ export interface RootCause {
   reason: string;
   /** Services from the root cause to the entry point, along the calls the failure travelled. */
   path: string[];
+  /** Up to five traces that show it. */
+  traceIds: string[];
   /** The cause reported no spans in the window (down, unreachable or not instrumented). */
   virtual: boolean;
   failingRequests: number;
@@ -75,6 +79,8 @@ interface Tally {
   gaveUpAddedMs: number[];
   /** Time (ms) this key added to each slow request it was blamed in. */
   addedMs: number[];
+  /** Example traces, first seen first. */
+  traceIds: string[];
 }
 
 interface Attribution {
@@ -85,6 +91,8 @@ interface Attribution {
 }
 
 const SEP = '\u0000';
+/** Example traces each cause carries. */
+const EVIDENCE_TRACES_MAX = 5;
 const MAX_DEPTH = 256;
 const MAX_NESTING = 8;
 const keyOf = (b: Blame) => b.service + SEP + b.operation;
@@ -127,18 +135,20 @@ const endOf = (s: SpanRecord) => s.startMs + Math.max(0, s.durationMs);
  * the last one to end is kept.
  */
 function propagatedFailures(ix: TraceIndex, i: number, out: number[]): void {
+  const children: number[] = [];
+  effectiveChildren(ix, i, children);
   let failedCount = 0;
   let lastStartMs = -Infinity;
-  for (let c = ix.firstChild[i]!; c !== -1; c = ix.nextSibling[c]!) {
-    if (failed(ix, c)) failedCount++;
+  for (const c of children) {
+    if (carriesFailure(ix, c)) failedCount++;
     const start = ix.spans[c]!.startMs;
     if (start > lastStartMs) lastStartMs = start;
   }
   if (failedCount === 0) return;
   const before = out.length;
   let lastFailed = -1;
-  for (let c = ix.firstChild[i]!; c !== -1; c = ix.nextSibling[c]!) {
-    if (!failed(ix, c)) continue;
+  for (const c of children) {
+    if (!carriesFailure(ix, c)) continue;
     const end = endOf(ix.spans[c]!);
     if (!(lastStartMs >= end)) out.push(c);
     if (lastFailed === -1 || end > endOf(ix.spans[lastFailed]!)) lastFailed = c;
@@ -234,6 +244,74 @@ class Analyzer {
     return !this.reportingServices.has(service);
   }
 
+  /** Every span's own time (self) and every call's time between caller and callee (hops), keyed by blame. */
+  latencySamples(p: Pass): { self: LatencySample[]; hops: LatencySample[] } {
+    const ix = p.ix;
+    const self: LatencySample[] = [];
+    const hops: LatencySample[] = [];
+    for (let t = 0; t < ix.traces.length; t++) {
+      if (this.entryOf(p, t) === -1) continue;
+      const trace = ix.traces[t]!;
+      for (let i = trace.first; i < trace.first + trace.count; i++) {
+        const key = this.blameKeyOf(p, i);
+        const blame = this.blame(key);
+        const span = ix.spans[i]!;
+        // Time around failed work (retry backoff, waiting on a failed call) is the failure's: the error walk and slow-request shares account for it.
+        if (carriesFailure(ix, i) || hasFailedChild(ix, i)) continue;
+        if (ix.caller[i]) {
+          if (blame.service !== span.service) hops.push({ key, service: blame.service, caller: span.service, valueMs: p.self(i), span: i, trace: t });
+        } else {
+          self.push({ key, service: blame.service, valueMs: p.self(i), span: i, trace: t });
+        }
+      }
+    }
+    return { self, hops };
+  }
+
+  /**
+   * Causes from latency shifts: each shifted service scores its share of the
+   * window's added time, scaled by the share of requests that did not fail
+   * (failures are the error walk's to explain).
+   */
+  shiftCauses(p: Pass, samples: { self: LatencySample[]; hops: LatencySample[] }, shifts: readonly ServiceShift[], incident: Attribution): RootCause[] {
+    let total = 0;
+    for (const s of shifts) total += s.addedMsPerRequest;
+    if (!(total > 0)) return [];
+    const notFailing = incident.requests > 0 ? 1 - incident.failing / incident.requests : 1;
+    const out: RootCause[] = [];
+    const ix = p.ix;
+    for (const shift of shifts.slice(0, SHIFT_CAUSES_MAX)) {
+      const top = shift.top;
+      const evidence = (top.kind === 'hop' ? samples.hops : samples.self)
+        .filter((s) => s.key === top.key && (top.kind === 'self' || s.caller === top.caller))
+        .sort((a, b) => b.valueMs - a.valueMs || compareIds(ix.spans[a.span]!.traceId, ix.spans[b.span]!.traceId));
+      const best = evidence[0];
+      if (!best) continue;
+      const entry = this.entryOf(p, best.trace);
+      const blamed = this.blame(top.key);
+      const operation = shift.viaCaller !== undefined ? operationOf(ix, best.span) : blamed.operation;
+      const blame = { service: shift.service, operation };
+      const traceIds: string[] = [];
+      for (const s of evidence) {
+        const id = ix.spans[s.span]!.traceId;
+        if (!traceIds.includes(id)) traceIds.push(id);
+        if (traceIds.length >= EVIDENCE_TRACES_MAX) break;
+      }
+      out.push({
+        service: shift.service,
+        operation,
+        score: roundScore((shift.addedMsPerRequest / total) * notFailing),
+        reason: shiftReason(shift, blamed, incident.requests),
+        path: entry === -1 ? [shift.service] : pathFrom(ix, blame, best.span, entry),
+        traceIds,
+        virtual: this.isVirtual(shift.service),
+        failingRequests: 0,
+        slowRequests: evidence.length,
+      });
+    }
+    return out;
+  }
+
   attribute(p: Pass): Attribution {
     const result: Attribution = { requests: 0, failing: 0, slow: 0, tallies: new Map() };
     const windowThresholds = this.windowSlowThresholds(p);
@@ -241,7 +319,7 @@ class Analyzer {
       const entry = this.entryOf(p, t);
       if (entry === -1) continue;
       result.requests++;
-      if (failed(p.ix, entry)) {
+      if (requestFailed(p.ix, entry)) {
         result.failing++;
         this.record(p, result, entry, this.errorShares(p, entry, 0), 'error');
         continue;
@@ -266,7 +344,7 @@ class Analyzer {
     const durations = new Map<string, number[]>();
     for (let t = 0; t < p.ix.traces.length; t++) {
       const entry = this.entryOf(p, t);
-      if (entry === -1 || failed(p.ix, entry)) continue;
+      if (entry === -1 || requestFailed(p.ix, entry)) continue;
       const span = p.ix.spans[entry]!;
       const opKey = span.service + SEP + span.name;
       if (!this.slowThresholdMs.has(opKey)) push(durations, opKey, span.durationMs);
@@ -493,6 +571,7 @@ class Analyzer {
           gaveUpMessages: new Map(),
           gaveUpAddedMs: [],
           addedMs: [],
+          traceIds: [],
         };
         result.tallies.set(key, tally);
       }
@@ -522,6 +601,7 @@ class Analyzer {
         tally.slowRequests++;
         tally.addedMs.push(addedMs);
       }
+      addEvidence(tally.traceIds, p.ix.spans[entry]!.traceId);
       const path = pathFrom(p.ix, top.blame, top.from, entry);
       const pathKey = path.join(SEP);
       const known = tally.paths.get(pathKey);
@@ -583,6 +663,55 @@ function pathFrom(ix: TraceIndex, blame: Blame, from: number, entry: number): st
     cur = ix.parent[cur]!;
   }
   return path;
+}
+
+const SHIFT_CAUSES_MAX = 10;
+
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Keeps the smallest ids: the same examples whatever order the spans arrived in. */
+function addEvidence(ids: string[], id: string): void {
+  if (ids.includes(id)) return;
+  ids.push(id);
+  ids.sort(compareIds);
+  if (ids.length > EVIDENCE_TRACES_MAX) ids.length = EVIDENCE_TRACES_MAX;
+}
+
+function hasFailedChild(ix: TraceIndex, i: number): boolean {
+  for (let c = ix.firstChild[i]!; c !== -1; c = ix.nextSibling[c]!) if (carriesFailure(ix, c)) return true;
+  return false;
+}
+
+function roundScore(x: number): number {
+  return Math.round(Math.min(1, Math.max(0, x)) * 1000) / 1000;
+}
+
+function shiftReason(shift: ServiceShift, blamed: Blame, requests: number): string {
+  const t = shift.top;
+  const z = t.z >= 100 ? '100+' : t.z.toFixed(1);
+  const figures = `a median ${ms(t.windowMedianMs)} where it normally takes ${ms(t.baselineMedianMs)} (${z} robust standard deviations above normal), adding ${ms(shift.addedMsPerRequest)} per request over ${requests} requests`;
+  if (t.kind === 'self') return `Latency shift in ${shift.service} "${blamed.operation}": its own time per call took ${figures}.`;
+  const hop = `between ${t.caller ?? 'its callers'} and ${blamed.service} "${blamed.operation}"`;
+  if (shift.viaCaller !== undefined) {
+    return `Latency shift on ${shift.service}'s side of its calls: the time ${hop} took ${figures}, and ${shift.service}'s other calls slowed too while ${blamed.service}'s other callers did not.`;
+  }
+  return `Latency shift on the way to ${shift.service}: the time ${hop} (network, queueing, a starved process) took ${figures}.`;
+}
+
+/** Adds latency-shift causes; where one names a cause already found, the higher score and both reasons are kept. */
+function mergeLatencyShifts(causes: RootCause[], shiftCauses: readonly RootCause[]): void {
+  for (const sc of shiftCauses) {
+    const same = causes.find((c) => c.service === sc.service && c.operation === sc.operation);
+    if (!same) {
+      if (sc.score > 0) causes.push(sc);
+      continue;
+    }
+    if (sc.score > same.score) {
+      same.score = sc.score;
+      same.reason = `${sc.reason} ${same.reason}`;
+    }
+    for (const id of sc.traceIds) addEvidence(same.traceIds, id);
+  }
 }
 
 function pct(x: number): string {
@@ -682,15 +811,17 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptions 
 
   const baseline = analyzer.attribute(baselinePass);
   const incident = analyzer.attribute(incidentPass);
+  const windowSamples = analyzer.latencySamples(incidentPass);
+  const shifts = latencyShifts(analyzer.latencySamples(baselinePass), windowSamples, incident.requests);
   const impacted = incident.failing + incident.slow;
-  if (impacted === 0) return [];
+  if (impacted === 0 && shifts.length === 0) return [];
 
   const causes: RootCause[] = [];
   for (const [key, tally] of incident.tallies) {
     const base = baseline.tallies.get(key);
     const baseRate = baseline.requests > 0 ? ((base?.errorWeight ?? 0) + (base?.latencyWeight ?? 0)) / baseline.requests : null;
     const explained = tally.errorWeight + tally.latencyWeight - (baseRate ?? 0) * incident.requests;
-    const score = Math.round(Math.min(1, Math.max(0, explained / impacted)) * 1000) / 1000;
+    const score = roundScore(explained / Math.max(1, impacted));
     if (!(score > 0)) continue;
     const virtual = analyzer.isVirtual(tally.blame.service);
     causes.push({
@@ -699,11 +830,13 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptions 
       score,
       reason: explain(tally, incident, baseRate, virtual, analyzer.baselineSelf(key)),
       path: heaviest(tally.paths.values(), (p) => p.weight)?.path ?? [tally.blame.service],
+      traceIds: tally.traceIds,
       virtual,
       failingRequests: tally.failingRequests,
       slowRequests: tally.slowRequests,
     });
   }
+  mergeLatencyShifts(causes, analyzer.shiftCauses(incidentPass, windowSamples, shifts, incident));
   const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   causes.sort(
     (a, b) =>

@@ -1,32 +1,102 @@
-// GET /api/root-causes orchestration: aggregates → incidents → bounded span samples → ranking.
-import { BUCKET_MS, detectIncidents, type IncidentWindow, rankRootCauses, type RootCause } from '../analysis/index.js';
+// GET /api/root-causes orchestration: aggregates and a time-spread span sample → incidents →
+// bounded span samples → ranking.
+import { BUCKET_MS, detectIncidents, detectSpanIncidents, type IncidentWindow, rankRootCauses, type RootCause } from '../analysis/index.js';
+import type { SpanRecord } from '../model.js';
 import type { TimeRange, TraceStore } from '../store/index.js';
 
 /** Minutes of history before `from` that incident detection uses as its baseline. */
 export const BASELINE_WINDOW_MS = 30 * BUCKET_MS;
+/** Normal traffic before `from` that span-level detection judges against. */
+export const SPAN_BASELINE_MS = 10 * BUCKET_MS;
 /** Whole traces sampled per incident and per baseline. */
 export const SAMPLE_TRACES_MAX = 100;
+/** Whole traces, spread evenly over time, that span-level detection reads at most. */
+export const DETECTION_TRACES_MAX = 1_200;
 /** Incidents analysed per answer (most recent first). */
 export const INCIDENTS_MAX = 10;
+/** An incident is ongoing only while its last bad minute is this recent. */
+export const ONGOING_WITHIN_MS = 2 * BUCKET_MS;
 
 export interface IncidentAnswer extends IncidentWindow {
   rootCauses: RootCause[];
 }
 
-export async function detect(store: TraceStore, range: TimeRange): Promise<IncidentWindow[]> {
-  const series = await store.entrySeries({ fromMs: range.fromMs - BASELINE_WINDOW_MS, toMs: range.toMs });
-  return detectIncidents(series)
+interface Detection {
+  incidents: IncidentWindow[];
+  /** The spread sample detection read: reused as the ranking's context. */
+  sample: SpanRecord[];
+}
+
+/** Windows of both detectors that overlap become one incident. */
+function mergeWindows(windows: IncidentWindow[]): IncidentWindow[] {
+  const sorted = [...windows].sort((a, b) => a.startMs - b.startMs);
+  const out: IncidentWindow[] = [];
+  for (const w of sorted) {
+    const last = out[out.length - 1];
+    if (last && w.startMs <= last.endMs) {
+      last.startMs = Math.min(last.startMs, w.startMs);
+      last.endMs = Math.max(last.endMs, w.endMs);
+      last.ongoing = last.ongoing || w.ongoing;
+      for (const s of w.affected) if (!last.affected.includes(s)) last.affected.push(s);
+      last.signals.push(...w.signals);
+      last.affected.sort();
+      continue;
+    }
+    out.push({ ...w, affected: [...w.affected], signals: [...w.signals] });
+  }
+  return out;
+}
+
+async function detectAll(store: TraceStore, range: TimeRange, nowMs: number): Promise<Detection> {
+  const [series, sample] = await Promise.all([
+    store.entrySeries({ fromMs: range.fromMs - BASELINE_WINDOW_MS, toMs: range.toMs }),
+    store.sampleSpans({ fromMs: range.fromMs - SPAN_BASELINE_MS, toMs: range.toMs, maxTraces: DETECTION_TRACES_MAX, prefer: 'spread' }),
+  ]);
+  const windows = [...detectIncidents(series), ...detectSpanIncidents(sample, { fromMs: range.fromMs, nowMs })];
+  const incidents = mergeWindows(windows)
+    .map((i) => (i.ongoing && nowMs - i.endMs > ONGOING_WITHIN_MS ? { ...i, ongoing: false } : i))
     .filter((i) => i.endMs >= range.fromMs && i.startMs <= range.toMs)
     .sort((a, b) => b.startMs - a.startMs)
     .slice(0, INCIDENTS_MAX);
+  return { incidents, sample };
 }
 
-export async function explain(store: TraceStore, incident: IncidentWindow): Promise<IncidentAnswer> {
-  const [spans, baselineSpans] = await Promise.all([
+export async function detect(store: TraceStore, range: TimeRange, nowMs = Date.now()): Promise<IncidentWindow[]> {
+  return (await detectAll(store, range, nowMs)).incidents;
+}
+
+function traceStarts(spans: readonly SpanRecord[]): Map<string, number> {
+  const starts = new Map<string, number>();
+  for (const s of spans) {
+    const known = starts.get(s.traceId);
+    if (known === undefined || s.startMs < known) starts.set(s.traceId, s.startMs);
+  }
+  return starts;
+}
+
+/** Spans of the traces that started in [fromMs, toMs], from any of the lists, each trace once. */
+function tracesIn(lists: readonly (readonly SpanRecord[])[], fromMs: number, toMs: number): SpanRecord[] {
+  const taken = new Set<string>();
+  const out: SpanRecord[] = [];
+  for (const list of lists) {
+    const starts = traceStarts(list);
+    const here = new Set<string>();
+    for (const [id, start] of starts) if (start >= fromMs && start <= toMs && !taken.has(id)) here.add(id);
+    for (const s of list) if (here.has(s.traceId)) out.push(s);
+    for (const id of here) taken.add(id);
+  }
+  return out;
+}
+
+export async function explain(store: TraceStore, incident: IncidentWindow, context: readonly SpanRecord[] = []): Promise<IncidentAnswer> {
+  const [failing, recent] = await Promise.all([
     store.sampleSpans({ fromMs: incident.startMs, toMs: incident.endMs, maxTraces: SAMPLE_TRACES_MAX }),
     store.sampleSpans({ fromMs: incident.startMs - BASELINE_WINDOW_MS, toMs: incident.startMs - 1, maxTraces: SAMPLE_TRACES_MAX, prefer: 'recent' }),
   ]);
-  return { ...incident, rootCauses: rankRootCauses({ spans, baselineSpans, entryServices: incident.affected }) };
+  // The spread sample adds what a failing-first sample lacks: the window's calm requests and the normal before it.
+  const spans = tracesIn([failing, context], incident.startMs, incident.endMs);
+  const baselineSpans = tracesIn([recent, context], incident.startMs - BASELINE_WINDOW_MS, incident.startMs - 1);
+  return { ...incident, rootCauses: rankRootCauses({ spans, baselineSpans, entryServices: [] }) };
 }
 
 /** How long an answer for one exact (from, to) is reused: the dashboard and several viewers ask the same window. */
@@ -63,9 +133,9 @@ export function cachedRootCauses(store: TraceStore, range: TimeRange, nowMs = Da
   return answer;
 }
 
-export async function rootCauses(store: TraceStore, range: TimeRange): Promise<{ incidents: IncidentAnswer[] }> {
-  const incidents = await detect(store, range);
+export async function rootCauses(store: TraceStore, range: TimeRange, nowMs = Date.now()): Promise<{ incidents: IncidentAnswer[] }> {
+  const { incidents, sample } = await detectAll(store, range, nowMs);
   const answers: IncidentAnswer[] = [];
-  for (const incident of incidents) answers.push(await explain(store, incident));
+  for (const incident of incidents) answers.push(await explain(store, incident, sample));
   return { incidents: answers };
 }

@@ -34,9 +34,15 @@ export interface TraceQuery extends TimeRange {
 export interface SampleQuery extends TimeRange {
   /** Whole traces returned at most. */
   maxTraces: number;
-  /** 'failing' (default): error traces first, then the slowest; 'recent': the latest, as a baseline of normal. */
-  prefer?: 'failing' | 'recent';
+  /**
+   * 'failing' (default): error traces first, then the latest; 'recent': the latest, as a baseline of normal;
+   * 'spread': evenly over time (up to maxTraces / SPREAD_SLICES per slice of the range), for detection.
+   */
+  prefer?: 'failing' | 'recent' | 'spread';
 }
+
+/** Time slices a 'spread' sample divides its range into. */
+export const SPREAD_SLICES = 60;
 
 export interface InsertResult {
   /** Spans newly stored; re-sent duplicates (same traceId and spanId) are ignored. */

@@ -19,6 +19,7 @@ import {
   type TraceQuery,
   type TraceStore,
   type TraceSummary,
+  SPREAD_SLICES,
 } from '../TraceStore.js';
 import { migrate, quoteSchema } from './migrations.js';
 
@@ -310,6 +311,19 @@ export class PostgresTraceStore implements TraceStore {
   }
 
   async sampleSpans(query: SampleQuery): Promise<SpanRecord[]> {
+    if (query.prefer === 'spread') {
+      // Slices over the extent that holds data: a mostly empty range must not starve the part with traffic.
+      const spread = await this.q(
+        `WITH extent AS (SELECT min(start_ms) AS lo, greatest(max(start_ms) - min(start_ms), 1) AS width FROM traces WHERE start_ms >= $1 AND start_ms <= $2)
+         SELECT s.* FROM spans s WHERE s.trace_id IN (
+           SELECT trace_id FROM (
+             SELECT t.trace_id, row_number() OVER (PARTITION BY floor((t.start_ms - e.lo) * $3 / (e.width + 1)) ORDER BY t.start_ms) AS rn
+             FROM traces t, extent e WHERE t.start_ms >= $1 AND t.start_ms <= $2) x WHERE rn <= $4)`,
+        [query.fromMs, query.toMs, SPREAD_SLICES, Math.ceil(query.maxTraces / SPREAD_SLICES)],
+      );
+      const resources = new Map<string, SpanRecord['resource']>();
+      return (spread as unknown as SpanRow[]).map((r) => rowToSpan(r, resources));
+    }
     const rows = await this.q(
       query.prefer === 'recent'
         ? `SELECT s.* FROM spans s WHERE s.trace_id IN (

@@ -18,9 +18,15 @@ import {
   type TraceQuery,
   type TraceStore,
   type TraceSummary,
+  SPREAD_SLICES,
 } from '../TraceStore.js';
 import { bucketStart } from '../../analysis/index.js';
 import { SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './schema.js';
+
+/** A time-stratified sample: the first traces of each slice, so a burst cannot crowd out the calm before it. */
+const SPREAD_SQL = `SELECT trace_id FROM (
+  SELECT trace_id, row_number() OVER (PARTITION BY CAST((start_ms - @fromMs) / @sliceMs AS INTEGER) ORDER BY start_ms) AS rn
+  FROM traces WHERE start_ms >= @fromMs AND start_ms <= @toMs) WHERE rn <= @perSlice`;
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** File path, or ':memory:'. */
@@ -315,10 +321,18 @@ export class SqliteTraceStore implements TraceStore {
     this.assertOpen();
     // Failing traces first (partial index), then the most recent: both walk an index, no sort of the window.
     const ids: { trace_id: string }[] = [];
-    if (q.prefer !== 'recent') {
+    if (q.prefer === 'spread') {
+      // Slices over the extent that holds data: a mostly empty range must not starve the part with traffic.
+      const extent = this.db.prepare('SELECT min(start_ms) AS lo, max(start_ms) AS hi FROM traces WHERE start_ms >= ? AND start_ms <= ?').get(q.fromMs, q.toMs) as { lo: number | null; hi: number | null };
+      if (extent.lo !== null && extent.hi !== null) {
+        const sliceMs = Math.max(1, Math.ceil((extent.hi - extent.lo + 1) / SPREAD_SLICES));
+        const params = { fromMs: extent.lo, toMs: extent.hi, sliceMs, perSlice: Math.ceil(q.maxTraces / SPREAD_SLICES) };
+        ids.push(...(this.db.prepare(SPREAD_SQL).all(params) as { trace_id: string }[]));
+      }
+    } else if (q.prefer !== 'recent') {
       ids.push(...(this.db.prepare('SELECT trace_id FROM traces WHERE error_count > 0 AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?').all(q.fromMs, q.toMs, q.maxTraces) as { trace_id: string }[]));
     }
-    if (ids.length < q.maxTraces) {
+    if (ids.length < q.maxTraces && q.prefer !== 'spread') {
       const more = q.prefer === 'recent' ? 'SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?' : 'SELECT trace_id FROM traces WHERE error_count = 0 AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?';
       ids.push(...(this.db.prepare(more).all(q.fromMs, q.toMs, q.maxTraces - ids.length) as { trace_id: string }[]));
     }

@@ -1,0 +1,252 @@
+// Incident detection from the spans themselves, at a resolution of seconds:
+// every service's requests (its server-side spans), judged group by group
+// against that service's own recent normal, by robust statistics. Per-minute
+// aggregates cannot see a fault 20 s after the data starts; this can.
+import type { SpanRecord } from '../model.js';
+import type { IncidentWindow } from './incidents.js';
+import { isServerSide } from './spanContribution.js';
+import { indexTraces } from './traceIndex.js';
+import { carriesFailure, requestFailed } from './failures.js';
+
+export interface SpanIncidentOptions {
+  /** Requests of one operation judged together; fewer (in `judgeMaxMs`) are not judged. Default 12. */
+  judgeRequests?: number;
+  /** Longest span of time one judged group may cover, ms. Default 60,000. */
+  judgeMaxMs?: number;
+  /** How far back normal is taken from, ms. Default 600,000. */
+  baselineMs?: number;
+  /** Fewest normal requests to judge against; below, only the absolute error bound applies. Default 20. */
+  minBaselineRequests?: number;
+  /** Latency is raised when the group's median is at least this × the normal median … Default 1.3. */
+  latencyFactor?: number;
+  /** … and at least this many ms above it … Default 3. */
+  latencyDeltaMs?: number;
+  /** … and at least this share of the group is slower than the normal 90th percentile. Default 0.5. */
+  slowShare?: number;
+  /** Fewest errors in a group to call its error rate raised. Default 3. */
+  minErrors?: number;
+  /** Error rate must exceed normal + this … Default 0.05. */
+  errorRateDelta?: number;
+  /** … and normal × this. Default 2. */
+  errorRateFactor?: number;
+  /** Error rate that is raised with no usable normal. Default 0.2. */
+  absoluteErrorRate?: number;
+  /** Raised groups in a row that open an incident (one noisy group is not an incident). Default 2. */
+  openAfterGroups?: number;
+  /** Healthy groups in a row that close an incident. Default 3. */
+  closeAfterGroups?: number;
+  /** An incident with no bad group for this long closes, ms. Default 60,000. */
+  closeAfterQuietMs?: number;
+  /** Whole traces analysed at most. Default 5,000. */
+  tracesMax?: number;
+}
+
+type Resolved = Required<SpanIncidentOptions>;
+
+export function resolveSpanIncidentOptions(o: SpanIncidentOptions = {}): Resolved {
+  const r: Resolved = {
+    judgeRequests: o.judgeRequests ?? 12,
+    judgeMaxMs: o.judgeMaxMs ?? 60_000,
+    baselineMs: o.baselineMs ?? 600_000,
+    minBaselineRequests: o.minBaselineRequests ?? 20,
+    latencyFactor: o.latencyFactor ?? 1.3,
+    latencyDeltaMs: o.latencyDeltaMs ?? 3,
+    slowShare: o.slowShare ?? 0.5,
+    minErrors: o.minErrors ?? 3,
+    errorRateDelta: o.errorRateDelta ?? 0.05,
+    errorRateFactor: o.errorRateFactor ?? 2,
+    absoluteErrorRate: o.absoluteErrorRate ?? 0.2,
+    openAfterGroups: o.openAfterGroups ?? 2,
+    closeAfterGroups: o.closeAfterGroups ?? 3,
+    closeAfterQuietMs: o.closeAfterQuietMs ?? 60_000,
+    tracesMax: o.tracesMax ?? 5_000,
+  };
+  for (const [key, value] of Object.entries(r)) {
+    if (!Number.isFinite(value) || value < 0) throw new RangeError(`detectSpanIncidents: ${key} must be a finite number ≥ 0`);
+  }
+  r.judgeRequests = Math.max(3, Math.floor(r.judgeRequests));
+  r.closeAfterGroups = Math.max(1, Math.floor(r.closeAfterGroups));
+  r.openAfterGroups = Math.max(1, Math.floor(r.openAfterGroups));
+  return r;
+}
+
+interface Point {
+  timeMs: number;
+  durationMs: number;
+  failed: boolean;
+}
+
+/** Each (service, operation)'s requests in time order: one operation's durations are comparable, a mix of them is not. */
+function seriesOf(spans: readonly SpanRecord[], tracesMax: number): Map<string, { service: string; points: Point[] }> {
+  const ix = indexTraces(spans, tracesMax);
+  const out = new Map<string, { service: string; points: Point[] }>();
+  for (let i = 0; i < ix.spans.length; i++) {
+    const span = ix.spans[i]!;
+    const p = ix.parent[i]!;
+    // Calls count too: a slow hop (network, a starved callee's queue) shows in the caller's wait before anywhere else.
+    const call = ix.caller[i] === 1 && (p === -1 || ix.caller[p] === 0);
+    if (!call) {
+      if (!isServerSide(span) && p !== -1) continue;
+      // A service's request is its topmost span of a run in that service: nested server spans of one request count once.
+      if (p !== -1 && ix.spans[p]!.service === span.service) continue;
+    }
+    const key = `${span.service}\u0000${call ? 'call' : 'serve'}\u0000${span.name}`;
+    let series = out.get(key);
+    if (!series) out.set(key, (series = { service: span.service, points: [] }));
+    series.points.push({ timeMs: span.startMs, durationMs: Math.max(0, span.durationMs), failed: call ? carriesFailure(ix, i) : requestFailed(ix, i) });
+  }
+  for (const series of out.values()) series.points.sort((a, b) => a.timeMs - b.timeMs);
+  return out;
+}
+
+function quantileSorted(sorted: Float64Array, q: number): number {
+  if (sorted.length === 0) return 0;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)}%`;
+}
+
+type Verdict = { kind: 'healthy' } | { kind: 'raised'; signal: string; absolute: boolean };
+
+function judge(group: readonly Point[], normal: readonly Point[], o: Resolved): Verdict {
+  let errors = 0;
+  for (const p of group) if (p.failed) errors++;
+  const rate = errors / group.length;
+  if (normal.length < o.minBaselineRequests) {
+    if (errors >= o.minErrors && rate >= o.absoluteErrorRate) {
+      return { kind: 'raised', absolute: true, signal: `error rate ${pct(rate)} (no baseline, threshold ${pct(o.absoluteErrorRate)})` };
+    }
+    return { kind: 'healthy' };
+  }
+  let normalErrors = 0;
+  const ok: number[] = [];
+  for (const p of normal) {
+    if (p.failed) normalErrors++;
+    else ok.push(p.durationMs);
+  }
+  const baseRate = normalErrors / normal.length;
+  const rateLimit = Math.min(Math.max(baseRate + o.errorRateDelta, baseRate * o.errorRateFactor), baseRate + (1 - baseRate) / 2);
+  if (errors >= o.minErrors && rate > rateLimit) {
+    // Binomial z against the normal rate (floored so that a clean baseline still needs several errors).
+    const p0 = Math.max(baseRate, 1 / (normal.length + 1));
+    const z = (errors - group.length * p0) / Math.sqrt(group.length * p0 * (1 - p0));
+    if (z >= 3) return { kind: 'raised', absolute: false, signal: `error rate ${pct(rate)} (baseline ${pct(baseRate)})` };
+  }
+  if (ok.length < o.minBaselineRequests) return { kind: 'healthy' };
+  const sortedNormal = Float64Array.from(ok).sort();
+  const normalMedian = quantileSorted(sortedNormal, 0.5);
+  const normalP90 = quantileSorted(sortedNormal, 0.9);
+  const current = Float64Array.from(group.map((p) => p.durationMs)).sort();
+  const median = quantileSorted(current, 0.5);
+  let slower = 0;
+  for (const v of current) if (v > normalP90) slower++;
+  if (median >= normalMedian * o.latencyFactor && median - normalMedian >= o.latencyDeltaMs && slower / current.length >= o.slowShare) {
+    return { kind: 'raised', absolute: false, signal: `median ${median.toFixed(1)} ms (baseline ${normalMedian.toFixed(1)} ms, p90 ${normalP90.toFixed(1)} ms)` };
+  }
+  return { kind: 'healthy' };
+}
+
+interface ServiceWindow {
+  service: string;
+  startMs: number;
+  endMs: number;
+  ongoing: boolean;
+  signal: string;
+}
+
+function windowsOf(service: string, points: readonly Point[], o: Resolved): ServiceWindow[] {
+  const windows: ServiceWindow[] = [];
+  // Normal is what was judged healthy (or raised only for want of a baseline): an incident never becomes its own normal.
+  const normal: Point[] = [];
+  let normalStart = 0;
+  let open: ServiceWindow | null = null;
+  let healthyRun = 0;
+  const pending: { startMs: number; endMs: number; signal: string; group: Point[] }[] = [];
+  for (let k = 0; k < points.length; ) {
+    const first = points[k]!;
+    let end = k;
+    while (end < points.length && end - k < o.judgeRequests && points[end]!.timeMs - first.timeMs <= o.judgeMaxMs) end++;
+    const group = points.slice(k, end);
+    if (group.length < o.judgeRequests) {
+      // Too few requests to judge: they count as normal only when nothing is open.
+      if (!open) normal.push(...group);
+      if (open && first.timeMs - open.endMs > o.closeAfterQuietMs) {
+        open.ongoing = false;
+        open = null;
+      }
+      k = end;
+      continue;
+    }
+    while (normalStart < normal.length && normal[normalStart]!.timeMs < first.timeMs - o.baselineMs) normalStart++;
+    const verdict = judge(group, normal.slice(normalStart), o);
+    const groupEnd = group[group.length - 1]!;
+    const groupEndMs = groupEnd.timeMs + groupEnd.durationMs;
+    if (open && first.timeMs - open.endMs > o.closeAfterQuietMs) {
+      open.ongoing = false;
+      open = null;
+    }
+    if (verdict.kind === 'raised') {
+      healthyRun = 0;
+      if (open) open.endMs = Math.max(open.endMs, groupEndMs);
+      else {
+        pending.push({ startMs: first.timeMs, endMs: groupEndMs, signal: verdict.signal, group });
+        if (pending.length >= o.openAfterGroups) {
+          open = { service, startMs: pending[0]!.startMs, endMs: groupEndMs, ongoing: true, signal: pending[0]!.signal };
+          windows.push(open);
+          pending.length = 0;
+        }
+      }
+      if (verdict.absolute) normal.push(...group);
+    } else {
+      // A lone raised group was noise after all: it joins the normal it was judged against.
+      for (const p of pending) if (!open) normal.push(...p.group);
+      pending.length = 0;
+      if (open && ++healthyRun >= o.closeAfterGroups) {
+        open.ongoing = false;
+        open = null;
+      }
+      if (!open) normal.push(...group);
+    }
+    k = end;
+  }
+  return windows;
+}
+
+export interface SpanIncidentRange {
+  /** Incidents ending before this are not reported. */
+  fromMs: number;
+  /** An incident is `ongoing` only while its service is still bad within `closeAfterQuietMs` of this. */
+  nowMs: number;
+}
+
+/**
+ * Incidents across every service that reports requests: each judged against
+ * its own recent normal, windows that overlap merged. `spans` are whole traces
+ * from before the range (the normal) and in it.
+ */
+export function detectSpanIncidents(spans: readonly SpanRecord[], range: SpanIncidentRange, options?: SpanIncidentOptions): IncidentWindow[] {
+  const o = resolveSpanIncidentOptions(options);
+  const all: ServiceWindow[] = [];
+  for (const { service, points } of seriesOf(spans, o.tracesMax).values()) all.push(...windowsOf(service, points, o));
+  all.sort((a, b) => a.startMs - b.startMs);
+  const incidents: IncidentWindow[] = [];
+  for (const w of all) {
+    if (w.ongoing && range.nowMs - w.endMs > o.closeAfterQuietMs) w.ongoing = false;
+    const last = incidents[incidents.length - 1];
+    if (last && w.startMs <= last.endMs) {
+      last.endMs = Math.max(last.endMs, w.endMs);
+      last.ongoing = last.ongoing || w.ongoing;
+      if (!last.affected.includes(w.service)) last.affected.push(w.service);
+      last.signals.push(`${w.service}: ${w.signal}`);
+      continue;
+    }
+    incidents.push({ startMs: w.startMs, endMs: w.endMs, affected: [w.service], ongoing: w.ongoing, signals: [`${w.service}: ${w.signal}`] });
+  }
+  for (const incident of incidents) incident.affected.sort();
+  return incidents.filter((i) => i.endMs >= range.fromMs);
+}
