@@ -1,8 +1,10 @@
 import { AsyncResource } from 'node:async_hooks';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { runDetached } from '@faultline/sdk';
 import type { Db } from '../lib/db.js';
 import type { SqliteOutbox } from '@faultline/sdk/messaging';
 import { getOrder, getSaga, logSaga, type OrderRow, type SagaRow } from '../services/orders/store.js';
-import type { SagaClients, SagaStep } from './orderSaga.js';
+import type { SagaClients, SagaStep, StepResult } from './orderSaga.js';
 
 export interface SagaExecutorOptions {
   /** How often persisted sagas are looked for, ms. Default 50. */
@@ -97,7 +99,7 @@ export class SagaExecutor {
     try {
       const order = getOrder(this.db, orderId);
       if (!order) return 'pending';
-      if (getSaga(this.db, orderId)?.phase === 'forward') await this.forward(order);
+      if (getSaga(this.db, orderId)?.phase === 'forward') await this.forward(order, inline);
       if (getSaga(this.db, orderId)?.phase === 'compensating' && !this.stopped) {
         if (inline) handOff = order;
         else await this.compensate(order);
@@ -130,13 +132,13 @@ export class SagaExecutor {
     return status === 'confirmed' || status === 'cancelled' || status === 'cancelling' ? status : 'pending';
   }
 
-  private async forward(order: OrderRow): Promise<void> {
+  private async forward(order: OrderRow, inline: boolean): Promise<void> {
     for (;;) {
       const saga = getSaga(this.db, order.id);
       if (!saga || saga.phase !== 'forward' || this.stopped) return;
       const step = this.steps[saga.step];
-      if (!step) return this.confirm(order, saga);
-      const result = await step.run(order, this.clients);
+      if (!step) return this.traced(order, saga, inline, 'saga.finish confirmed', () => this.confirm(order, saga));
+      const result = await this.traced(order, saga, inline, `saga.step ${step.name}`, () => step.run(order, this.clients));
       if (result.ok) {
         this.advance(order.id, saga.step + 1, 'forward', `${step.name} done`);
         continue;
@@ -158,9 +160,9 @@ export class SagaExecutor {
     for (;;) {
       const saga = getSaga(this.db, order.id);
       if (!saga || saga.phase !== 'compensating' || this.stopped) return;
-      if (saga.step < 0) return this.cancel(order);
+      if (saga.step < 0) return this.traced(order, saga, false, 'saga.finish cancelled', () => this.cancel(order));
       const step = this.steps[Math.min(saga.step, this.steps.length - 1)]!;
-      const result = await step.compensate(order, this.clients);
+      const result = await this.traced(order, saga, false, `saga.compensate ${step.name}`, () => step.compensate(order, this.clients));
       if (result.ok) {
         this.advance(order.id, Math.min(saga.step, this.steps.length - 1) - 1, 'compensating', `${step.name} compensated`);
         continue;
@@ -172,6 +174,22 @@ export class SagaExecutor {
         .run(now + delay, result.error.slice(0, 500), now, order.id);
       return;
     }
+  }
+
+  /**
+   * Inside the placing request (`inline`) work is already part of its trace.
+   * Anywhere else (the poller, a compensation handed off, a resume after a
+   * crash) it runs in a new trace linked to that request and marked as
+   * background work, so it is never mistaken for a new entry request.
+   */
+  private traced<T extends StepResult | void>(order: OrderRow, saga: SagaRow, inline: boolean, name: string, fn: () => T | Promise<T>): T | Promise<T> {
+    if (inline) return fn();
+    const options = { origin: saga.origin_traceparent, ...(order.correlation_id ? { correlationId: order.correlation_id } : {}) };
+    return runDetached(name, options, async (span) => {
+      const result = await fn();
+      if (result && !result.ok) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.slice(0, 200) });
+      return result;
+    });
   }
 
   private advance(orderId: string, step: number, phase: SagaRow['phase'], detail: string): void {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { breakers, getCorrelationId } from '@faultline/sdk';
+import { breakers, getCorrelationId, getTraceparent } from '@faultline/sdk';
 import { SAGA_STEP_POLICIES, serviceClient } from '../../lib/clients.js';
 import { HttpError, requireInt, requireString, route } from '../../lib/http.js';
 import { startRelay } from '../../lib/publisher.js';
@@ -8,13 +8,14 @@ import { SagaExecutor } from '../../saga/executor.js';
 import { ORDER_SAGA } from '../../saga/orderSaga.js';
 import { placeOrderNaive } from './naive.js';
 import { Reconciler } from './reconciler.js';
-import { getOrder, insertOrder, ORDERS_SCHEMA, priceOf, type OrderRow } from './store.js';
+import { getOrder, insertOrder, migrateOrdersSchema, ORDERS_SCHEMA, priceOf, type OrderRow } from './store.js';
 import { BreakerWatch } from './breakerWatch.js';
 
 export const orders: ServiceDefinition = {
   name: 'orders',
   schema: ORDERS_SCHEMA,
   build({ config, db, outbox, app, stats }) {
+    migrateOrdersSchema(db);
     const clients = {
       inventory: serviceClient(config, 'inventory', SAGA_STEP_POLICIES),
       payments: serviceClient(config, 'payments', SAGA_STEP_POLICIES),
@@ -76,7 +77,8 @@ export const orders: ServiceDefinition = {
       '/orders',
       route(async (req, res) => {
         const order = newOrder(req.body);
-        insertOrder(db, outbox, order, true);
+        // Kept with the saga: steps run later by the poller link back to this request.
+        insertOrder(db, outbox, order, true, getTraceparent());
         const status = await executor.run(order.id, true);
         const code = status === 'confirmed' ? 201 : status === 'pending' ? 202 : 503;
         res.status(code).json({ orderId: order.id, status });

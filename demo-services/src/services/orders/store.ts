@@ -21,7 +21,8 @@ CREATE TABLE IF NOT EXISTS sagas (
   attempts INTEGER NOT NULL DEFAULT 0,
   next_run_ms INTEGER NOT NULL,
   last_error TEXT,
-  updated_ms INTEGER NOT NULL
+  updated_ms INTEGER NOT NULL,
+  origin_traceparent TEXT
 );
 CREATE INDEX IF NOT EXISTS sagas_runnable ON sagas(phase, next_run_ms);
 CREATE TABLE IF NOT EXISTS saga_log (
@@ -64,6 +65,18 @@ export interface SagaRow {
   next_run_ms: number;
   last_error: string | null;
   updated_ms: number;
+  /** W3C traceparent of the request that placed the order: later steps link back to it. */
+  origin_traceparent: string | null;
+}
+
+/**
+ * Brings a database created before a column existed up to `ORDERS_SCHEMA`
+ * (`CREATE TABLE IF NOT EXISTS` leaves an existing table as it was).
+ * Idempotent; run once when the service opens its database.
+ */
+export function migrateOrdersSchema(db: Db): void {
+  const columns = new Set((db.prepare('PRAGMA table_info(sagas)').all() as { name: string }[]).map((c) => c.name));
+  if (!columns.has('origin_traceparent')) db.exec('ALTER TABLE sagas ADD COLUMN origin_traceparent TEXT');
 }
 
 const PRICE_CENTS: Record<string, number> = { 'sku-1': 1000, 'sku-2': 1250, 'sku-3': 1500, 'sku-4': 1750, 'sku-5': 2000 };
@@ -80,7 +93,14 @@ export function getSaga(db: Db, id: string): SagaRow | undefined {
   return db.prepare('SELECT * FROM sagas WHERE order_id = ?').get(id) as SagaRow | undefined;
 }
 
-export function insertOrder(db: Db, outbox: SqliteOutbox | undefined, order: Pick<OrderRow, 'id' | 'sku' | 'qty' | 'amount' | 'correlation_id'>, withSaga: boolean): void {
+/** `originTraceparent`: the placing request's trace context, kept with the saga (see `getTraceparent()`). */
+export function insertOrder(
+  db: Db,
+  outbox: SqliteOutbox | undefined,
+  order: Pick<OrderRow, 'id' | 'sku' | 'qty' | 'amount' | 'correlation_id'>,
+  withSaga: boolean,
+  originTraceparent?: string,
+): void {
   db.transaction(() => {
     const now = Date.now();
     db.prepare("INSERT INTO orders (id, sku, qty, amount, status, correlation_id, created_ms, updated_ms) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)").run(
@@ -93,7 +113,12 @@ export function insertOrder(db: Db, outbox: SqliteOutbox | undefined, order: Pic
       now,
     );
     if (!withSaga || !outbox) return;
-    db.prepare("INSERT INTO sagas (order_id, phase, step, attempts, next_run_ms, updated_ms) VALUES (?, 'forward', 0, 0, ?, ?)").run(order.id, now, now);
+    db.prepare("INSERT INTO sagas (order_id, phase, step, attempts, next_run_ms, updated_ms, origin_traceparent) VALUES (?, 'forward', 0, 0, ?, ?, ?)").run(
+      order.id,
+      now,
+      now,
+      originTraceparent ?? null,
+    );
     outbox.add(db, {
       type: 'OrderCreated',
       key: order.id,
