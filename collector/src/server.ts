@@ -11,6 +11,7 @@ import { AlertmanagerReceiver, WebhookReceiver } from './alerts/receivers.js';
 import { loadAlertRules } from './alerts/rules.js';
 import { alertsRouter } from './api/alerts.js';
 import { apiErrors, queryRouter } from './api/queryRouter.js';
+import { transactionsRouter } from './api/transactions.js';
 import { bearerAuth } from './api/auth.js';
 import { ByteBudget } from './api/ByteBudget.js';
 import { dashboardRouter } from './api/dashboard.js';
@@ -23,6 +24,7 @@ import { BreakerStates } from './metrics/BreakerStates.js';
 import { IngestCounters } from './metrics/IngestCounters.js';
 import { MetricsRegistry } from './metrics/MetricsRegistry.js';
 import { WriteQueue } from './queue/WriteQueue.js';
+import { TransactionService } from './transactions/TransactionService.js';
 import { openStore, type TraceStore } from './store/index.js';
 
 export interface RunningCollector {
@@ -63,6 +65,14 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
     log,
   });
 
+  let transactions: TransactionService;
+  try {
+    transactions = await TransactionService.open({ ...options, stuckMs: options.txStuckMs });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+
   let hub: StreamHub | null = null;
   const counters = new IngestCounters();
   const breakers = new BreakerStates();
@@ -76,10 +86,11 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
       counters.observeWrite(seconds, count);
       breakers.observe(spans);
       violations.observe(spans);
+      transactions.observe(spans);
     },
     onError: (e) => log(`faultline collector: storing spans failed (answering 503 until it recovers): ${(e as Error)?.message ?? e}`),
   });
-  const metrics = new MetricsRegistry({ store, ingest: counters, breakers, queueDepthSpans: () => queue.depthSpans, maxSeries: options.metricsMaxSeries });
+  const metrics = new MetricsRegistry({ store, ingest: counters, breakers, queueDepthSpans: () => queue.depthSpans, transactions: () => transactions.tracker.counts(), maxSeries: options.metricsMaxSeries });
   let collectorUrl = '';
   const receivers: AlertReceiver[] = [];
   if (options.alertmanagerUrl) receivers.push(new AlertmanagerReceiver(options.alertmanagerUrl, options.alertResendMs));
@@ -92,7 +103,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
     rules: alertRules,
     notifier,
     breakers: () => breakers.list(),
-    stuck: () => [],
+    stuck: () => transactions.tracker.stuck(),
     violations: (nowMs) => violations.recent(nowMs),
     dashboardUrl: () => collectorUrl,
     evalIntervalMs: options.alertEvalIntervalMs,
@@ -126,6 +137,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   app.get('/api/stream', hub.handle);
   app.use(queryRouter({ store, controlUrl: options.controlUrl, log }));
   app.use(alertsRouter(alerts.state));
+  app.use(transactionsRouter(transactions.tracker));
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'no such endpoint' });
   });
@@ -143,6 +155,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
     await once(server, 'listening');
   } catch (e) {
     hub.close();
+    await transactions.close();
     await store.close();
     throw e;
   }
@@ -162,6 +175,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
       if (options.grpcPortExplicit) {
         server.close();
         hub.close();
+        await transactions.close();
         await store.close();
         throw new Error(message);
       }
@@ -231,6 +245,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
       clearTimeout(forceTimer);
       await queue.close();
       while (pendingBusy || pruneBusy) await new Promise((r) => setTimeout(r, 10));
+      await transactions.close();
       await store.close();
     })());
 

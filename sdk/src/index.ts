@@ -38,3 +38,5 @@ export type { DetachedOptions, DetachedOrigin } from './telemetry/detached.js';
 export type { Disposable } from './events/Emitter.js';
 export * from './idempotency/index.js';
 export * from './chaos/index.js';
+export { transaction, Transaction, recordConsistencyViolation, TX_EVENT, ATTR_TX_ID, ATTR_TX_TYPE, ATTR_TX_STEP, ATTR_VIOLATION } from './transactions/transaction.js';
+export type { TransactionRef, StepOptions } from './transactions/transaction.js';
