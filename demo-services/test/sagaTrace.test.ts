@@ -11,7 +11,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { openDb, type Db } from '../src/lib/db.js';
 import { SagaExecutor } from '../src/saga/executor.js';
 import { ORDER_SAGA, type SagaClients } from '../src/saga/orderSaga.js';
-import { getSaga, insertOrder, migrateOrdersSchema, ORDERS_SCHEMA } from '../src/services/orders/store.js';
+import { Reconciler } from '../src/services/orders/reconciler.js';
+import { getOrder, getSaga, insertOrder, migrateOrdersSchema, ORDERS_SCHEMA } from '../src/services/orders/store.js';
 
 const exporter = new InMemorySpanExporter();
 let sdk: FaultlineSdk;
@@ -30,6 +31,10 @@ function stubServices(): express.Express {
       return;
     }
     res.status(201).json({ ok: true });
+  });
+  // What the reconciler asks: every service holds exactly one of each.
+  app.get(/.*/, (_req, res) => {
+    res.json({ captured: 1, reserved: 1, created: 1 });
   });
   return app;
 }
@@ -182,6 +187,29 @@ describe('saga trace continuity', () => {
     const compensations = spans.filter((s) => s.name.startsWith('saga.compensate'));
     expect(compensations.length).toBeGreaterThanOrEqual(2);
     for (const span of compensations) expectLinkedBackground(span, gateway, ordersSpan);
+  });
+});
+
+describe('reconciler trace continuity', () => {
+  it('audits a finished order in a new trace linked to the request that placed it', async () => {
+    const { db, outbox } = ordersDb();
+    const executor = new SagaExecutor(db, outbox, ORDER_SAGA, clients());
+    const { orderId, gateway, ordersSpan } = await placeOrder(db, outbox, executor, true);
+    const reconciler = new Reconciler(db, clients(), executor, { auditDelayMs: 0 });
+    try {
+      await vi.waitFor(async () => {
+        await reconciler.round();
+        expect(getOrder(db, orderId)!.reconciled_ms).not.toBeNull();
+      }, { timeout: 20_000, interval: 20 });
+      const spans = await spansOnceFinished('reconcile order', () => true);
+      const audit = spans.find((s) => s.name === 'reconcile order')!;
+      expectLinkedBackground(audit, gateway, ordersSpan);
+      expect(childrenOf(spans, audit).filter((s) => s.kind === SpanKind.CLIENT).map((s) => s.name).sort())
+        .toEqual(['GET inventory', 'GET payments', 'GET shipping']);
+    } finally {
+      await reconciler.stop();
+      db.close();
+    }
   });
 });
 

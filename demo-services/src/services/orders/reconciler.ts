@@ -1,4 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
+import { runDetached } from '@faultline/sdk';
 import type { ServiceFetch } from '../../lib/clients.js';
 import type { Db } from '../../lib/db.js';
 import type { SagaExecutor } from '../../saga/executor.js';
@@ -71,9 +72,14 @@ export class Reconciler {
       })();
     }
     const finished = this.db
-      .prepare("SELECT * FROM orders WHERE status IN ('confirmed', 'cancelled') AND reconciled_ms IS NULL AND updated_ms < ? ORDER BY updated_ms LIMIT ?")
-      .all(now - this.opts.auditDelayMs, this.opts.batchSize) as OrderRow[];
-    await Promise.all(finished.map((order) => this.audit(order)));
+      .prepare(
+        `SELECT o.*, s.origin_traceparent FROM orders o LEFT JOIN sagas s ON s.order_id = o.id
+         WHERE o.status IN ('confirmed', 'cancelled') AND o.reconciled_ms IS NULL AND o.updated_ms < ? ORDER BY o.updated_ms LIMIT ?`,
+      )
+      .all(now - this.opts.auditDelayMs, this.opts.batchSize) as (OrderRow & { origin_traceparent: string | null })[];
+    // Each audit is background work for the order's request: a trace linked to it, not a new entry request.
+    await Promise.all(finished.map((order) =>
+      runDetached('reconcile order', { origin: order.origin_traceparent, ...(order.correlation_id ? { correlationId: order.correlation_id } : {}) }, () => this.audit(order))));
   }
 
   private async audit(order: OrderRow): Promise<void> {
