@@ -17,3 +17,4 @@ export { carriesFailure, effectiveChildren, requestFailed } from './failures.js'
 export { latencyShifts, robustStats } from './latencyShift.js';
 export type { KeyShift, LatencySample, LatencyShiftOptions, ServiceShift } from './latencyShift.js';
 export type { RootCause, RootCauseInput, RootCauseOptions } from './rootCauses.js';
+export { BACKGROUND_ATTRIBUTE, graftLinkedTraces, isBackgroundRoot } from './linkedWork.js';

@@ -6,6 +6,7 @@ import type { SpanRecord } from '../model.js';
 import { calleeHint, isServerSide } from './spanContribution.js';
 import { calleeAddress } from './semconv.js';
 import { childrenOf, failed, indexTraces, selfTimeMs, type TraceIndex, type TraceRange } from './traceIndex.js';
+import { graftLinkedTraces, isBackgroundRoot } from './linkedWork.js';
 import { carriesFailure, effectiveChildren, requestFailed } from './failures.js';
 import { latencyShifts, type LatencySample, type ServiceShift } from './latencyShift.js';
 
@@ -370,7 +371,8 @@ class Analyzer {
           bestIsRoot = isRoot;
         }
       }
-      return best;
+      // Background work whose request is not in the sample is no request of its own.
+      return best !== -1 && isBackgroundRoot(ix.spans[best]!) ? -1 : best;
     }
     let level: number[] = trace.tops;
     for (let depth = 0; level.length > 0 && depth < MAX_DEPTH; depth++) {
@@ -803,8 +805,8 @@ export function rankRootCauses(input: RootCauseInput, options: RootCauseOptions 
     baselineTracesMax: Math.max(1, options.baselineTracesMax ?? 1000),
   };
   const analyzer = new Analyzer(input.entryServices, resolved);
-  const baselinePass = new Pass(indexTraces(input.baselineSpans, resolved.baselineTracesMax));
-  const incidentPass = new Pass(indexTraces(input.spans));
+  const baselinePass = new Pass(indexTraces(graftLinkedTraces(input.baselineSpans), resolved.baselineTracesMax));
+  const incidentPass = new Pass(indexTraces(graftLinkedTraces(input.spans)));
   analyzer.learnAddresses(baselinePass, false);
   analyzer.learnAddresses(incidentPass, true);
   analyzer.learnBaseline(baselinePass);
