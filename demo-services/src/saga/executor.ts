@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { runDetached } from '@faultline/sdk';
+import { runDetached, transaction } from '@faultline/sdk';
 import type { Db } from '../lib/db.js';
 import type { SqliteOutbox } from '@faultline/sdk/messaging';
 import { getOrder, getSaga, logSaga, type OrderRow, type SagaRow } from '../services/orders/store.js';
@@ -138,7 +138,7 @@ export class SagaExecutor {
       if (!saga || saga.phase !== 'forward' || this.stopped) return;
       const step = this.steps[saga.step];
       if (!step) return this.traced(order, saga, inline, 'saga.finish confirmed', () => this.confirm(order, saga));
-      const result = await this.traced(order, saga, inline, `saga.step ${step.name}`, () => step.run(order, this.clients));
+      const result = await this.traced(order, saga, inline, `saga.step ${step.name}`, () => this.txStep(order, step.name, 'forward', () => step.run(order, this.clients)));
       if (result.ok) {
         this.advance(order.id, saga.step + 1, 'forward', `${step.name} done`);
         continue;
@@ -162,7 +162,7 @@ export class SagaExecutor {
       if (!saga || saga.phase !== 'compensating' || this.stopped) return;
       if (saga.step < 0) return this.traced(order, saga, false, 'saga.finish cancelled', () => this.cancel(order));
       const step = this.steps[Math.min(saga.step, this.steps.length - 1)]!;
-      const result = await this.traced(order, saga, false, `saga.compensate ${step.name}`, () => step.compensate(order, this.clients));
+      const result = await this.traced(order, saga, false, `saga.compensate ${step.name}`, () => this.txStep(order, step.name, 'compensating', () => step.compensate(order, this.clients)));
       if (result.ok) {
         this.advance(order.id, Math.min(saga.step, this.steps.length - 1) - 1, 'compensating', `${step.name} compensated`);
         continue;
@@ -192,6 +192,18 @@ export class SagaExecutor {
     });
   }
 
+  /** Transaction telemetry around one step: the collector follows the order's saga from these events. */
+  private async txStep(order: OrderRow, name: string, phase: 'forward' | 'compensating', run: () => Promise<StepResult>): Promise<StepResult> {
+    const tx = transaction({ id: order.id, type: 'order' });
+    if (phase === 'forward') tx.stepStarted(name);
+    else tx.compensationStarted(name);
+    const result = await run();
+    if (!result.ok) tx.stepFailed(name, result.error);
+    else if (phase === 'forward') tx.stepSucceeded(name);
+    else tx.compensationSucceeded(name);
+    return result;
+  }
+
   private advance(orderId: string, step: number, phase: SagaRow['phase'], detail: string): void {
     this.db.transaction(() => {
       const now = Date.now();
@@ -210,6 +222,8 @@ export class SagaExecutor {
   }
 
   private finish(order: OrderRow, saga: SagaRow, status: 'confirmed' | 'cancelled', eventType: string): void {
+    if (status === 'confirmed') transaction({ id: order.id, type: 'order' }).completed();
+    else transaction({ id: order.id, type: 'order' }).compensated();
     this.db.transaction(() => {
       const now = Date.now();
       this.db.prepare("UPDATE sagas SET phase = 'done', updated_ms = ? WHERE order_id = ?").run(now, order.id);

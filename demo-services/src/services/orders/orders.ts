@@ -6,6 +6,7 @@ import { startRelay } from '../../lib/publisher.js';
 import type { ServiceDefinition } from '../../lib/service.js';
 import { SagaExecutor } from '../../saga/executor.js';
 import { ORDER_SAGA } from '../../saga/orderSaga.js';
+import { ConsistencyAuditor } from './auditor.js';
 import { placeOrderNaive } from './naive.js';
 import { Reconciler } from './reconciler.js';
 import { getOrder, insertOrder, migrateOrdersSchema, ORDERS_SCHEMA, priceOf, type OrderRow } from './store.js';
@@ -61,7 +62,10 @@ export const orders: ServiceDefinition = {
           res.status(result.status === 'confirmed' ? 201 : 502).json({ orderId: order.id, status: result.status, ...(result.error ? { error: result.error } : {}) });
         }),
       );
-      return;
+      // Report-only: what the incident's architecture lacked was being told, not another repair path.
+      const auditor = new ConsistencyAuditor(db, clients);
+      auditor.start();
+      return { close: () => auditor.stop() };
     }
 
     const executor = new SagaExecutor(db, outbox, ORDER_SAGA, clients);

@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import { runDetached } from '@faultline/sdk';
+import { recordConsistencyViolation, runDetached } from '@faultline/sdk';
 import type { ServiceFetch } from '../../lib/clients.js';
 import type { Db } from '../../lib/db.js';
 import type { SagaExecutor } from '../../saga/executor.js';
@@ -16,10 +16,25 @@ export interface ReconcilerOptions {
   batchSize?: number;
 }
 
-interface Truth {
+export interface Truth {
   captured: number;
   reserved: number;
   shipped: number;
+}
+
+/** What kind of disagreement an audit found, as the `consistency.violation` event names it; null when none. */
+export function violationKind(status: string, truth: Truth): string | null {
+  if (status === 'cancelled') {
+    if (truth.captured > 0 && truth.reserved === 0) return 'charged_without_reservation';
+    if (truth.reserved > 0 && truth.captured === 0) return 'reserved_without_payment';
+    if (truth.captured > 0 || truth.reserved > 0 || truth.shipped > 0) return 'cancelled_but_held';
+    return null;
+  }
+  if (truth.captured > 1) return 'double_charge';
+  if (truth.captured === 1 && truth.reserved === 0) return 'charged_without_reservation';
+  if (truth.reserved === 1 && truth.captured === 0) return 'reserved_without_payment';
+  if (truth.captured !== 1 || truth.reserved !== 1 || truth.shipped !== 1) return 'confirmed_incomplete';
+  return null;
 }
 
 /**
@@ -69,6 +84,7 @@ export class Reconciler {
       this.db.transaction(() => {
         this.db.prepare('UPDATE sagas SET attempts = 0, next_run_ms = ?, updated_ms = ? WHERE order_id = ?').run(now, now, id);
         this.record(id, 'resumed-stuck-saga', 'no progress; retrying now');
+        recordConsistencyViolation({ id, type: 'order', kind: 'stuck_order' });
       })();
     }
     const finished = this.db
@@ -86,6 +102,8 @@ export class Reconciler {
     const truth = await this.ask(order.id);
     if (!truth) return;
     const repairs: Promise<boolean>[] = [];
+    const kind = violationKind(order.status, truth);
+    if (kind) recordConsistencyViolation({ id: order.id, type: 'order', kind });
     if (order.status === 'cancelled') {
       if (truth.captured > 0) repairs.push(this.repair(order.id, this.clients.payments, `/payments/${order.id}/refund`, 'refund'));
       if (truth.reserved > 0) repairs.push(this.repair(order.id, this.clients.inventory, `/reservations/${order.id}/release`, 'release'));
