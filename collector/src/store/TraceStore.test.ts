@@ -140,6 +140,23 @@ describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
     expect(new Set(sample.map((x) => x.traceId))).toEqual(new Set([bad.traceId]));
   });
 
+  it.skipIf(skip)('samples evenly over the time that holds data: a burst does not crowd out the calm before it', async () => {
+    store = await fixture.open();
+    const t0 = now - 10 * 60_000;
+    // 60 calm traces over the first minute, then 600 in a burst over the next 10 s; the rest of the range is empty.
+    const calm = Array.from({ length: 60 }, (_, k) => span({ service: 'a', startMs: t0 + k * 1000 }));
+    const burst = Array.from({ length: 600 }, (_, k) => span({ service: 'a', startMs: t0 + 60_000 + k * 16 }));
+    await store.insertSpans([...calm, ...burst], now);
+    const sample = await store.sampleSpans({ ...range, maxTraces: 120, prefer: 'spread' });
+    const ids = new Set(sample.map((x) => x.traceId));
+    expect(ids.size).toBeLessThanOrEqual(120);
+    const calmTaken = calm.filter((c) => ids.has(c.traceId)).length;
+    // Slices are 1/60 of the 70 s extent: every calm slice keeps its trace, the burst's slices their first two.
+    expect(calmTaken).toBeGreaterThanOrEqual(50);
+    expect(ids.size - calmTaken).toBeGreaterThan(0);
+    expect(await store.sampleSpans({ fromMs: now + 3_600_000, toMs: now + 7_200_000, maxTraces: 10, prefer: 'spread' })).toEqual([]);
+  });
+
   it.skipIf(skip)('prunes traces that ended before the cutoff, in bounded batches', async () => {
     store = await fixture.open();
     const old = [1, 2, 3].map(() => span({ service: 'a', startMs: now - 3 * 3600_000 }));

@@ -314,11 +314,12 @@ export class PostgresTraceStore implements TraceStore {
     if (query.prefer === 'spread') {
       // Slices over the extent that holds data: a mostly empty range must not starve the part with traffic.
       const spread = await this.q(
-        `WITH extent AS (SELECT min(start_ms) AS lo, greatest(max(start_ms) - min(start_ms), 1) AS width FROM traces WHERE start_ms >= $1 AND start_ms <= $2)
+        `WITH extent AS (SELECT min(start_ms) AS lo, ceil((max(start_ms) - min(start_ms) + 1) / $3::float8) AS slice FROM traces WHERE start_ms >= $1 AND start_ms <= $2)
          SELECT s.* FROM spans s WHERE s.trace_id IN (
-           SELECT trace_id FROM (
-             SELECT t.trace_id, row_number() OVER (PARTITION BY floor((t.start_ms - e.lo) * $3 / (e.width + 1)) ORDER BY t.start_ms) AS rn
-             FROM traces t, extent e WHERE t.start_ms >= $1 AND t.start_ms <= $2) x WHERE rn <= $4)`,
+           SELECT t.trace_id FROM extent e, generate_series(0, $3::int - 1) AS g(k),
+             LATERAL (SELECT trace_id FROM traces WHERE start_ms >= e.lo + g.k * e.slice AND start_ms < e.lo + (g.k + 1) * e.slice
+                      ORDER BY start_ms LIMIT $4) t
+           WHERE e.lo IS NOT NULL)`,
         [query.fromMs, query.toMs, SPREAD_SLICES, Math.ceil(query.maxTraces / SPREAD_SLICES)],
       );
       const resources = new Map<string, SpanRecord['resource']>();

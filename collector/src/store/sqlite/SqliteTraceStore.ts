@@ -23,10 +23,8 @@ import {
 import { bucketStart } from '../../analysis/index.js';
 import { SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './schema.js';
 
-/** A time-stratified sample: the first traces of each slice, so a burst cannot crowd out the calm before it. */
-const SPREAD_SQL = `SELECT trace_id FROM (
-  SELECT trace_id, row_number() OVER (PARTITION BY CAST((start_ms - @fromMs) / @sliceMs AS INTEGER) ORDER BY start_ms) AS rn
-  FROM traces WHERE start_ms >= @fromMs AND start_ms <= @toMs) WHERE rn <= @perSlice`;
+/** One slice of a time-stratified sample: its first traces, so a burst cannot crowd out the calm before it (an index range seek each). */
+const SPREAD_SLICE_SQL = 'SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms < ? ORDER BY start_ms LIMIT ?';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** File path, or ':memory:'. */
@@ -326,8 +324,12 @@ export class SqliteTraceStore implements TraceStore {
       const extent = this.db.prepare('SELECT min(start_ms) AS lo, max(start_ms) AS hi FROM traces WHERE start_ms >= ? AND start_ms <= ?').get(q.fromMs, q.toMs) as { lo: number | null; hi: number | null };
       if (extent.lo !== null && extent.hi !== null) {
         const sliceMs = Math.max(1, Math.ceil((extent.hi - extent.lo + 1) / SPREAD_SLICES));
-        const params = { fromMs: extent.lo, toMs: extent.hi, sliceMs, perSlice: Math.ceil(q.maxTraces / SPREAD_SLICES) };
-        ids.push(...(this.db.prepare(SPREAD_SQL).all(params) as { trace_id: string }[]));
+        const perSlice = Math.ceil(q.maxTraces / SPREAD_SLICES);
+        const slice = this.db.prepare(SPREAD_SLICE_SQL);
+        for (let k = 0; k < SPREAD_SLICES; k++) {
+          const lo = extent.lo + k * sliceMs;
+          ids.push(...(slice.all(lo, lo + sliceMs, perSlice) as { trace_id: string }[]));
+        }
       }
     } else if (q.prefer !== 'recent') {
       ids.push(...(this.db.prepare('SELECT trace_id FROM traces WHERE error_count > 0 AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?').all(q.fromMs, q.toMs, q.maxTraces) as { trace_id: string }[]));
