@@ -55,6 +55,7 @@ describe('distributed transactions', () => {
     const byId = Object.fromEntries(list.map((t) => [t.id, t]));
     expect(byId['o-done']).toMatchObject({ type: 'order', state: 'completed', services: ['orders', 'payments'], traceIds: [trace], step: 'capture-payment' });
     expect(byId['o-comp']!.state).toBe('compensated');
+    expect(byId['o-comp']!.step).toBe('reserve-stock');
     expect(byId['o-undoing']!.state).toBe('compensating');
     expect(byId['o-stuck']!.state).toBe('stuck');
 

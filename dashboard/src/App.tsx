@@ -7,6 +7,8 @@ import { IncidentsPage } from './pages/IncidentsPage.js';
 import { MapPage } from './pages/MapPage.js';
 import { TracePage } from './pages/TracePage.js';
 import { TracesPage } from './pages/TracesPage.js';
+import { TransactionsPage } from './pages/TransactionsPage.js';
+import { useAlerts } from './hooks/useAlerts.js';
 import type { Route } from './model/route.js';
 
 // recharts is most of the bundle and only the service page needs it: load it on demand.
@@ -30,6 +32,8 @@ function Page({ route }: { route: Route }) {
       );
     case 'chaos':
       return <ChaosPage />;
+    case 'transactions':
+      return <TransactionsPage />;
     case 'not-found':
       return (
         <main className="page">
@@ -45,9 +49,10 @@ function Page({ route }: { route: Route }) {
 
 export function App() {
   const d = useDashboardState();
+  const { alerts } = useAlerts(d);
   return (
     <DashboardContext.Provider value={d}>
-      <TopBar d={d} />
+      <TopBar d={d} alerts={alerts} />
       {d.rangeWarnings.length > 0 && <div className="banner warn">{d.rangeWarnings.join('; ')} — showing the last 15 minutes.</div>}
       <Page route={d.location.route} />
     </DashboardContext.Provider>

@@ -38,8 +38,10 @@ export interface TxRecord {
   startedMs: number;
   /** Time of the latest event (progress). */
   updatedMs: number;
-  /** The step reached last. */
+  /** The step reached last (by event time, whatever the arrival order). */
   step: string | null;
+  /** Time of the event that set `step`. */
+  stepMs?: number;
   services: string[];
   traceIds: string[];
   steps: TxStep[];
@@ -133,13 +135,19 @@ export class TransactionTracker {
     const push = (state: TxStep['state']) => {
       if (tx!.steps.length < STEPS_PER_TX_MAX) tx!.steps.push({ name: e.step, service: e.service, state, startMs: e.timeMs, traceId: e.traceId });
     };
+    const reached = () => {
+      if (e.step && e.timeMs >= (tx!.stepMs ?? -Infinity)) {
+        tx!.step = e.step;
+        tx!.stepMs = e.timeMs;
+      }
+    };
     const setState = (s: StoredTxState) => {
       if (!FINAL.has(tx!.state)) tx!.state = s;
     };
     switch (e.name) {
       case TX_EVENTS.stepStarted:
         push('running');
-        if (e.step) tx.step = e.step;
+        reached();
         break;
       case TX_EVENTS.stepSucceeded:
       case TX_EVENTS.stepFailed: {
@@ -152,13 +160,13 @@ export class TransactionTracker {
           push(done);
           tx.steps[tx.steps.length - 1]!.endMs = e.timeMs;
         }
-        if (e.step) tx.step = e.step;
+        reached();
         break;
       }
       case TX_EVENTS.compensationStarted:
         push('compensating');
         setState('compensating');
-        if (e.step) tx.step = e.step;
+        reached();
         break;
       case TX_EVENTS.compensationSucceeded: {
         const s = open(['compensating']);

@@ -2,6 +2,8 @@
 import { requestJson } from './http.js';
 import type { DashboardConfig, Graph, RootCausesResponse, ServiceSummary, Trace, TraceSummary } from './types.js';
 import { parseConfig, parseGraph, parseRootCauses, parseServices, parseTrace, parseTraceSummaries } from './validate.js';
+import { parseAlerts, parseTransaction, parseTransactions } from './validateOps.js';
+import type { Alert, TransactionDetail, TransactionState, TransactionSummary } from './types.js';
 
 export interface TimeWindow {
   fromMs: number;
@@ -52,6 +54,12 @@ export const collectorApi = {
   rootCauses: (w: TimeWindow, signal?: AbortSignal): Promise<RootCausesResponse> =>
     requestJson(`api/root-causes${qs(windowParams(w))}`, parseRootCauses, { signal }),
   config: (signal?: AbortSignal): Promise<DashboardConfig> => requestJson('api/config', parseConfig, { signal }),
+  alerts: (w: TimeWindow & { state?: 'firing' | 'resolved' }, signal?: AbortSignal): Promise<Alert[]> =>
+    requestJson(`api/alerts${qs({ ...windowParams(w), state: w.state })}`, parseAlerts, { signal }),
+  transactions: (q: TimeWindow & { state?: TransactionState; type?: string; limit?: number }, signal?: AbortSignal): Promise<TransactionSummary[]> =>
+    requestJson(`api/transactions${qs({ ...windowParams(q), state: q.state, type: q.type, limit: q.limit })}`, parseTransactions, { signal }),
+  transaction: (id: string, signal?: AbortSignal): Promise<TransactionDetail> =>
+    requestJson(`api/transactions/${encodeURIComponent(id)}`, parseTransaction, { signal }),
 };
 
 export const STREAM_URL = 'api/stream';

@@ -127,3 +127,43 @@ export interface ActiveFault {
   startMs: number;
   endMs?: number;
 }
+
+/** GET /api/alerts: one alert per label set. Times are epoch ms. */
+export interface Alert {
+  id: string;
+  rule: string;
+  severity: string;
+  state: 'firing' | 'resolved';
+  startsAt: number;
+  endsAt?: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export type TransactionState = 'running' | 'compensating' | 'completed' | 'compensated' | 'failed' | 'stuck';
+
+/** GET /api/transactions. */
+export interface TransactionSummary {
+  id: string;
+  type: string;
+  state: TransactionState;
+  startedMs: number;
+  updatedMs: number;
+  step: string | null;
+  services: string[];
+  traceIds: string[];
+}
+
+export interface TransactionStep {
+  name: string;
+  service: string;
+  state: string;
+  startMs: number;
+  endMs: number | null;
+  traceId: string;
+}
+
+/** GET /api/transactions/:id. */
+export interface TransactionDetail extends TransactionSummary {
+  steps: TransactionStep[];
+}

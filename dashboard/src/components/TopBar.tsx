@@ -1,16 +1,19 @@
 import type { Dashboard } from '../hooks/useDashboard.js';
 import { linkTo, type Route } from '../model/route.js';
 import { REFRESH_OPTIONS } from '../model/timeRange.js';
+import type { Alert } from '../api/types.js';
+import { AlertBadge } from './AlertViews.js';
 import { TimeRangePicker } from './TimeRangePicker.js';
 
 const STATUS_TEXT = { live: 'Live', connecting: 'Connecting…', offline: 'Stream offline', paused: 'Paused' } as const;
 
-export function TopBar({ d }: { d: Dashboard }) {
+export function TopBar({ d, alerts = [] }: { d: Dashboard; alerts?: readonly Alert[] }) {
   const page = d.location.route.page;
   const links: { route: Route; label: string; active: boolean }[] = [
     { route: { page: 'map' }, label: 'Service map', active: page === 'map' },
     { route: { page: 'incidents' }, label: 'Incidents', active: page === 'incidents' },
     { route: { page: 'traces' }, label: 'Traces', active: page === 'traces' || page === 'trace' },
+    { route: { page: 'transactions' }, label: 'Transactions', active: page === 'transactions' },
   ];
   if (d.config?.controlUrl) links.push({ route: { page: 'chaos' }, label: 'Chaos', active: page === 'chaos' });
   const status = d.live.status;
@@ -30,6 +33,7 @@ export function TopBar({ d }: { d: Dashboard }) {
         ))}
       </nav>
       <div className="controls">
+        <AlertBadge alerts={alerts} href={linkTo({ page: 'incidents' }, d.location.params)} />
         <TimeRangePicker range={d.range} onChange={d.setRange} />
         <label className="refresh">
           auto-refresh{' '}

@@ -8,6 +8,7 @@ export type Route =
   | { page: 'trace'; traceId: string }
   | { page: 'service'; service: string }
   | { page: 'chaos' }
+  | { page: 'transactions' }
   | { page: 'not-found'; path: string };
 
 export interface Location {
@@ -37,6 +38,7 @@ export function matchPath(path: string): Route {
   if (parts.length === 1 && parts[0] === 'incidents') return { page: 'incidents' };
   if (parts.length === 1 && parts[0] === 'traces') return { page: 'traces' };
   if (parts.length === 1 && parts[0] === 'chaos') return { page: 'chaos' };
+  if (parts.length === 1 && parts[0] === 'transactions') return { page: 'transactions' };
   if (parts.length === 2 && parts[0] === 'traces') {
     const traceId = decode(parts[1]!);
     if (traceId) return { page: 'trace', traceId };
@@ -62,6 +64,8 @@ export function routePath(route: Route): string {
       return `/services/${encodeURIComponent(route.service)}`;
     case 'chaos':
       return '/chaos';
+    case 'transactions':
+      return '/transactions';
     case 'not-found':
       return route.path;
   }

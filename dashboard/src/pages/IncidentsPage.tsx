@@ -1,7 +1,9 @@
 import { useMemo } from 'react';
 import { collectorApi } from '../api/collector.js';
 import type { Graph, Incident } from '../api/types.js';
+import { AlertList } from '../components/AlertViews.js';
 import { ServiceMap } from '../components/ServiceMap.js';
+import { useAlerts } from '../hooks/useAlerts.js';
 import { EmptyState, ErrorState, Loading, NoTelemetryHint, Warnings } from '../components/StateViews.js';
 import { useApi } from '../hooks/useApi.js';
 import { useDashboard } from '../hooks/useDashboard.js';
@@ -20,6 +22,7 @@ export function IncidentsPage() {
   const selectedStart = params.get('incident');
   const selected = incidents.find((i) => String(i.startMs) === selectedStart) ?? incidents[0];
   const causeIndex = Math.max(0, Number(params.get('cause') ?? 0) || 0);
+  const { alerts } = useAlerts(d);
 
   return (
     <main className="page page-incidents">
@@ -27,6 +30,7 @@ export function IncidentsPage() {
         <h1>Incidents and failure paths</h1>
         <span className="muted">{describeRange(d.range)}</span>
       </div>
+      <AlertList alerts={alerts} nowMs={d.window.toMs} />
       {rc.loading ? (
         <Loading what="incidents" />
       ) : rc.error && !rc.data ? (
