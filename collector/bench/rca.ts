@@ -9,7 +9,7 @@
 // With --fixtures N it also scores N own-fixture cases (the official-OpenTelemetry shop of
 // test/rca/otelShop.ts, one fault each), generated once (~40 s each) into bench/.cache.
 //
-//   tsx bench/rca.ts [--only <case-substring>] [--verbose] [--fixtures N] [--refresh-fixtures]
+//   tsx bench/rca.ts [--only <case-substring or fault type>] [--verbose] [--fixtures N] [--refresh-fixtures]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   if (datasets.length === 0) skipped = `no dataset (folder with cases.json) under ${datasetsRoot} and no own fixtures (--fixtures N)`;
   for (const dataset of datasets) {
     for (const c of dataset.cases) {
-      if (values.only && !`${dataset.name}/${c.case}`.includes(values.only)) continue;
+      if (values.only && !`${dataset.name}/${c.case}`.includes(values.only) && c.faultType !== values.only) continue;
       results.push(await runCase(dataset, c, values.verbose));
     }
   }

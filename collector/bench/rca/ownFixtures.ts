@@ -128,7 +128,7 @@ export async function ownFixtures(cacheDir: string, count: number, options: { re
   }
   const cases: CachedCase[] = [];
   for (const spec of fixtureSpecs().slice(0, count)) {
-    if (options.only && !`own-fixtures/${spec.id}`.includes(options.only)) continue;
+    if (options.only && !`own-fixtures/${spec.id}`.includes(options.only) && spec.fault.kind !== options.only) continue;
     const hit = cached.get(spec.id);
     if (hit && hit.signature === signature(spec) && existsSync(join(cacheDir, hit.file))) {
       cases.push(hit);

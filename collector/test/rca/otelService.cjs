@@ -129,6 +129,16 @@ server.listen(0, '127.0.0.1', () => {
   } else console.log(`FIXTURE_READY ${appPort}`);
 });
 
+// Never outlive the parent (a test killed by its timeout cannot stop us by PID any more).
+const parentPid = process.ppid;
+setInterval(() => {
+  try {
+    process.kill(parentPid, 0);
+  } catch {
+    process.kill(process.pid, 'SIGTERM');
+  }
+}, 1000).unref();
+
 process.on('SIGTERM', () => {
   server.close();
   server.closeAllConnections?.();
