@@ -21,9 +21,15 @@ Environment only:
   FAULTLINE_TOKEN            when set, every /v1/* and /api/* request needs Authorization: Bearer <token>
                              (/api/stream also accepts ?access_token=<token>; gRPC: 'authorization' metadata)
   FAULTLINE_RETENTION_HOURS  traces that ended longer ago are pruned; 0 keeps everything (default 168)
+  FAULTLINE_METRICS_MAX_SERIES  series cap of GET /metrics; past it new label sets fold into "other" (default 10000)
+  FAULTLINE_ALERT_RULES      YAML or JSON alert rules file (default: the built-in rules)
+  FAULTLINE_ALERTMANAGER_URL Prometheus Alertmanager base URL; alerts are posted to its /api/v2/alerts
+  FAULTLINE_ALERT_WEBHOOK_URL  webhook receiving { status, alerts } JSON
+  FAULTLINE_TX_STUCK_MS      a transaction without progress this long is stuck (default 30000)
 
 Endpoints: POST /v1/traces, GET /api/{services,graph,traces,traces/:traceId,root-causes,stream,config},
-GET /healthz, GET /readyz, and the dashboard at /. See collector/README.md.
+GET /api/{alerts,transactions,transactions/:id}, GET /metrics, GET /healthz, GET /readyz, and the
+dashboard at /. See collector/README.md and docs/api.md.
 `;
 
 function fail(message: string): never {

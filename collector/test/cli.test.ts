@@ -1,6 +1,6 @@
 // `pnpm collector` as a real child process: the listening line, --help, clean SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,9 +16,17 @@ describe('collector CLI', () => {
   it('--help documents every flag and environment variable', () => {
     const r = spawnSync(tsx, ['src/cli.ts', '--help'], { cwd: pkg, env, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const word of ['--port', '--host', '--grpc-port', '--db', '--control-url', 'FAULTLINE_PORT', 'FAULTLINE_HOST', 'FAULTLINE_GRPC_PORT', 'FAULTLINE_DB', 'FAULTLINE_DATABASE_URL', 'FAULTLINE_TOKEN', 'FAULTLINE_RETENTION_HOURS', 'FAULTLINE_CONTROL_URL']) {
+    for (const word of ['--port', '--host', '--grpc-port', '--db', '--control-url', 'FAULTLINE_PORT', 'FAULTLINE_HOST', 'FAULTLINE_GRPC_PORT', 'FAULTLINE_DB', 'FAULTLINE_DATABASE_URL', 'FAULTLINE_TOKEN', 'FAULTLINE_RETENTION_HOURS', 'FAULTLINE_CONTROL_URL', 'FAULTLINE_METRICS_MAX_SERIES', 'FAULTLINE_ALERT_RULES', 'FAULTLINE_ALERTMANAGER_URL', 'FAULTLINE_ALERT_WEBHOOK_URL', 'FAULTLINE_TX_STUCK_MS']) {
       expect(r.stdout).toContain(word);
     }
+  });
+
+  it('refuses a bad alert rules file with exit status 2 and a message naming the field', () => {
+    const rules = join(dir, 'bad-rules.yaml');
+    writeFileSync(rules, 'rules:\n  - name: DependencyFailing\n    threshold: 7\n');
+    const r = spawnSync(tsx, ['src/cli.ts', '--port', '0', '--grpc-port', '0', '--db', ':memory:'], { cwd: pkg, env: { ...env, FAULTLINE_ALERT_RULES: rules }, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`FAULTLINE_ALERT_RULES ${rules}: rules[0].threshold: must be a number from 0 to 1`);
   });
 
   it('refuses an unknown flag or a bad port with exit status 2', () => {
