@@ -13,11 +13,26 @@ describe('transaction telemetry', () => {
   it('records a step as a span with the tx attributes and started/succeeded events', async () => {
     const tx = transaction({ id: 'order-1', type: 'order' });
     expect(await tx.step('reserve-stock', async () => 42)).toBe(42);
-    const [span] = tracing.exporter.getFinishedSpans();
-    expect(span!.name).toBe('tx order reserve-stock');
+    const spans = tracing.exporter.getFinishedSpans();
+    const span = spans.find((s) => s.name === 'tx order reserve-stock');
+    expect(span).toBeDefined();
+    // The start is on a short child span ended at once, so a hanging step is visible while it hangs.
+    const started = spans.find((s) => s.name === 'tx order tx.step.started')!;
+    expect(started.parentSpanContext?.spanId).toBe(span!.spanContext().spanId);
     expect(span!.attributes).toMatchObject({ 'faultline.tx.id': 'order-1', 'faultline.tx.type': 'order', 'faultline.tx.step': 'reserve-stock' });
     expect(events().map((e) => e.name)).toEqual([TX_EVENT.stepStarted, TX_EVENT.stepSucceeded]);
     expect(events()[1]!.attributes).toMatchObject({ 'faultline.tx.id': 'order-1', 'faultline.tx.step': 'reserve-stock' });
+  });
+
+  it('exports the start of a step before the step ends', async () => {
+    const tx = transaction({ id: 'order-9', type: 'order' });
+    let release!: () => void;
+    const running = tx.step('capture-payment', () => new Promise<void>((r) => (release = r)));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(events().map((e) => e.name)).toEqual([TX_EVENT.stepStarted]);
+    release();
+    await running;
+    expect(events().map((e) => e.name)).toEqual([TX_EVENT.stepStarted, TX_EVENT.stepSucceeded]);
   });
 
   it('records a failed step from a thrown error or a rejected result, and rethrows', async () => {

@@ -37,17 +37,25 @@ export interface StepOptions<T> {
 
 const clip = (s: string, max = 256) => (s.length > max ? s.slice(0, max) : s);
 
+/**
+ * A span is exported only when it ends, so an event on a span that is still open (a step that
+ * hangs) would reach the collector only once the step is over. Starts are therefore recorded
+ * on a short span of their own, ended at once: a hung step shows as in flight, then stuck.
+ */
+const RECORDED_AT_ONCE = new Set<string>([TX_EVENT.stepStarted, TX_EVENT.compensationStarted]);
+
 function record(ref: TransactionRef, name: string, step: string | undefined, extra: Record<string, string> = {}, span?: Span): void {
   try {
     const attributes: Record<string, string> = { [ATTR_TX_ID]: clip(ref.id), [ATTR_TX_TYPE]: clip(ref.type), ...extra };
     if (step !== undefined) attributes[ATTR_TX_STEP] = clip(step);
     const target = span ?? trace.getActiveSpan();
-    if (target && target.isRecording()) {
+    if (target && target.isRecording() && !RECORDED_AT_ONCE.has(name)) {
       target.addEvent(name, attributes);
       return;
     }
-    // No span to hang the event on: a short span of its own.
-    const own = getTracer().startSpan(`tx ${clip(ref.type, 64)} ${name}`, { kind: SpanKind.INTERNAL, attributes });
+    // A short span of its own: no span to hang the event on, or the event must not wait for one to end.
+    const parent = target ? trace.setSpan(context.active(), target) : context.active();
+    const own = getTracer().startSpan(`tx ${clip(ref.type, 64)} ${name}`, { kind: SpanKind.INTERNAL, attributes }, parent);
     own.addEvent(name, attributes);
     own.end();
   } catch {

@@ -24,6 +24,8 @@ export interface AuditorOptions {
 
 const REMEMBERED_MAX = 10_000;
 
+type PartialTruth = { [K in keyof Truth]?: number } & { unanswered?: boolean };
+
 export class ConsistencyAuditor {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -72,36 +74,46 @@ export class ConsistencyAuditor {
       .all(this.cursorMs, now - this.o.auditDelayMs, this.o.batchSize) as OrderRow[];
     const todo = finished.filter((o) => !this.audited.has(o.id));
     const results = await Promise.all(todo.map(async (order) => ({ order, truth: await this.ask(order.id) })));
-    for (const { order, truth } of results) {
-      if (!truth) continue; // asked again next round
+    for (const r of results) {
+      const { order, truth } = r;
+      let kind: string | null;
+      if (truth.captured !== undefined && truth.reserved !== undefined && truth.shipped !== undefined) {
+        kind = violationKind(order.status, truth as Truth);
+      } else if (order.status === 'cancelled' && (truth.captured ?? 0) > 0) {
+        // The charge is enough to know: a cancelled order must not hold one, whatever inventory says once it is back.
+        kind = 'cancelled_but_charged';
+      } else {
+        r.truth = { unanswered: true };
+        continue; // asked again next round
+      }
       remember(this.audited, order.id);
-      const kind = violationKind(order.status, truth);
       if (kind) recordConsistencyViolation({ id: order.id, type: 'order', kind });
     }
     // Advance past what is fully audited (ties on updated_ms are covered by the audited set).
-    const firstUnanswered = results.find((r) => !r.truth)?.order.updated_ms;
+    const firstUnanswered = results.find((r) => r.truth.unanswered)?.order.updated_ms;
     const last = finished[finished.length - 1]?.updated_ms;
     if (firstUnanswered !== undefined) this.cursorMs = Math.max(this.cursorMs, firstUnanswered);
     else if (last !== undefined) this.cursorMs = Math.max(this.cursorMs, last);
   }
 
-  private async ask(orderId: string): Promise<Truth | undefined> {
+  /** What each service holds; a service that does not answer leaves its figure undefined. */
+  private async ask(orderId: string): Promise<PartialTruth> {
+    const [p, r, s] = await Promise.all([
+      this.get(this.clients.payments, `/payments/${orderId}`, 'captured'),
+      this.get(this.clients.inventory, `/reservations/${orderId}`, 'reserved'),
+      this.get(this.clients.shipping, `/shipments/${orderId}`, 'created'),
+    ]);
+    return { captured: p, reserved: r, shipped: s };
+  }
+
+  private async get(client: ServiceFetch, path: string, field: string): Promise<number | undefined> {
     try {
-      const [p, r, s] = await Promise.all([
-        this.get(this.clients.payments, `/payments/${orderId}`),
-        this.get(this.clients.inventory, `/reservations/${orderId}`),
-        this.get(this.clients.shipping, `/shipments/${orderId}`),
-      ]);
-      return { captured: Number(p.captured ?? 0), reserved: Number(r.reserved ?? 0), shipped: Number(s.created ?? 0) };
+      const res = await client(path, { signal: AbortSignal.timeout(this.o.askTimeoutMs) });
+      if (!res.ok) return undefined;
+      return Number(((await res.json()) as Record<string, unknown>)[field] ?? 0);
     } catch {
       return undefined;
     }
-  }
-
-  private async get(client: ServiceFetch, path: string): Promise<Record<string, unknown>> {
-    const res = await client(path, { signal: AbortSignal.timeout(this.o.askTimeoutMs) });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    return (await res.json()) as Record<string, unknown>;
   }
 }
 
