@@ -1,6 +1,7 @@
 import net from 'node:net';
 
 export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 function reachable(url: string, defaultPort: number): Promise<boolean> {
@@ -22,9 +23,9 @@ function reachable(url: string, defaultPort: number): Promise<boolean> {
  * REQUIRE_SERVICES=1 (CI), else prints a one-line reason and returns false
  * so the suite skips.
  */
-export async function serviceAvailable(name: 'NATS' | 'PostgreSQL'): Promise<boolean> {
-  const url = name === 'NATS' ? NATS_URL : DATABASE_URL;
-  const ok = await reachable(url, name === 'NATS' ? 4222 : 5432);
+export async function serviceAvailable(name: 'NATS' | 'PostgreSQL' | 'RabbitMQ'): Promise<boolean> {
+  const url = name === 'NATS' ? NATS_URL : name === 'RabbitMQ' ? AMQP_URL : DATABASE_URL;
+  const ok = await reachable(url, name === 'NATS' ? 4222 : name === 'RabbitMQ' ? 5672 : 5432);
   if (ok) return true;
   if (process.env.REQUIRE_SERVICES === '1') throw new Error(`${name} is required (REQUIRE_SERVICES=1) but unreachable at ${url}`);
   console.warn(`skipping: ${name} unreachable at ${url}`);
