@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startCollectorProcess, type CollectorProcess } from './lib/collector.js';
 import { parseMode } from './lib/config.js';
+import { describeBroker, resolveBroker } from './lib/broker.js';
 import { startShop, type Shop } from './lib/shop.js';
 import { startControlServer } from './control/server.js';
 import { DemoScenarios } from './control/session.js';
@@ -31,6 +32,7 @@ if (!(rps > 0 && rps <= 1000)) {
   process.exit(2);
 }
 const mode = parseMode(process.env.DEMO_MODE);
+const broker = resolveBroker(process.env);
 const dataDir = resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
 const log = (line: string): void => console.log(`[demo] ${line}`);
 
@@ -73,7 +75,7 @@ try {
     controlUrl,
     onLine: (line) => console.log(`[collector] ${line}`),
   });
-  log(`starting the shop (${mode}) with the gateway on port ${gatewayPort}`);
+  log(`starting the shop (${mode}, ${describeBroker(broker)}) with the gateway on port ${gatewayPort}`);
   shop = await startShop({
     mode,
     ports: { gateway: gatewayPort },
@@ -82,7 +84,8 @@ try {
     chaosEnabled: true,
     // Twice the steady load: the traffic-spike scenario (6x) then gets shed with 429.
     env: { RATE_LIMIT_RPS: String(Math.max(5, Math.round(rps * 2))) },
-    ...(process.env.NATS_URL ? { natsUrl: process.env.NATS_URL, natsStream: 'SHOP_DEMO' } : {}),
+    ...(broker.broker === 'nats' ? { broker: 'nats' as const, natsUrl: broker.natsUrl!, natsStream: 'SHOP_DEMO' } : {}),
+    ...(broker.broker === 'rabbitmq' ? { broker: 'rabbitmq' as const, amqpUrl: broker.amqpUrl!, natsStream: 'SHOP_DEMO' } : {}),
     onLine: (service, line) => {
       if (!line.includes('listening on')) console.log(`[${service}] ${line}`);
     },

@@ -81,6 +81,25 @@ export function resolveInitOptions(options: InitOptions, env: NodeJS.ProcessEnv 
 let active: FaultlineSdk | undefined;
 
 /**
+ * `OTEL_RESOURCE_ATTRIBUTES` (`key=value,key2=value2`, values percent-encoded) as the
+ * OpenTelemetry SDK specification defines it; malformed pairs are skipped.
+ */
+export function resourceAttributesFromEnv(raw: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (raw ?? '').split(',')) {
+    const i = pair.indexOf('=');
+    if (i <= 0) continue;
+    const key = pair.slice(0, i).trim();
+    try {
+      out[key] = decodeURIComponent(pair.slice(i + 1).trim());
+    } catch {
+      // not percent-decodable: skipped, like other SDKs do
+    }
+  }
+  return out;
+}
+
+/**
  * Sets up OpenTelemetry tracing for this process: a NodeTracerProvider with a
  * bounded batch processor exporting OTLP/HTTP protobuf. A collector that is
  * down or slow never affects the host: spans are dropped and one warning is logged.
@@ -104,7 +123,7 @@ export function init(options: InitOptions = {}): FaultlineSdk {
     exportTimeoutMillis: resolved.exportTimeoutMs,
   });
   const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': resolved.serviceName }),
+    resource: resourceFromAttributes({ ...resourceAttributesFromEnv(process.env.OTEL_RESOURCE_ATTRIBUTES), 'service.name': resolved.serviceName }),
     spanProcessors: [processor],
   });
   // A previous registration (another init, or the app's own) would make

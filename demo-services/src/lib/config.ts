@@ -15,6 +15,10 @@ export interface ServiceConfig {
   natsUrl: string | undefined;
   /** Stream/subject prefix so parallel runs on one NATS server stay apart. */
   natsStream: string;
+  /** How events travel (resilient mode): BROKER, else `nats` when NATS_URL is set, else `http`. */
+  broker: 'http' | 'nats' | 'rabbitmq';
+  /** RabbitMQ URL when broker is `rabbitmq` (AMQP_URL). */
+  amqpUrl: string;
   chaosEnabled: boolean;
   /** Naive mode only: blind immediate retries per call, the retry-storm ingredient. Default 0. */
   naiveRetries: number;
@@ -36,6 +40,12 @@ export function parseMode(raw: string | undefined): Mode {
   throw new Error(`mode must be naive or resilient, got ${raw}`);
 }
 
+function parseBroker(env: NodeJS.ProcessEnv): ServiceConfig['broker'] {
+  const raw = env.BROKER || (env.NATS_URL ? 'nats' : 'http');
+  if (raw === 'http' || raw === 'nats' || raw === 'rabbitmq') return raw;
+  throw new Error(`BROKER must be http, nats or rabbitmq, got ${raw}`);
+}
+
 export function readConfig(name: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const urls = {} as Record<ServiceName, string>;
   SERVICE_NAMES.forEach((service, i) => {
@@ -51,6 +61,8 @@ export function readConfig(name: ServiceName, env: NodeJS.ProcessEnv = process.e
     urls,
     natsUrl: env.NATS_URL || undefined,
     natsStream: env.NATS_STREAM || 'SHOP',
+    broker: parseBroker(env),
+    amqpUrl: env.AMQP_URL || 'amqp://guest:guest@127.0.0.1:5672',
     chaosEnabled: env.CHAOS_ENABLED === '1' || env.CHAOS_ENABLED === 'true',
     naiveRetries: intEnv(env, 'NAIVE_RETRIES', 0),
     rateLimitRps: intEnv(env, 'RATE_LIMIT_RPS', 200),

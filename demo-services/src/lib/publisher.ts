@@ -1,4 +1,4 @@
-import { createHttpTransport, createNatsTransport, OutboxRelay, type SqliteOutbox, type Transport } from '@faultline/sdk/messaging';
+import { createHttpTransport, createNatsTransport, createRabbitMqTransport, OutboxRelay, type SqliteOutbox, type Transport } from '@faultline/sdk/messaging';
 import type { ServiceConfig } from './config.js';
 
 /** Every event type the shop publishes; notifications subscribes to all of them. */
@@ -14,9 +14,13 @@ export const EVENT_TYPES = [
   'ShipmentCancelled',
 ] as const;
 
-/** JetStream when NATS_URL is set, else HTTP POSTs to notifications' `/events`. */
+/** JetStream or RabbitMQ (BROKER), else HTTP POSTs to notifications' `/events`. */
 export function eventTransport(config: ServiceConfig): Transport {
-  return config.natsUrl
+  if (config.broker === 'rabbitmq') {
+    // Declaring notifications' queue here keeps events published before notifications first started.
+    return createRabbitMqTransport({ stream: config.natsStream, url: config.amqpUrl, consumerGroups: ['notifications'] });
+  }
+  return config.broker === 'nats' && config.natsUrl
     ? createNatsTransport({ stream: config.natsStream, servers: config.natsUrl })
     : createHttpTransport({ subscribers: [{ url: `${config.urls.notifications}/events` }], timeoutMs: 2000 });
 }

@@ -17,6 +17,11 @@ export interface ShopOptions {
   natsUrl?: string;
   /** Stream name on the shared NATS server; unique per run so runs do not see each other's events. */
   natsStream?: string;
+  /** `rabbitmq` sends events over RabbitMQ at `amqpUrl` (stream `natsStream`). Default: nats when natsUrl is set, else http. */
+  broker?: 'http' | 'nats' | 'rabbitmq';
+  amqpUrl?: string;
+  /** `service.namespace` resource attribute of every service: marks one run's spans in a shared collector. */
+  namespace?: string;
   chaosEnabled?: boolean;
   /** Extra env for every service (e.g. NAIVE_RETRIES, RATE_LIMIT_RPS). */
   env?: Record<string, string>;
@@ -55,6 +60,9 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     CHAOS_ENABLED: options.chaosEnabled ? '1' : '0',
     NATS_URL: options.natsUrl ?? '',
     NATS_STREAM: options.natsStream ?? 'SHOP',
+    BROKER: options.broker ?? (options.natsUrl ? 'nats' : 'http'),
+    AMQP_URL: options.amqpUrl ?? '',
+    ...(options.namespace ? { OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${options.namespace}` } : {}),
     ...Object.fromEntries(SERVICE_NAMES.map((n) => [`${n.toUpperCase()}_URL`, urls[n]])),
     ...options.env,
   };

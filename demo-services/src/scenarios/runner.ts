@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Mode, ServiceName } from '../lib/config.js';
-import { deleteStream } from '../lib/natsAdmin.js';
+import { deleteEventStream, describeBroker, resolveBroker, type Broker, type BrokerChoice } from '../lib/broker.js';
 import { startShop, type Shop } from '../lib/shop.js';
 import { sleep } from '../lib/sleep.js';
 import { findScenario, SCENARIOS } from './catalog.js';
@@ -21,8 +21,13 @@ export interface RunOptions {
   seed?: number;
   /** Where the services export spans. Default: OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318. */
   otlpEndpoint?: string;
-  /** JetStream for events when set. Default: NATS_URL. */
+  /** JetStream for events when set ('' forces HTTP). Default: DEMO_BROKER / NATS_URL. */
   natsUrl?: string;
+  /** How events travel; overrides DEMO_BROKER (`rabbitmq` uses `amqpUrl`, default AMQP_URL). */
+  broker?: Broker;
+  amqpUrl?: string;
+  /** `service.namespace` of this run's spans. Default `scenario-<name>-<random>`. */
+  namespace?: string;
   /** Longest wait for the shop to settle after the load, ms. Default 45 000. */
   settleTimeoutMs?: number;
   /** Client timeout per request, ms. Default 20 000. */
@@ -63,6 +68,16 @@ async function serviceStats(shop: Shop, name: ServiceName): Promise<Record<strin
   }
 }
 
+function chooseBroker(options: RunOptions): BrokerChoice {
+  if (options.broker === 'rabbitmq' || (options.broker === undefined && options.amqpUrl)) {
+    return resolveBroker({ DEMO_BROKER: 'rabbitmq', AMQP_URL: options.amqpUrl ?? process.env.AMQP_URL });
+  }
+  if (options.broker) return resolveBroker({ DEMO_BROKER: options.broker, NATS_URL: options.natsUrl || process.env.NATS_URL });
+  // An explicit natsUrl ('' = HTTP) wins over the environment, as before DEMO_BROKER existed.
+  if (options.natsUrl !== undefined) return options.natsUrl ? { broker: 'nats', natsUrl: options.natsUrl } : { broker: 'http' };
+  return resolveBroker(process.env);
+}
+
 /**
  * Runs one named scenario end to end: shop up, open-loop load through the
  * gateway, faults on the timeline, settle, invariants from every service's
@@ -76,17 +91,20 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
   const rps = options.rps ?? 10;
   const seed = options.seed ?? 1;
   const log = options.log ?? (() => undefined);
-  // An explicit '' forces HTTP even when NATS_URL is set.
-  const natsUrl = (options.natsUrl ?? process.env.NATS_URL) || undefined;
-  const natsStream = natsUrl ? `SHOP_${randomBytes(6).toString('hex').toUpperCase()}` : undefined;
+  const broker = chooseBroker(options);
+  const runId = randomBytes(6).toString('hex');
+  const eventStream = broker.broker === 'http' ? undefined : `SHOP_${runId.toUpperCase()}`;
+  const namespace = options.namespace ?? `scenario-${def.name}-${runId}`;
   if (!(durationMs > 0) || !(rps > 0)) throw new Error('duration and rps must be positive');
 
-  log(`starting the shop (${mode}${natsUrl ? ', events over NATS JetStream' : ', events over HTTP'})`);
+  log(`starting the shop (${mode}, ${describeBroker(broker)}; spans marked service.namespace=${namespace})`);
   const shop = await startShop({
     mode,
     chaosEnabled: true,
+    namespace,
     ...(options.otlpEndpoint ? { otlpEndpoint: options.otlpEndpoint } : {}),
-    ...(natsUrl ? { natsUrl, natsStream: natsStream! } : {}),
+    ...(broker.broker === 'nats' ? { broker: 'nats' as const, natsUrl: broker.natsUrl!, natsStream: eventStream! } : {}),
+    ...(broker.broker === 'rabbitmq' ? { broker: 'rabbitmq' as const, amqpUrl: broker.amqpUrl!, natsStream: eventStream! } : {}),
     env: def.env?.(rps) ?? {},
     ...(options.onServiceLine ? { onLine: options.onServiceLine } : {}),
   });
@@ -183,6 +201,6 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
     await injector.releasePorts().catch(() => undefined);
     await recorder.shutdown();
     await shop.close();
-    if (natsUrl && natsStream) await deleteStream(natsUrl, natsStream).catch(() => undefined);
+    if (eventStream) await deleteEventStream(broker, eventStream).catch(() => undefined);
   }
 }

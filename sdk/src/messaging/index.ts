@@ -30,7 +30,7 @@ export { subscribeNats, type NatsSubscription, type NatsSubscriptionOptions } fr
 export type { NatsStreamOptions } from './transport/natsSetup.js';
 export { createRabbitMqTransport, RabbitMqTransport, type RabbitMqTransportOptions } from './transport/rabbitmq.js';
 export { rabbitMqQueueOf, subscribeRabbitMq, type RabbitMqSubscription, type RabbitMqSubscriptionOptions } from './transport/rabbitmqSubscriber.js';
-export type { RabbitMqTopologyOptions } from './transport/rabbitmqSetup.js';
+export { deleteRabbitMqStream, type RabbitMqTopologyOptions } from './transport/rabbitmqSetup.js';
 export { createHttpTransport, HttpTransport, type HttpSubscriber, type HttpTransportOptions } from './transport/HttpTransport.js';
 export { httpReceiver, type HttpReceiverOptions } from './transport/httpReceiver.js';
 export {

@@ -1,4 +1,4 @@
-import { httpReceiver, IdempotentConsumer, SqliteInbox, subscribeNats, type EventEnvelope, type NatsSubscription } from '@faultline/sdk/messaging';
+import { httpReceiver, IdempotentConsumer, SqliteInbox, subscribeNats, subscribeRabbitMq, type EventEnvelope } from '@faultline/sdk/messaging';
 import type { Db } from '../../lib/db.js';
 import { requireString, route } from '../../lib/http.js';
 import { EVENT_TYPES } from '../../lib/publisher.js';
@@ -15,7 +15,7 @@ function handlerFor(type: string) {
 
 /**
  * Fed only by events in resilient mode: an idempotent consumer (inbox keyed by
- * event id, per-order ordering) over JetStream or HTTP. In naive mode orders
+ * event id, per-order ordering) over JetStream, RabbitMQ or HTTP. In naive mode orders
  * calls `/notify` directly.
  */
 export const notifications: ServiceDefinition = {
@@ -44,8 +44,11 @@ export const notifications: ServiceDefinition = {
         res.json(db.prepare('SELECT kind, event_id AS eventId, created_ms AS createdMs FROM notifications WHERE order_id = ? ORDER BY id').all(String(req.params.orderId)));
       }),
     );
-    let subscription: NatsSubscription | undefined;
-    if (config.mode === 'resilient' && config.natsUrl) {
+    let subscription: { ready: Promise<void>; stop(): Promise<void> } | undefined;
+    if (config.mode === 'resilient' && config.broker === 'rabbitmq') {
+      subscription = subscribeRabbitMq({ stream: config.natsStream, consumer, url: config.amqpUrl, group: 'notifications' });
+      await subscription.ready;
+    } else if (config.mode === 'resilient' && config.natsUrl) {
       subscription = subscribeNats({ stream: config.natsStream, consumer, servers: config.natsUrl, durable: 'notifications', ackWaitMs: 5000 });
       await subscription.ready;
     }

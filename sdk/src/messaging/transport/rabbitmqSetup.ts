@@ -96,3 +96,26 @@ export function safeUrl(url: string): string {
     return '<invalid url>';
   }
 }
+
+/**
+ * Deletes a stream's exchanges and the given groups' queues (dead-letter
+ * queues included): for test runs and scenario drills on a shared broker.
+ * @example
+ * await deleteRabbitMqStream({ url, stream: 'shop-run-1', groups: ['notifications'] });
+ */
+export async function deleteRabbitMqStream(o: { url?: string; stream: string; groups: readonly string[] }): Promise<void> {
+  const t = resolveTopology({ stream: o.stream });
+  const conn = await openAmqp(o.url ?? process.env.AMQP_URL ?? DEFAULT_AMQP_URL, 2000, () => undefined);
+  try {
+    const ch = await conn.createChannel();
+    ch.on('error', () => undefined);
+    for (const g of o.groups) {
+      await ch.deleteQueue(t.queueOf(g));
+      await ch.deleteQueue(t.deadLetterQueueOf(g));
+    }
+    await ch.deleteExchange(t.exchange);
+    await ch.deleteExchange(t.deadLetterExchange);
+  } finally {
+    await conn.close().catch(() => undefined);
+  }
+}
