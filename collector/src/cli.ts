@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // `pnpm collector`: flags over environment over defaults; prints one
 // `listening on http://HOST:PORT` line; stops cleanly on SIGINT/SIGTERM.
 import { parseArgs } from 'node:util';

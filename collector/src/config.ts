@@ -1,7 +1,6 @@
 // Collector options: defaults from the contract, environment variables, validation in one place.
-import { fileURLToPath } from 'node:url';
-import { dirname, resolve } from 'node:path';
 import { type IngestLimits, resolveIngestLimits } from './ingest/index.js';
+import { defaultDashboardDir } from './packagePaths.js';
 
 export interface CollectorOptions {
   /** HTTP port for OTLP ingest, API and dashboard; 0 picks a free one. Default 4318 (FAULTLINE_PORT). */
@@ -95,7 +94,7 @@ export interface ResolvedCollectorOptions {
   log: (line: string) => void;
 }
 
-export const DEFAULT_DASHBOARD_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboard', 'dist');
+export const DEFAULT_DASHBOARD_DIR = defaultDashboardDir();
 
 function intFrom(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;

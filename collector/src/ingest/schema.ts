@@ -1,11 +1,11 @@
 // The official OTLP schema (collector/proto, copied from open-telemetry/opentelemetry-proto)
 // loaded once with protobufjs. Every protobuf byte the collector reads or writes goes
 // through these types: nothing is decoded by hand.
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import protobuf from 'protobufjs';
+import { PACKAGE_ROOT } from '../packagePaths.js';
 
-export const PROTO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'proto');
+export const PROTO_DIR = join(PACKAGE_ROOT, 'proto');
 
 const FILES = ['opentelemetry/proto/collector/trace/v1/trace_service.proto', 'google/rpc/status.proto'];
 

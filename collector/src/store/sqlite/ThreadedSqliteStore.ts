@@ -5,6 +5,7 @@ import type { GraphInput, ServiceSeries } from '../../analysis/index.js';
 import type { SpanRecord } from '../../model.js';
 import type { InsertResult, SampleQuery, ServiceSummary, TimeRange, TraceQuery, TraceStore, TraceSummary } from '../TraceStore.js';
 import { SqliteTraceStore, type SqliteStoreOptions } from './SqliteTraceStore.js';
+import { MODULE_EXT } from '../../packagePaths.js';
 import type { WriterReply, WriterRequest, WriterSetup } from './writerProtocol.js';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
@@ -44,7 +45,7 @@ export class ThreadedSqliteStore implements TraceStore {
     if (options.path === ':memory:') throw new Error('a writer thread cannot share an in-memory database');
     const setup: WriterSetup = { path: options.path, pendingEdgeMs: options.pendingEdgeMs, synchronous: options.synchronous };
     const worker = new Worker(new URL('./workerBoot.mjs', import.meta.url), {
-      workerData: { ...setup, entry: new URL('./writerWorker.ts', import.meta.url).href },
+      workerData: { ...setup, entry: new URL(`./writerWorker${MODULE_EXT}`, import.meta.url).href },
     });
     await new Promise<void>((resolve, reject) => {
       const onMessage = (m: WriterReply) => {

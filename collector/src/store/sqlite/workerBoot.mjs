@@ -1,7 +1,9 @@
-// Worker bootstrap: the collector runs from TypeScript sources, so the worker registers
-// tsx's loader before importing its TypeScript entry (workerData.entry).
+// Worker bootstrap: from the TypeScript sources (the repository) the worker registers tsx's
+// loader before importing its entry (workerData.entry); the built package imports its .js as is.
 import { workerData } from 'node:worker_threads';
 
-const { register } = await import('tsx/esm/api');
-register();
+if (workerData.entry.endsWith('.ts')) {
+  const { register } = await import('tsx/esm/api');
+  register();
+}
 await import(workerData.entry);
