@@ -1,11 +1,11 @@
-// Messaging throughput: outbox relay → JetStream against raw JetStream
-// publish, and the idempotent consumer (inbox on) against a bare handler
+// Messaging throughput: outbox relay → JetStream (and → RabbitMQ, see
+// messagingRabbit.ts) against a raw publish on the same broker, and the idempotent consumer (inbox on) against a bare handler
 // (inbox off). Standalone, bounded well under 60 s. Writes
 // bench/results/messaging.json and prints one line per figure.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
@@ -23,10 +23,13 @@ import {
   SqliteOutbox,
   type EventEnvelope,
 } from '../src/messaging/index.js';
+import { benchRabbitMq } from './messagingRabbit.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsFile = join(here, '..', '..', 'bench', 'results', 'messaging.json');
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const RABBIT_EVENTS = Number(process.env.BENCH_MSG_RABBIT_EVENTS ?? 2000);
 const EVENTS = Number(process.env.BENCH_MSG_EVENTS ?? 5000);
 const ROUNDS = 2;
 const CONSUMER_EVENTS = Number(process.env.BENCH_MSG_CONSUMER_EVENTS ?? 5000);
@@ -34,10 +37,10 @@ const BATCH = 500;
 const PHASE_BUDGET_MS = 8000; // each timed phase stops here even if unfinished
 const started = Date.now();
 
-function natsReachable(): Promise<boolean> {
-  const u = new URL(NATS_URL);
+function natsReachable(url = NATS_URL, port = 4222): Promise<boolean> {
+  const u = new URL(url);
   return new Promise((resolve) => {
-    const s = net.connect({ host: u.hostname, port: Number(u.port || 4222) });
+    const s = net.connect({ host: u.hostname, port: Number(u.port || port) });
     s.setTimeout(1000, () => { s.destroy(); resolve(false); });
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
@@ -216,6 +219,21 @@ async function main(): Promise<void> {
       result.rawJetStreamPublish = null;
       result.skipped = `NATS unreachable at ${NATS_URL}`;
       lines.push(`messaging: JetStream figures skipped (NATS unreachable at ${NATS_URL})`);
+    }
+
+    if (await natsReachable(AMQP_URL, 5672)) {
+      const rabbit = await benchRabbitMq(AMQP_URL, {
+        dir, events: producedEvents(mkdtempSync(join(dir, 'rp-')), RABBIT_EVENTS), batch: BATCH, rounds: ROUNDS,
+        outboxWith: (path, n) => {
+          const db = fileDb(dirname(path), basename(path));
+          return { db, outbox: fillOutbox(db, n) };
+        },
+      });
+      Object.assign(result, rabbit.result);
+      lines.push(...rabbit.lines);
+    } else {
+      result.rabbitSkipped = `RabbitMQ unreachable at ${new URL(AMQP_URL).host}`;
+      lines.push(`messaging: RabbitMQ figures skipped (unreachable at ${new URL(AMQP_URL).host})`);
     }
 
     const wire = producedEvents(mkdtempSync(join(dir, 'c-')), CONSUMER_EVENTS).map((e) => new TextEncoder().encode(JSON.stringify(e)));
