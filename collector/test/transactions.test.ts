@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../src/model.js';
 import { otlpJson, postJson, testCollector } from './collector.js';
-import { hex, span } from './helpers.js';
+import { DATABASE_URL, dropSchema, hex, postgresReachable, span, uniqueSchema } from './helpers.js';
 import { waitFor } from './services/systemBinaries.js';
 
 type Ev = [name: string, step?: string, offsetMs?: number];
@@ -96,5 +96,25 @@ describe('distributed transactions', () => {
     const tx = (await (await fetch(`${second.url}/api/transactions/o-persist`)).json()) as { state: string; steps: unknown[] };
     expect(tx.state).toBe('running');
     expect(tx.steps).toHaveLength(1);
+  });
+
+  it('keeps transaction state across a collector restart (PostgreSQL)', async (ctx) => {
+    if (!(await postgresReachable())) return ctx.skip(`PostgreSQL unreachable at ${DATABASE_URL}`);
+    const schema = uniqueSchema();
+    try {
+      const options = { databaseUrl: DATABASE_URL, databaseSchema: schema };
+      const first = await testCollector(options);
+      expect((await postJson(first.url, otlpJson([txSpan('orders', 'o-pg', [['tx.step.started', 'reserve-stock', 0], ['tx.compensated', undefined, 5]])]))).status).toBe(200);
+      await first.close();
+      const second = await testCollector(options);
+      try {
+        const tx = (await (await fetch(`${second.url}/api/transactions/o-pg`)).json()) as { state: string };
+        expect(tx.state).toBe('compensated');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await dropSchema(schema);
+    }
   });
 });
