@@ -1,6 +1,6 @@
 // Public API of @faultline/sdk. See ../README.md for options and defaults.
 export { init, shutdown } from './init.js';
-export type { InitOptions, FaultlineSdk } from './init.js';
+export type { InitOptions, FaultlineSdk, TracingMode } from './init.js';
 export { middleware } from './http/middleware.js';
 export type { MiddlewareOptions } from './http/middleware.js';
 export { createClient, IDEMPOTENCY_HEADER } from './http/client.js';

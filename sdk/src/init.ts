@@ -1,116 +1,83 @@
 import { context, propagation, trace } from '@opentelemetry/api';
+import type { TracerProvider } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { ConfigError } from './errors/ConfigError.js';
+import { resolveInitOptions } from './initOptions.js';
+import type { InitOptions } from './initOptions.js';
+import { flushProvider, registeredTracerProvider } from './telemetry/globalProvider.js';
 import { consoleLogger } from './telemetry/logger.js';
 import type { Logger } from './telemetry/logger.js';
 import { SafeExporter } from './telemetry/SafeExporter.js';
 import { INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION, setTracer } from './telemetry/tracer.js';
 
-export interface InitOptions {
-  /** Service name on every span. Default: `OTEL_SERVICE_NAME`, else `unknown_service`. */
-  serviceName?: string;
-  /** OTLP/HTTP base URL; `/v1/traces` is appended. Default: `OTEL_EXPORTER_OTLP_ENDPOINT`, else `http://127.0.0.1:4318`. */
-  endpoint?: string;
-  /** Replaces the OTLP exporter (tests pass an InMemorySpanExporter). */
-  spanExporter?: SpanExporter;
-  /** Spans buffered while waiting for export; beyond it spans are dropped. Default 2048. */
-  maxQueueSize?: number;
-  /** Delay between two exports, ms. Default 1000. */
-  scheduledDelayMs?: number;
-  /** Spans per export request. Default 512. */
-  maxExportBatchSize?: number;
-  /** How long one export may take before it is abandoned, ms. Default 10000. */
-  exportTimeoutMs?: number;
-  /** Where background trouble is reported (once per outage). Default: console.warn. */
-  logger?: Logger;
-}
+export { resolveInitOptions } from './initOptions.js';
+export type { InitOptions } from './initOptions.js';
+
+/**
+ * `standalone`: init() set up and registered its own provider. `attached`: the application had
+ * registered one (e.g. `@opentelemetry/sdk-node`); Faultline's spans go through it and nothing
+ * else is installed. `disabled`: `OTEL_SDK_DISABLED=true`, spans are no-ops.
+ */
+export type TracingMode = 'standalone' | 'attached' | 'disabled';
 
 export interface FaultlineSdk {
   readonly serviceName: string;
   readonly logger: Logger;
-  readonly provider: NodeTracerProvider;
+  readonly mode: TracingMode;
+  /** The provider Faultline's spans go to: its own, the application's, or the API's no-op one. */
+  readonly provider: TracerProvider;
   /** Exports everything buffered so far. */
   forceFlush(): Promise<void>;
-  /** Spans waiting for export (bounded by maxQueueSize) and export batches that failed. */
+  /** Spans waiting for export (bounded by maxQueueSize) and export batches that failed (standalone mode). */
   stats(): { queuedSpans: number; maxQueueSize: number; failedExports: number };
   /** Same as the module-level shutdown(). */
   shutdown(): Promise<void>;
 }
 
-interface ResolvedInitOptions {
-  serviceName: string;
-  endpoint: string;
-  maxQueueSize: number;
-  scheduledDelayMs: number;
-  maxExportBatchSize: number;
-  exportTimeoutMs: number;
+interface ActiveSdk extends FaultlineSdk {
+  /** Set when init() owns the provider: shutdown() stops it and unregisters the globals. */
+  readonly owned: NodeTracerProvider | undefined;
 }
 
-function positiveInt(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(name, `must be a positive integer, got ${String(value)}`);
-  return value;
-}
-
-export function resolveInitOptions(options: InitOptions, env: NodeJS.ProcessEnv = process.env): ResolvedInitOptions {
-  const serviceName = options.serviceName ?? env.OTEL_SERVICE_NAME ?? 'unknown_service';
-  if (typeof serviceName !== 'string' || serviceName.length === 0) throw new ConfigError('serviceName', 'must be a non-empty string');
-  const tracesEndpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
-  const base = options.endpoint ?? env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
-  const endpoint = options.endpoint === undefined && tracesEndpoint ? tracesEndpoint : `${base.replace(/\/+$/, '')}/v1/traces`;
-  try {
-    new URL(endpoint);
-  } catch {
-    throw new ConfigError('endpoint', `not a URL: ${endpoint}`);
-  }
-  const maxQueueSize = positiveInt('maxQueueSize', options.maxQueueSize, 2048);
-  const maxExportBatchSize = Math.min(positiveInt('maxExportBatchSize', options.maxExportBatchSize, 512), maxQueueSize);
-  return {
-    serviceName,
-    endpoint,
-    maxQueueSize,
-    maxExportBatchSize,
-    scheduledDelayMs: positiveInt('scheduledDelayMs', options.scheduledDelayMs, 1000),
-    exportTimeoutMs: positiveInt('exportTimeoutMs', options.exportTimeoutMs, 10_000),
-  };
-}
-
-let active: FaultlineSdk | undefined;
+let active: ActiveSdk | undefined;
 
 /**
- * `OTEL_RESOURCE_ATTRIBUTES` (`key=value,key2=value2`, values percent-encoded) as the
- * OpenTelemetry SDK specification defines it; malformed pairs are skipped.
- */
-export function resourceAttributesFromEnv(raw: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of (raw ?? '').split(',')) {
-    const i = pair.indexOf('=');
-    if (i <= 0) continue;
-    const key = pair.slice(0, i).trim();
-    try {
-      out[key] = decodeURIComponent(pair.slice(i + 1).trim());
-    } catch {
-      // not percent-decodable: skipped, like other SDKs do
-    }
-  }
-  return out;
-}
-
-/**
- * Sets up OpenTelemetry tracing for this process: a NodeTracerProvider with a
- * bounded batch processor exporting OTLP/HTTP protobuf. A collector that is
- * down or slow never affects the host: spans are dropped and one warning is logged.
+ * Sets up OpenTelemetry tracing for this process. When the application already registered a
+ * tracer provider (`@opentelemetry/sdk-node`, auto-instrumentation), Faultline uses it and
+ * installs nothing of its own. Otherwise it registers a NodeTracerProvider with a bounded batch
+ * processor exporting OTLP/HTTP protobuf; a collector that is down or slow never affects the
+ * host: spans are dropped and one warning is logged. Honours `OTEL_SERVICE_NAME`,
+ * `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_TRACES_SAMPLER(_ARG)` and `OTEL_SDK_DISABLED`.
  * @example
  * import { init } from '@faultline/sdk';
- * init({ serviceName: 'orders' });
+ * init({ serviceName: 'orders', serviceVersion: '1.4.2', environment: 'production' });
  */
 export function init(options: InitOptions = {}): FaultlineSdk {
   const resolved = resolveInitOptions(options);
   if (active) throw new ConfigError('init', 'init() was already called; call shutdown() first');
   const logger = options.logger ?? consoleLogger;
+  const noStats = () => ({ queuedSpans: 0, maxQueueSize: resolved.maxQueueSize, failedExports: 0 });
+
+  const existing = resolved.attach === 'auto' ? registeredTracerProvider() : undefined;
+  if (resolved.disabled || existing) {
+    const provider = existing ?? trace.getTracerProvider();
+    setTracer(undefined); // the global tracer: the application's provider, or the no-op one
+    active = {
+      serviceName: resolved.serviceName,
+      logger,
+      mode: existing ? 'attached' : 'disabled',
+      provider,
+      owned: undefined,
+      forceFlush: () => flushProvider(existing),
+      stats: noStats,
+      shutdown,
+    };
+    return active;
+  }
+
   const exporter = new SafeExporter(
     options.spanExporter ?? new OTLPTraceExporter({ url: resolved.endpoint, timeoutMillis: resolved.exportTimeoutMs }),
     logger,
@@ -122,21 +89,25 @@ export function init(options: InitOptions = {}): FaultlineSdk {
     scheduledDelayMillis: resolved.scheduledDelayMs,
     exportTimeoutMillis: resolved.exportTimeoutMs,
   });
-  const provider = new NodeTracerProvider({
-    resource: resourceFromAttributes({ ...resourceAttributesFromEnv(process.env.OTEL_RESOURCE_ATTRIBUTES), 'service.name': resolved.serviceName }),
-    spanProcessors: [processor],
-  });
-  // A previous registration (another init, or the app's own) would make
-  // register() a silent no-op; we own tracing once init() is called.
+  // OTEL_RESOURCE_ATTRIBUTES first, then what init() was told (options win over the environment).
+  const attributes: Record<string, string> = { [ATTR_SERVICE_NAME]: resolved.serviceName };
+  if (resolved.serviceVersion !== undefined) attributes[ATTR_SERVICE_VERSION] = resolved.serviceVersion;
+  if (resolved.environment !== undefined) attributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] = resolved.environment;
+  const resource = detectResources({ detectors: [envDetector] }).merge(resourceFromAttributes(attributes));
+  // The sampler is left to the provider, which reads OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG.
+  const provider = new NodeTracerProvider({ resource, spanProcessors: [processor] });
+  // With attach: 'standalone' a previous registration would make register() a silent no-op.
   trace.disable();
   context.disable();
   propagation.disable();
   provider.register();
   setTracer(provider.getTracer(INSTRUMENTATION_NAME, INSTRUMENTATION_VERSION));
-  const sdk: FaultlineSdk = {
+  active = {
     serviceName: resolved.serviceName,
     logger,
+    mode: 'standalone',
     provider,
+    owned: provider,
     forceFlush: () => provider.forceFlush(),
     stats: () => ({
       // The processor keeps its queue private; read defensively for health output.
@@ -146,13 +117,13 @@ export function init(options: InitOptions = {}): FaultlineSdk {
     }),
     shutdown,
   };
-  active = sdk;
-  return sdk;
+  return active;
 }
 
 /**
- * Flushes buffered spans and stops the provider set up by init(). Safe to
- * call twice; never throws (a collector that is down costs the last spans).
+ * Flushes buffered spans and stops the provider set up by init(). Safe to call twice; never
+ * throws (a collector that is down costs the last spans). A provider the application
+ * registered itself is flushed, never shut down: it is the application's.
  * @example
  * process.on('SIGTERM', () => void shutdown().then(() => process.exit(0)));
  */
@@ -162,13 +133,16 @@ export async function shutdown(): Promise<void> {
   active = undefined;
   setTracer(undefined);
   try {
-    await sdk.provider.shutdown();
+    if (sdk.owned) await sdk.owned.shutdown();
+    else await sdk.forceFlush();
   } catch (error) {
     // A collector that is down at exit costs the last spans, never the host's clean exit.
     sdk.logger.warn(`span flush at shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
   } finally {
-    trace.disable();
-    context.disable();
-    propagation.disable();
+    if (sdk.owned) {
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    }
   }
 }

@@ -1,3 +1,5 @@
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import { TimeoutError } from '../errors/TimeoutError.js';
 import type { TimeoutScope } from '../errors/TimeoutError.js';
 import type { ClientRuntime } from './ClientRuntime.js';
@@ -54,7 +56,9 @@ export async function runAttempt(
       if (!holdsSlot) return { error: controller.signal.reason, startMs, endMs: Date.now() };
     }
     fetchInit.signal = controller.signal;
-    const response = await rt.fetchImpl(url, fetchInit);
+    // The CLIENT span of this call is ours: http/undici auto-instrumentation underneath must not
+    // add a second one (nor overwrite the traceparent we set).
+    const response = await context.with(suppressTracing(context.active()), rt.fetchImpl, undefined, url, fetchInit);
     return { response, startMs, endMs: Date.now() };
   } catch (error) {
     return { error: controller.signal.aborted ? (controller.signal.reason as unknown) : error, startMs, endMs: Date.now() };
