@@ -153,6 +153,8 @@ export interface ServiceShift {
   topZ: number;
   /** The shift of that key. */
   top: KeyShift;
+  /** Slower than normal, but short of a shift (z ≥ 1 only): a lead to check after the real shifts. */
+  weak?: boolean;
   /** Shifted hops charged here that were measured on the caller's side of a call. */
   viaCaller?: string;
 }
@@ -229,5 +231,17 @@ export function latencyShifts(
     out.push(entry);
   }
   out.sort((a, b) => b.addedMsPerRequest - a.addedMsPerRequest || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  // Services that only slowed a little come after every real shift, most deviant first.
+  const weak = new Map<string, KeyShift>();
+  for (const k of [...selfShifts, ...hopShifts]) {
+    if (perService.has(k.service) || !(k.z >= WEAK_Z_MIN) || !(k.windowMedianMs > k.baselineMedianMs)) continue;
+    const known = weak.get(k.service);
+    if (!known || k.z > known.z) weak.set(k.service, k);
+  }
+  const leads = [...weak.values()].sort((a, b) => b.z - a.z || (a.service < b.service ? -1 : a.service > b.service ? 1 : 0));
+  for (const k of leads) out.push({ service: k.service, addedMsPerRequest: 0, topKey: k.key, topZ: k.z, top: k, weak: true });
   return out;
 }
+
+/** Robust z from which a slower key is still worth naming as a lead. */
+const WEAK_Z_MIN = 1;

@@ -131,7 +131,7 @@ class Analyzer {
   shiftCauses(p: Pass, samples: { self: LatencySample[]; hops: LatencySample[] }, shifts: readonly ServiceShift[], incident: Attribution): RootCause[] {
     let total = 0;
     for (const s of shifts) total += s.addedMsPerRequest;
-    if (!(total > 0)) return [];
+    if (!(total > 0) && !shifts.some((s) => s.weak)) return [];
     const notFailing = incident.requests > 0 ? 1 - incident.failing / incident.requests : 1;
     const out: RootCause[] = [];
     const ix = p.ix;
@@ -155,7 +155,7 @@ class Analyzer {
       out.push({
         service: shift.service,
         operation,
-        score: roundScore((shift.addedMsPerRequest / total) * notFailing),
+        score: shift.weak ? roundScore(WEAK_LEAD_SCORE_PER_Z * Math.min(shift.topZ, WEAK_LEAD_Z_MAX)) : roundScore(total > 0 ? (shift.addedMsPerRequest / total) * notFailing : 0),
         reason: shiftReason(shift, blamed, incident.requests),
         path: entry === -1 ? [shift.service] : pathFrom(ix, blame, best.span, entry),
         traceIds,
@@ -216,6 +216,10 @@ class Analyzer {
 }
 
 /** Adds latency-shift causes; where one names a cause already found, the higher score and both reasons are kept. */
+/** Leads (slower, short of a shift) score at most 0.02: always below any real cause. */
+const WEAK_LEAD_SCORE_PER_Z = 0.001;
+const WEAK_LEAD_Z_MAX = 20;
+
 function mergeLatencyShifts(causes: RootCause[], shiftCauses: readonly RootCause[]): void {
   for (const sc of shiftCauses) {
     const same = causes.find((c) => c.service === sc.service && c.operation === sc.operation);

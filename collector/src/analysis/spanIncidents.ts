@@ -9,14 +9,22 @@ import { indexTraces } from './traceIndex.js';
 import { carriesFailure, requestFailed } from './failures.js';
 
 export interface SpanIncidentOptions {
-  /** Requests of one operation judged together; fewer (in `judgeMaxMs`) are not judged. Default 12. */
+  /** Requests of one operation judged together. Default 12. */
   judgeRequests?: number;
+  /** A rare operation is judged on fewer requests, down to this many, once they cover `sparseGroupMs`. Default 5. */
+  sparseGroupRequests?: number;
+  /** Time after which a rare operation's requests so far form a group, ms. Default 15,000. */
+  sparseGroupMs?: number;
+  /** Raised groups must cover at least this long to open an incident: a burst of a few seconds is no fault, ms. Default 8,000. */
+  minOpenMs?: number;
   /** Longest span of time one judged group may cover, ms. Default 60,000. */
   judgeMaxMs?: number;
   /** How far back normal is taken from, ms. Default 600,000. */
   baselineMs?: number;
   /** Fewest normal requests to judge against; below, only the absolute error bound applies. Default 20. */
   minBaselineRequests?: number;
+  /** Most recent normal requests judged against (bounds the work per group). Default 300. */
+  baselineRequestsMax?: number;
   /** Latency is raised when the group's median is at least this × the normal median … Default 1.3. */
   latencyFactor?: number;
   /** … and at least this many ms above it … Default 3. */
@@ -46,9 +54,13 @@ type Resolved = Required<SpanIncidentOptions>;
 export function resolveSpanIncidentOptions(o: SpanIncidentOptions = {}): Resolved {
   const r: Resolved = {
     judgeRequests: o.judgeRequests ?? 12,
+    sparseGroupRequests: o.sparseGroupRequests ?? 5,
+    sparseGroupMs: o.sparseGroupMs ?? 15_000,
+    minOpenMs: o.minOpenMs ?? 8_000,
     judgeMaxMs: o.judgeMaxMs ?? 60_000,
     baselineMs: o.baselineMs ?? 600_000,
     minBaselineRequests: o.minBaselineRequests ?? 20,
+    baselineRequestsMax: o.baselineRequestsMax ?? 300,
     latencyFactor: o.latencyFactor ?? 1.3,
     latencyDeltaMs: o.latencyDeltaMs ?? 3,
     slowShare: o.slowShare ?? 0.5,
@@ -65,6 +77,7 @@ export function resolveSpanIncidentOptions(o: SpanIncidentOptions = {}): Resolve
     if (!Number.isFinite(value) || value < 0) throw new RangeError(`detectSpanIncidents: ${key} must be a finite number ≥ 0`);
   }
   r.judgeRequests = Math.max(3, Math.floor(r.judgeRequests));
+  r.sparseGroupRequests = Math.min(r.judgeRequests, Math.max(3, Math.floor(r.sparseGroupRequests)));
   r.closeAfterGroups = Math.max(1, Math.floor(r.closeAfterGroups));
   r.openAfterGroups = Math.max(1, Math.floor(r.openAfterGroups));
   return r;
@@ -170,9 +183,13 @@ function windowsOf(service: string, points: readonly Point[], o: Resolved): Serv
   for (let k = 0; k < points.length; ) {
     const first = points[k]!;
     let end = k;
-    while (end < points.length && end - k < o.judgeRequests && points[end]!.timeMs - first.timeMs <= o.judgeMaxMs) end++;
+    while (end < points.length && end - k < o.judgeRequests && points[end]!.timeMs - first.timeMs <= o.judgeMaxMs) {
+      end++;
+      if (end - k >= o.sparseGroupRequests && points[end - 1]!.timeMs - first.timeMs >= o.sparseGroupMs) break;
+    }
     const group = points.slice(k, end);
-    if (group.length < o.judgeRequests) {
+    const lastMs = group[group.length - 1]!.timeMs;
+    if (group.length < o.judgeRequests && !(group.length >= o.sparseGroupRequests && lastMs - first.timeMs >= o.sparseGroupMs)) {
       // Too few requests to judge: they count as normal only when nothing is open.
       if (!open) normal.push(...group);
       if (open && first.timeMs - open.endMs > o.closeAfterQuietMs) {
@@ -183,7 +200,7 @@ function windowsOf(service: string, points: readonly Point[], o: Resolved): Serv
       continue;
     }
     while (normalStart < normal.length && normal[normalStart]!.timeMs < first.timeMs - o.baselineMs) normalStart++;
-    const verdict = judge(group, normal.slice(normalStart), o);
+    const verdict = judge(group, normal.slice(Math.max(normalStart, normal.length - o.baselineRequestsMax)), o);
     const groupEnd = group[group.length - 1]!;
     const groupEndMs = groupEnd.timeMs + groupEnd.durationMs;
     if (open && first.timeMs - open.endMs > o.closeAfterQuietMs) {
@@ -195,7 +212,7 @@ function windowsOf(service: string, points: readonly Point[], o: Resolved): Serv
       if (open) open.endMs = Math.max(open.endMs, groupEndMs);
       else {
         pending.push({ startMs: first.timeMs, endMs: groupEndMs, signal: verdict.signal, group });
-        if (pending.length >= o.openAfterGroups) {
+        if (pending.length >= o.openAfterGroups && groupEndMs - pending[0]!.startMs >= o.minOpenMs) {
           open = { service, startMs: pending[0]!.startMs, endMs: groupEndMs, ongoing: true, signal: pending[0]!.signal };
           windows.push(open);
           pending.length = 0;

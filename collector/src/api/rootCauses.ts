@@ -11,7 +11,9 @@ export const SPAN_BASELINE_MS = 10 * BUCKET_MS;
 /** Whole traces sampled per incident and per baseline. */
 export const SAMPLE_TRACES_MAX = 100;
 /** Whole traces, spread evenly over time, that span-level detection reads at most. */
-export const DETECTION_TRACES_MAX = 1_200;
+export const DETECTION_TRACES_MAX = 600;
+/** Whole traces, spread over the incident and the normal before it, that the ranking reads. */
+export const EXPLAIN_TRACES_MAX = 600;
 /** Incidents analysed per answer (most recent first). */
 export const INCIDENTS_MAX = 10;
 /** An incident is ongoing only while its last bad minute is this recent. */
@@ -89,10 +91,13 @@ function tracesIn(lists: readonly (readonly SpanRecord[])[], fromMs: number, toM
 }
 
 export async function explain(store: TraceStore, incident: IncidentWindow, context: readonly SpanRecord[] = []): Promise<IncidentAnswer> {
-  const [failing, recent] = await Promise.all([
+  const [failing, recent, around] = await Promise.all([
     store.sampleSpans({ fromMs: incident.startMs, toMs: incident.endMs, maxTraces: SAMPLE_TRACES_MAX }),
     store.sampleSpans({ fromMs: incident.startMs - BASELINE_WINDOW_MS, toMs: incident.startMs - 1, maxTraces: SAMPLE_TRACES_MAX, prefer: 'recent' }),
+    // Rare operations need enough calls on both sides of the start to compare: a spread sample of just the incident and the normal before it.
+    store.sampleSpans({ fromMs: incident.startMs - SPAN_BASELINE_MS, toMs: incident.endMs, maxTraces: EXPLAIN_TRACES_MAX, prefer: 'spread' }),
   ]);
+  context = [...around, ...context];
   // The spread sample adds what a failing-first sample lacks: the window's calm requests and the normal before it.
   const spans = tracesIn([failing, context], incident.startMs, incident.endMs);
   const baselineSpans = tracesIn([recent, context], incident.startMs - BASELINE_WINDOW_MS, incident.startMs - 1);
