@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { Context, TextMapGetter } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { RPCType, W3CTraceContextPropagator, getRPCMetadata } from '@opentelemetry/core';
 import {
   CORRELATION_HEADER,
   DEADLINE_HEADER,
@@ -72,6 +72,23 @@ export function middleware(options: MiddlewareOptions = {}): (req: IncomingMessa
     const now = Date.now();
     const deadlineMs = parseDeadline(headers[DEADLINE_HEADER], now);
     const method = clip(req.method ?? 'GET', 16);
+    res.setHeader(CORRELATION_HEADER, correlationId);
+
+    // The application's http instrumentation already opened the SERVER span of this request:
+    // record on it rather than adding a second one.
+    const rpc = getRPCMetadata(context.active());
+    if (rpc?.type === RPCType.HTTP && rpc.span.isRecording()) {
+      rpc.span.setAttribute(ATTR_CORRELATION_ID, correlationId);
+      if (deadlineMs !== undefined) rpc.span.setAttribute(ATTR_DEADLINE_MS, deadlineMs);
+      if (rejectExpired && deadlineMs !== undefined && deadlineMs <= now) {
+        rpc.span.setAttribute('faultline.deadline_exceeded', true);
+        rejectAsExpired(res);
+        return;
+      }
+      runWithContext({ correlationId, deadlineMs }, () => next());
+      return;
+    }
+
     const parent: Context = propagator.extract(ROOT_CONTEXT, headers, headerGetter);
     const span = getTracer().startSpan(
       method,
@@ -86,7 +103,6 @@ export function middleware(options: MiddlewareOptions = {}): (req: IncomingMessa
       },
       parent,
     );
-    res.setHeader(CORRELATION_HEADER, correlationId);
 
     let ended = false;
     const end = (): void => {
@@ -108,13 +124,17 @@ export function middleware(options: MiddlewareOptions = {}): (req: IncomingMessa
 
     if (rejectExpired && deadlineMs !== undefined && deadlineMs <= now) {
       span.setAttribute('faultline.deadline_exceeded', true);
-      res.statusCode = 504;
-      res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ error: 'request deadline already passed' }));
+      rejectAsExpired(res);
       return;
     }
 
     const ctx = trace.setSpan(parent, span);
     context.with(ctx, () => runWithContext({ correlationId, deadlineMs }, () => next()));
   };
+}
+
+function rejectAsExpired(res: ServerResponse): void {
+  res.statusCode = 504;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ error: 'request deadline already passed' }));
 }
