@@ -39,6 +39,12 @@ export interface SpanIncidentOptions {
   errorRateFactor?: number;
   /** Error rate that is raised with no usable normal. Default 0.2. */
   absoluteErrorRate?: number;
+  /** Fewest trailing requests of a rare operation that can open an incident on overwhelming evidence. Default 4. */
+  strongRequests?: number;
+  /** Normal requests that overwhelming evidence is judged against, at least. Default 8. */
+  minStrongBaseline?: number;
+  /** Overwhelming: every request slower than this × the slowest normal one (+ `latencyDeltaMs`). Default 1.5. */
+  strongFactor?: number;
   /** Raised groups in a row that open an incident (one noisy group is not an incident). Default 2. */
   openAfterGroups?: number;
   /** Healthy groups in a row that close an incident. Default 3. */
@@ -68,6 +74,9 @@ export function resolveSpanIncidentOptions(o: SpanIncidentOptions = {}): Resolve
     errorRateDelta: o.errorRateDelta ?? 0.05,
     errorRateFactor: o.errorRateFactor ?? 2,
     absoluteErrorRate: o.absoluteErrorRate ?? 0.2,
+    strongRequests: o.strongRequests ?? 4,
+    minStrongBaseline: o.minStrongBaseline ?? 8,
+    strongFactor: o.strongFactor ?? 1.5,
     openAfterGroups: o.openAfterGroups ?? 2,
     closeAfterGroups: o.closeAfterGroups ?? 3,
     closeAfterQuietMs: o.closeAfterQuietMs ?? 60_000,
@@ -172,6 +181,26 @@ interface ServiceWindow {
   signal: string;
 }
 
+/**
+ * A handful of requests, every one far slower than anything normal: with at
+ * least `strongRequests` of them against `minStrongBaseline` normal ones, even
+ * a rare operation's few calls since a fault are enough.
+ */
+function strongShift(group: readonly Point[], normal: readonly Point[], o: Resolved): boolean {
+  if (group.length < o.strongRequests || normal.length < o.minStrongBaseline) return false;
+  let normalMax = 0;
+  for (const p of normal) if (!p.failed && p.durationMs > normalMax) normalMax = p.durationMs;
+  let groupMin = Infinity;
+  for (const p of group) groupMin = Math.min(groupMin, p.durationMs);
+  return groupMin >= normalMax * o.strongFactor + o.latencyDeltaMs;
+}
+
+function strongSignal(group: readonly Point[], normal: readonly Point[]): string {
+  const slowest = Math.max(...normal.map((p) => p.durationMs));
+  const fastest = Math.min(...group.map((p) => p.durationMs));
+  return `all of the last ${group.length} requests took ${fastest.toFixed(1)} ms or more (normal at most ${slowest.toFixed(1)} ms)`;
+}
+
 function windowsOf(service: string, points: readonly Point[], o: Resolved): ServiceWindow[] {
   const windows: ServiceWindow[] = [];
   // Normal is what was judged healthy (or raised only for want of a baseline): an incident never becomes its own normal.
@@ -230,6 +259,16 @@ function windowsOf(service: string, points: readonly Point[], o: Resolved): Serv
       if (!open) normal.push(...group);
     }
     k = end;
+  }
+  // The last few requests of a rare operation, too few for a group: judged only when the evidence is overwhelming.
+  if (!open && points.length >= o.strongRequests) {
+    const tail = points.slice(points.length - o.strongRequests);
+    const startMs = tail[0]!.timeMs;
+    const before = normal.filter((p) => p.timeMs < startMs && p.timeMs >= startMs - o.baselineMs).slice(-o.baselineRequestsMax);
+    if (strongShift(tail, before, o)) {
+      const last = tail[tail.length - 1]!;
+      windows.push({ service, startMs, endMs: last.timeMs + last.durationMs, ongoing: true, signal: strongSignal(tail, before) });
+    }
   }
   return windows;
 }
