@@ -61,4 +61,16 @@ describe('detectSpanIncidents', () => {
     // The first judged groups have no baseline and may read as an incident; none opens once normal is known.
     expect(incidents.every((i) => i.startMs < T + 30_000)).toBe(true);
   });
+
+  it('opens on the last few calls of a rare operation only when every one is far slower than anything normal', () => {
+    const rare = (ms: (k: number) => number, n: number) =>
+      Array.from({ length: n }, (_, k) => makeSpan({ service: 'mailer', name: 'send', startMs: T + k * 8000, durationMs: ms(k) }));
+    const slowTail = rare((k) => (k < 10 ? 5 + (k % 3) : 40), 14);
+    const incidents = detectSpanIncidents(slowTail, { fromMs: T, nowMs: T + 120_000 });
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.startMs).toBe(T + 10 * 8000);
+    expect(incidents[0]!.signals[0]).toMatch(/all of the last 4 requests/);
+    // Three slow and one ordinary among the last four: not overwhelming.
+    expect(detectSpanIncidents(rare((k) => (k < 10 || k === 12 ? 5 + (k % 3) : 40), 14), { fromMs: T, nowMs: T + 120_000 })).toEqual([]);
+  });
 });
