@@ -7,6 +7,7 @@ import { ensureDashboard } from './dashboard-build.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 if (!process.argv.includes('--help')) ensureDashboard();
-const child = spawn(resolve(root, 'node_modules', '.bin', 'tsx'), [resolve(root, 'collector', 'src', 'cli.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
+// node --import tsx, not the tsx CLI: its signal relay turns a clean Ctrl-C stop into exit status 130.
+const child = spawn(process.execPath, ['--import', 'tsx', resolve(root, 'collector', 'src', 'cli.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -39,6 +39,18 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** A port in use: say which one and how to pick another, instead of the bare listen error. */
+function explainListenError(e: unknown): string | undefined {
+  const message = (e as Error)?.message ?? '';
+  if (!/EADDRINUSE|EACCES/.test(message)) return undefined;
+  const port = /:(\d+)\b[^:]*$/.exec(message.replace(/\]$/, ''))?.[1] ?? '?';
+  const verb = /EACCES/.test(message) ? 'may not be used by this user' : 'is already in use';
+  if (/gRPC/.test(message)) {
+    return `port ${port} (OTLP/gRPC) ${verb}: pick another with --grpc-port <n> or FAULTLINE_GRPC_PORT=<n> (0 turns gRPC off)`;
+  }
+  return `port ${port} (OTLP/HTTP, API and dashboard) ${verb}: pick another with --port <n> or FAULTLINE_PORT=<n>`;
+}
+
 function intFlag(name: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   if (!/^\d+$/.test(raw)) fail(`--${name} must be a non-negative integer, got "${raw}"`);
@@ -81,10 +93,14 @@ try {
   const grpc = collector.grpcPort ? `, OTLP/gRPC on ${o.host}:${collector.grpcPort}` : '';
   console.log(`faultline collector listening on ${collector.url} (OTLP/HTTP, API, dashboard${grpc}; storage: ${storage})`);
 
-  let stopping = false;
+  let stoppingAtMs = 0;
   const stop = async (signal: string) => {
-    if (stopping) process.exit(1); // second Ctrl-C: give up waiting
-    stopping = true;
+    // A second Ctrl-C gives up waiting; the same Ctrl-C relayed by a wrapper (pnpm, a launcher) moments later does not.
+    if (stoppingAtMs) {
+      if (Date.now() - stoppingAtMs > 1000) process.exit(1);
+      return;
+    }
+    stoppingAtMs = Date.now();
     console.log(`faultline collector: ${signal} received, stopping`);
     const timer = setTimeout(() => process.exit(1), 10_000);
     timer.unref();
@@ -94,5 +110,10 @@ try {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 } catch (e) {
+  const hint = explainListenError(e);
+  if (hint) {
+    console.error(`faultline collector: ${hint}`);
+    process.exit(2);
+  }
   fail((e as Error).message);
 }

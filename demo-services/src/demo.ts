@@ -2,6 +2,7 @@
 // load, and the control server for the dashboard's chaos panel. Ctrl-C stops
 // every child process.
 import { mkdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startCollectorProcess, type CollectorProcess } from './lib/collector.js';
 import { parseMode } from './lib/config.js';
@@ -26,13 +27,22 @@ function intEnv(key: string, fallback: number): number {
 const collectorPort = intEnv('FAULTLINE_PORT', 4318);
 const controlPort = intEnv('FAULTLINE_CONTROL_PORT', 4320);
 const gatewayPort = intEnv('GATEWAY_PORT', 8080);
+// OTLP/gRPC as the READMEs promise (4317); FAULTLINE_GRPC_PORT=0 turns it off.
+const grpcPort = intEnv('FAULTLINE_GRPC_PORT', 4317);
 const rps = Number(process.env.DEMO_RPS || '2');
 if (!(rps > 0 && rps <= 1000)) {
   console.error(`DEMO_RPS must be a number in (0, 1000], got ${process.env.DEMO_RPS}`);
   process.exit(2);
 }
 const mode = parseMode(process.env.DEMO_MODE);
-const broker = resolveBroker(process.env);
+const broker = (() => {
+  try {
+    return resolveBroker(process.env);
+  } catch (e) {
+    console.error(`demo: ${(e as Error).message}`);
+    return process.exit(2);
+  }
+})();
 const dataDir = resolve(process.env.DEMO_DATA_DIR ?? '.data/demo');
 const log = (line: string): void => console.log(`[demo] ${line}`);
 
@@ -44,6 +54,27 @@ let faultSpans: FaultRecorder | undefined;
 let control: { close(): Promise<void> } | undefined;
 let report: NodeJS.Timeout | undefined;
 let stopping = false;
+
+/** Names the port, what uses it and the variable that moves it, before anything starts. */
+async function checkPortsFree(): Promise<void> {
+  const wanted: [number, string, string][] = [
+    [collectorPort, 'the collector (OTLP/HTTP, API, dashboard)', 'FAULTLINE_PORT'],
+    [controlPort, 'the control server', 'FAULTLINE_CONTROL_PORT'],
+    [gatewayPort, 'the shop gateway', 'GATEWAY_PORT'],
+    ...(grpcPort ? [[grpcPort, 'the collector\'s OTLP/gRPC', 'FAULTLINE_GRPC_PORT (0 turns gRPC off)'] as [number, string, string]] : []),
+  ];
+  for (const [port, what, env] of wanted) {
+    const error = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
+      const server = createServer();
+      server.once('error', (e: NodeJS.ErrnoException) => resolve(e));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(undefined)));
+    });
+    if (error?.code === 'EADDRINUSE' || error?.code === 'EACCES') {
+      console.error(`demo: port ${port} for ${what} is ${error.code === 'EACCES' ? 'not allowed' : 'already in use'}; choose another with ${env}=<port>`);
+      process.exit(2);
+    }
+  }
+}
 
 async function stop(code: number): Promise<never> {
   if (!stopping) {
@@ -60,8 +91,21 @@ async function stop(code: number): Promise<never> {
   }
   process.exit(code);
 }
-process.once('SIGINT', () => void stop(0));
-process.once('SIGTERM', () => void stop(0));
+// Ctrl-C reaches this process twice (the terminal's process group, then pnpm relaying it):
+// the copy that follows within a second is the same Ctrl-C; a later one gives up waiting.
+let firstSignalMs = 0;
+function onSignal(): void {
+  if (!firstSignalMs) {
+    firstSignalMs = Date.now();
+    void stop(0);
+  } else if (Date.now() - firstSignalMs > 1000) {
+    process.exit(1);
+  }
+}
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+await checkPortsFree();
 
 try {
   // Fresh shop databases each run; the collector's file is kept unless FAULTLINE_DB says otherwise.
@@ -71,6 +115,7 @@ try {
   log(`starting the collector on port ${collectorPort}`);
   collector = await startCollectorProcess({
     port: collectorPort,
+    grpcPort,
     dbPath: process.env.FAULTLINE_DB ?? join(dataDir, 'faultline.db'),
     controlUrl,
     onLine: (line) => console.log(`[collector] ${line}`),
@@ -103,7 +148,10 @@ try {
   }, 10_000);
   console.log('');
   console.log(`  Dashboard:  ${collector.url}/`);
-  console.log(`  Shop:       ${shop.urls.gateway}/orders  (${rps} orders/s, ${mode} mode)`);
+  console.log(`  OTLP:       ${collector.url}/v1/traces (HTTP)  ${grpcPort ? `127.0.0.1:${grpcPort} (gRPC)` : 'gRPC off (FAULTLINE_GRPC_PORT=0)'}`);
+  console.log(`  Shop:       ${rps} orders/s of load, ${mode} mode, ${describeBroker(broker)}. Place one yourself:`);
+  console.log(`              curl -s -X POST ${shop.urls.gateway}/orders -H 'content-type: application/json' -d '{"sku":"sku-1","qty":1}'`);
+  console.log(`              curl -s ${shop.urls.gateway}/orders/<orderId from the answer>`);
   console.log(`  Control:    ${controlUrl}/scenarios  (start one: curl -X POST ${controlUrl}/scenarios/inventory-down/start)`);
   console.log('  Ctrl-C stops everything.');
   console.log('');

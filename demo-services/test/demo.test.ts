@@ -32,6 +32,7 @@ describe('pnpm demo (demo.ts as a process)', () => {
         DEMO_DATA_DIR: dir,
         DEMO_RPS: '3',
         NATS_URL: '',
+        FAULTLINE_GRPC_PORT: '0',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
