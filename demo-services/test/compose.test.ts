@@ -30,8 +30,21 @@ describe.skipIf(missing)(missing ? `docker-compose.yml (skipped: ${COMPOSE} not 
   });
 
   it('runs the collector on PostgreSQL, NATS, and every shop service', () => {
-    const services = compose('config', '--services').stdout.trim().split('\n').sort();
+    // docker-compose v1 lists profile-only services (rabbitmq) here too; v2 does not.
+    const services = compose('config', '--services').stdout.trim().split('\n').filter((n) => n !== 'rabbitmq').sort();
     expect(services).toEqual(['collector', 'gateway', 'inventory', 'nats', 'notifications', 'orders', 'payments', 'postgres', 'shipping']);
+  });
+
+  it('has a rabbitmq profile: the broker joins, and DEMO_BROKER=rabbitmq points every shop service at it', () => {
+    const r = spawnSync(COMPOSE, ['-f', file, '--profile', 'rabbitmq', 'config'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, DEMO_BROKER: 'rabbitmq' } });
+    expect(r.status, r.stderr).toBe(0);
+    const services = spawnSync(COMPOSE, ['-f', file, '--profile', 'rabbitmq', 'config', '--services'], { encoding: 'utf8', timeout: 60_000 }).stdout.trim().split('\n');
+    expect(services).toContain('rabbitmq');
+    for (const name of ['orders', 'payments', 'inventory', 'shipping', 'notifications']) {
+      const block = r.stdout.split(/\n {2}(?=\S)/).find((b) => b.startsWith(`${name}:`));
+      expect(block, name).toContain('BROKER: rabbitmq');
+      expect(block, name).toContain('AMQP_URL: amqp://guest:guest@rabbitmq:5672');
+    }
   });
 
   it('gives every shop service its port, own database, collector endpoint, NATS and peers', () => {

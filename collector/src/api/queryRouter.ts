@@ -86,6 +86,7 @@ export function queryRouter(deps: QueryRouterDeps): express.Router {
         operation: stringParam(req.query, 'operation', 1024),
         status: enumParam(req.query, 'status', ['error', 'ok'] as const),
         minDurationMs: numberParam(req.query, 'minDurationMs', 0, 1e12),
+        namespace: stringParam(req.query, 'namespace', 256),
         limit: Math.min(limitRaw ?? TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX),
       });
       sendJson(req, res, traces);

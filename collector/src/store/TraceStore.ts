@@ -28,6 +28,8 @@ export interface TraceQuery extends TimeRange {
   operation?: string;
   status?: 'error' | 'ok';
   minDurationMs?: number;
+  /** Only traces with a span whose resource has this `service.namespace` (one run of a shop among several). */
+  namespace?: string;
   limit: number;
 }
 

@@ -301,6 +301,9 @@ export class PostgresTraceStore implements TraceStore {
     if (query.status === 'error') where.push('t.error_count > 0');
     if (query.status === 'ok') where.push('t.error_count = 0');
     if (query.minDurationMs !== undefined) where.push(`t.end_ms - t.start_ms >= ${add(query.minDurationMs)}`);
+    if (query.namespace !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND (s.resource::jsonb ->> 'service.namespace') = ${add(query.namespace)})`);
+    }
     const rows = await this.q(`SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ${add(query.limit)}`, params);
     return rows.map(traceSummaryOf);
   }

@@ -304,6 +304,10 @@ export class SqliteTraceStore implements TraceStore {
       where.push('t.end_ms - t.start_ms >= ?');
       params.push(q.minDurationMs);
     }
+    if (q.namespace !== undefined) {
+      where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND json_extract(s.resource, '$."service.namespace"') = ?)`);
+      params.push(q.namespace);
+    }
     params.push(q.limit);
     const rows = this.db.prepare(`SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ?`).all(...params) as Record<string, unknown>[];
     return rows.map(traceSummaryOf);
