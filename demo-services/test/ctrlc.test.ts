@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../src/lib/ports.js';
@@ -70,5 +70,28 @@ describe('Ctrl-C after a clean start exits 0, without an ELIFECYCLE error from p
     expect(output).toContain('[demo] stopped');
     expect(output).not.toContain('ELIFECYCLE');
     expect(code, output.slice(-2000)).toBe(0);
+  });
+});
+
+describe('pnpm demo with a port already in use', () => {
+  it('exits 2 naming the port and the variable that moves it', { timeout: 60_000 }, async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const [collectorPort, controlPort] = await freePorts(2);
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo.ts'], {
+        cwd: join(import.meta.dirname, '..'),
+        env: { ...process.env, FAULTLINE_PORT: String(collectorPort), FAULTLINE_CONTROL_PORT: String(controlPort), GATEWAY_PORT: String(port), FAULTLINE_GRPC_PORT: '0' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      expect(code).toBe(2);
+      expect(stderr).toContain(`port ${port} for the shop gateway is already in use; choose another with GATEWAY_PORT=<port>`);
+    } finally {
+      await new Promise<void>((r) => blocker.close(() => r()));
+    }
   });
 });
