@@ -1,10 +1,13 @@
 import type { Attributes } from '@opentelemetry/api';
+import { checkKeys } from '../config/checkKeys.js';
 import { ConfigError } from '../errors/ConfigError.js';
 import { resolvePolicies } from '../policies/options.js';
 import { targetPolicies } from '../policies/registry.js';
 import type { TargetPolicies } from '../policies/registry.js';
 import * as A from '../telemetry/attributes.js';
 import type { ClientOptions } from './client.js';
+
+const CLIENT_OPTION_KEYS = ['target', 'baseUrl', 'policies', 'fetch'] as const satisfies ReadonlyArray<keyof ClientOptions>;
 
 /**
  * Everything of one client that does not change per call, computed once so
@@ -22,11 +25,12 @@ export class ClientRuntime {
 
   constructor(options: ClientOptions) {
     if (typeof options !== 'object' || options === null) throw new ConfigError('options', 'must be an object');
+    checkKeys(options, CLIENT_OPTION_KEYS);
     if (typeof options.target !== 'string' || options.target.length === 0 || options.target.length > 256) {
       throw new ConfigError('target', 'must be a non-empty string of at most 256 chars');
     }
     this.target = options.target;
-    this.staticAttributes = { [A.ATTR_PEER_SERVICE]: options.target };
+    this.staticAttributes = { [A.ATTR_PEER_SERVICE]: options.target, [A.ATTR_SERVICE_PEER_NAME]: options.target };
     if (options.baseUrl !== undefined) {
       let url: URL;
       try {

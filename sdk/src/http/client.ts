@@ -15,6 +15,7 @@ import { resolveFallback } from '../policies/options.js';
 import type { CallFailure, FallbackHandler, FallbackOptions, PolicyOptions } from '../policies/options.js';
 import { parseRetryAfterMs } from '../policies/retryAfter.js';
 import * as A from '../telemetry/attributes.js';
+import { redactUrl } from '../telemetry/redactUrl.js';
 import { getTracer } from '../telemetry/tracer.js';
 import { writeTraceContext } from '../telemetry/traceparent.js';
 import { outcomeReason, sleep, toHeaderRecord } from './callHelpers.js';
@@ -107,14 +108,15 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
   }
 
   const parentContext = context.active();
-  // Literal keys (not computed from constants) keep this object on V8's fast path.
   const attributes: Attributes = {
-    'peer.service': rt.target,
-    'server.address': rt.serverAddress,
-    'server.port': rt.serverPort,
-    'http.request.method': method,
-    'url.full': url.length > 2048 ? url.slice(0, 2048) : url,
-    'faultline.correlation_id': correlationId,
+    [A.ATTR_PEER_SERVICE]: rt.target,
+    [A.ATTR_SERVICE_PEER_NAME]: rt.target,
+    [A.ATTR_SERVER_ADDRESS]: rt.serverAddress,
+    [A.ATTR_SERVER_PORT]: rt.serverPort,
+    [A.ATTR_HTTP_METHOD]: method,
+    [A.ATTR_URL_FULL]: redactUrl(url),
+    [A.ATTR_URL_SCHEME]: url.charCodeAt(4) === 115 /* 's' of https */ ? 'https' : 'http',
+    [A.ATTR_CORRELATION_ID]: correlationId,
   };
   const span = getTracer().startSpan(method + rt.spanSuffix, { kind: SpanKind.CLIENT, attributes }, parentContext);
   // Built once per call; each attempt only swaps in its own signal.

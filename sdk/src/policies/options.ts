@@ -1,3 +1,4 @@
+import { checkKeys } from '../config/checkKeys.js';
 import { ConfigError } from '../errors/ConfigError.js';
 
 /** What a failed call looked like, handed to fallback handlers and predicates. */
@@ -168,11 +169,22 @@ function methodList(name: string, value: unknown, fallback: string[]): ReadonlyS
 
 const MAX_MS = 24 * 60 * 60 * 1000;
 
+// Every valid key, so that a typo is an error rather than a silent default.
+const POLICY_KEYS = ['timeout', 'retry', 'budget', 'breaker', 'bulkhead', 'fallback'] as const satisfies ReadonlyArray<keyof PolicyOptions>;
+const TIMEOUT_KEYS = ['attemptTimeoutMs', 'totalTimeoutMs'] as const satisfies ReadonlyArray<keyof TimeoutOptions>;
+const RETRY_KEYS = ['maxAttempts', 'initialDelayMs', 'maxDelayMs', 'retryableStatuses', 'retryOnNetworkError', 'retryOnTimeout', 'idempotentMethods'] as const satisfies ReadonlyArray<keyof RetryOptions>;
+const BUDGET_KEYS = ['ratio', 'minRetriesPerSecond', 'windowMs'] as const satisfies ReadonlyArray<keyof BudgetOptions>;
+const BREAKER_KEYS = ['mode', 'consecutiveFailures', 'failureRatio', 'windowSize', 'minCalls', 'halfOpenAfterMs', 'halfOpenProbes', 'slowCallMs'] as const satisfies ReadonlyArray<keyof BreakerOptions>;
+const BULKHEAD_KEYS = ['maxConcurrent', 'maxQueue'] as const satisfies ReadonlyArray<keyof BulkheadOptions>;
+const FALLBACK_KEYS = ['handler', 'when'] as const satisfies ReadonlyArray<keyof FallbackOptions>;
+
 /** Applies defaults and validates once, at construction; throws ConfigError naming the option. */
 export function resolvePolicies(options: PolicyOptions | undefined, prefix = 'policies'): ResolvedPolicies {
   const p = objectOrUndefined(prefix, options) ?? {};
+  checkKeys(p, POLICY_KEYS, `${prefix}.`);
 
   const t = p.timeout === false ? undefined : objectOrUndefined(`${prefix}.timeout`, p.timeout) ?? {};
+  if (t) checkKeys(t, TIMEOUT_KEYS, `${prefix}.timeout.`);
   // Timeouts cannot be fully switched off: an unbounded call is how one slow
   // dependency takes its callers down. `false` means "as long as a day".
   const totalTimeoutMs = t ? int(`${prefix}.timeout.totalTimeoutMs`, t.totalTimeoutMs, 15_000, 1, MAX_MS) : MAX_MS;
@@ -181,6 +193,7 @@ export function resolvePolicies(options: PolicyOptions | undefined, prefix = 'po
   let retry: ResolvedRetry | undefined;
   if (p.retry !== false) {
     const r = objectOrUndefined(`${prefix}.retry`, p.retry) ?? {};
+    checkKeys(r, RETRY_KEYS, `${prefix}.retry.`);
     const initialDelayMs = int(`${prefix}.retry.initialDelayMs`, r.initialDelayMs, 100, 0, MAX_MS);
     retry = {
       maxAttempts: int(`${prefix}.retry.maxAttempts`, r.maxAttempts, 3, 1, 100),
@@ -197,6 +210,7 @@ export function resolvePolicies(options: PolicyOptions | undefined, prefix = 'po
   let budget: Required<BudgetOptions> | undefined;
   if (p.budget !== false) {
     const b = objectOrUndefined(`${prefix}.budget`, p.budget) ?? {};
+    checkKeys(b, BUDGET_KEYS, `${prefix}.budget.`);
     budget = {
       ratio: num(`${prefix}.budget.ratio`, b.ratio, 0.2, 0, 100),
       minRetriesPerSecond: int(`${prefix}.budget.minRetriesPerSecond`, b.minRetriesPerSecond, 10, 0, 1_000_000),
@@ -207,6 +221,7 @@ export function resolvePolicies(options: PolicyOptions | undefined, prefix = 'po
   let breaker: ResolvedBreaker | undefined;
   if (p.breaker !== false) {
     const b = objectOrUndefined(`${prefix}.breaker`, p.breaker) ?? {};
+    checkKeys(b, BREAKER_KEYS, `${prefix}.breaker.`);
     const mode = b.mode ?? 'consecutive';
     if (mode !== 'consecutive' && mode !== 'ratio') throw new ConfigError(`${prefix}.breaker.mode`, "must be 'consecutive' or 'ratio'");
     const windowSize = int(`${prefix}.breaker.windowSize`, b.windowSize, 20, 1, 100_000);
@@ -225,6 +240,7 @@ export function resolvePolicies(options: PolicyOptions | undefined, prefix = 'po
   let bulkhead: Required<BulkheadOptions> | undefined;
   if (p.bulkhead !== false) {
     const b = objectOrUndefined(`${prefix}.bulkhead`, p.bulkhead) ?? {};
+    checkKeys(b, BULKHEAD_KEYS, `${prefix}.bulkhead.`);
     bulkhead = {
       maxConcurrent: int(`${prefix}.bulkhead.maxConcurrent`, b.maxConcurrent, 100, 1, 1_000_000),
       maxQueue: int(`${prefix}.bulkhead.maxQueue`, b.maxQueue, 100, 0, 1_000_000),
@@ -238,6 +254,7 @@ export function resolveFallback(name: string, value: unknown): FallbackOptions |
   if (value === undefined) return undefined;
   if (typeof value === 'function') return { handler: value as FallbackHandler };
   const f = objectOrUndefined(name, value);
+  checkKeys(f, FALLBACK_KEYS, `${name}.`);
   if (!f || typeof f.handler !== 'function') throw new ConfigError(`${name}.handler`, 'must be a function');
   if (f.when !== undefined && typeof f.when !== 'function') throw new ConfigError(`${name}.when`, 'must be a function');
   return f as unknown as FallbackOptions;
