@@ -8,7 +8,7 @@ import { startShop, type Shop } from '../src/lib/shop.js';
 import { FaultInjector } from '../src/scenarios/faults.js';
 import { checkInvariants, readSnapshot, unsettled } from '../src/scenarios/invariants.js';
 import { runScenario } from '../src/scenarios/runner.js';
-import { eventually } from './helpers.js';
+import { eventually, getJson, startTestCollector } from './helpers.js';
 import { natsForTests, rabbitForTests } from './services.js';
 
 describe('DEMO_BROKER', () => {
@@ -119,8 +119,21 @@ describe.each(brokers)('duplicate and reordered delivery through $name', ({ choi
 });
 
 describe.skipIf(!amqpUrl)('notifications-flapping on RabbitMQ', () => {
-  it('holds every invariant in resilient mode', { timeout: 240_000 }, async () => {
-    const r = await runScenario({ scenario: 'notifications-flapping', mode: 'resilient', durationS: 8, rps: 4, seed: 7, broker: 'rabbitmq', amqpUrl: amqpUrl!, otlpEndpoint: 'http://127.0.0.1:9' });
+  it('holds every invariant in resilient mode; its spans carry the run\'s service.namespace', { timeout: 240_000 }, async () => {
+    const collector = await startTestCollector();
+    const namespace = `scenario-test-${randomBytes(3).toString('hex')}`;
+    let r;
+    try {
+      r = await runScenario({ scenario: 'notifications-flapping', mode: 'resilient', durationS: 8, rps: 4, seed: 7, broker: 'rabbitmq', amqpUrl: amqpUrl!, otlpEndpoint: collector.url, namespace });
+      const marked = await eventually(async () => {
+        const { body } = await getJson<{ traceId: string }[]>(`${collector.url}/api/traces?namespace=${namespace}&limit=5`);
+        return body.length > 0 ? body : undefined;
+      }, 30_000);
+      expect(marked, 'no trace carries the run namespace').toBeDefined();
+      expect((await getJson<unknown[]>(`${collector.url}/api/traces?namespace=another-run`)).body).toEqual([]);
+    } finally {
+      await collector.close();
+    }
     expect(r.settled).toBe(true);
     expect(r.faults.map((f) => f.kind)).toContain('down');
     expect(r.invariants).toMatchObject({ pending: 0, chargedWithoutReservation: 0, doubleCharges: 0, reservedWithoutPayment: 0, inconsistent: 0 });
