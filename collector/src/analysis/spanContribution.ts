@@ -104,10 +104,10 @@ function hostOf(raw: string): string | null {
   }
 }
 
-/** Who a caller-side span called, by name: peer.service, else the server address, else the messaging destination. */
+/** Who a caller-side span called, by name: peer.service (or its successor service.peer.name), else the server address, else the messaging destination. */
 export function calleeHint(span: SpanRecord): string | null {
   const a = span.attributes;
-  const peer = attrString(a, 'peer.service');
+  const peer = attrString(a, 'peer.service', 'service.peer.name');
   if (peer !== null) return peer;
   const address = attrString(a, 'server.address', 'net.peer.name');
   if (address !== null) return address;
