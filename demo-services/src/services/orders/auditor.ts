@@ -107,12 +107,22 @@ export class ConsistencyAuditor {
   }
 
   private async get(client: ServiceFetch, path: string, field: string): Promise<number | undefined> {
+    // A hard deadline of our own as well: a stopped service (SIGSTOP) must not hang the audit loop.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), this.o.askTimeoutMs)));
+    const answer = (async () => {
+      try {
+        const res = await client(path, { signal: AbortSignal.timeout(this.o.askTimeoutMs) });
+        if (!res.ok) return undefined;
+        return Number(((await res.json()) as Record<string, unknown>)[field] ?? 0);
+      } catch {
+        return undefined;
+      }
+    })();
     try {
-      const res = await client(path, { signal: AbortSignal.timeout(this.o.askTimeoutMs) });
-      if (!res.ok) return undefined;
-      return Number(((await res.json()) as Record<string, unknown>)[field] ?? 0);
-    } catch {
-      return undefined;
+      return await Promise.race([answer, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

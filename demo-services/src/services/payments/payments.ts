@@ -30,6 +30,13 @@ export const payments: ServiceDefinition = {
           res.status(201).json({ paymentId, reservation: body });
         }),
       );
+      // Read-only, for the consistency audit (which reports what the naive flow leaves behind).
+      app.get(
+        '/payments/:orderId',
+        route((req, res) => {
+          res.json(paymentState(db, String(req.params.orderId)));
+        }),
+      );
       return;
     }
 
