@@ -138,9 +138,13 @@ describe.skipIf(!available)('RabbitMQ transport (real broker)', () => {
     await vi.waitFor(() => expect(projection(target).filter((r: any) => r.history === 'created,paid')).toHaveLength(20), { timeout: 15_000 });
     expect(projection(target).map((r: any) => r.total_cents)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     await vi.waitFor(() => expect(tracing.exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CONSUMER).length).toBeGreaterThanOrEqual(40));
-    const spans = tracing.exporter.getFinishedSpans();
-    const consumerSpan = spans.find((s) => s.kind === SpanKind.CONSUMER)!;
-    const producer = spans.find((s) => s.kind === SpanKind.PRODUCER && s.attributes['messaging.message.id'] === consumerSpan.attributes['messaging.message.id'])!;
+    const consumerSpan = tracing.exporter.getFinishedSpans().find((s) => s.kind === SpanKind.CONSUMER)!;
+    // The consumer may finish before the relay's PRODUCER span ends (the confirm comes after the delivery).
+    const producer = await vi.waitFor(() => {
+      const p = tracing.exporter.getFinishedSpans().find((s) => s.kind === SpanKind.PRODUCER && s.attributes['messaging.message.id'] === consumerSpan.attributes['messaging.message.id']);
+      if (!p) throw new Error('PRODUCER span not ended yet');
+      return p;
+    });
     expect(producer.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.destination.name': `${stream}.OrderCreated`, 'messaging.operation': 'publish' });
     expect(consumerSpan.attributes).toMatchObject({ 'messaging.system': 'rabbitmq', 'messaging.destination.name': `${stream}.OrderCreated`, 'messaging.consumer.group.name': 'projector' });
     expect(consumerSpan.parentSpanContext?.spanId).toBe(producer.spanContext().spanId);
@@ -205,6 +209,44 @@ describe.skipIf(!available)('RabbitMQ transport (real broker)', () => {
     await vi.waitFor(async () => expect(await readyCount(t.deadLetterQueueOf('poison'))).toBe(1), { timeout: 10_000 });
     const dead = await withChannel((ch) => ch.get(t.deadLetterQueueOf('poison'), { noAck: true }));
     expect(dead && JSON.parse(dead.content.toString()).payload.orderId).toBe('o-poison');
+  });
+
+  it('deliveries that never reached a decision (x-delivery-count) dead-letter the event without running the handler; the queue\'s delivery limit is the backstop', async () => {
+    const stream = newStream('crashloop');
+    const t = resolveTopology({ stream, deliveryLimit: 3 });
+    const transport = createRabbitMqTransport({ url: AMQP_URL, stream, consumerGroups: ['crashloop'], deliveryLimit: 3 });
+    cleanups.push(() => transport.close());
+    const { db, outbox } = ordersDb();
+    const first = placeOrder(db, outbox, 'o-loop-1', 1);
+    const second = placeOrder(db, outbox, 'o-loop-2', 2);
+    expect(await transport.publish([first])).toEqual({ published: 1 });
+    // A consumer that dies with each message in hand, as a crash loop would: the broker counts the returns.
+    const returnsOf = async (times: number) => withChannel(async (ch) => {
+      for (let i = 0; i < times; i++) {
+        const m = await vi.waitFor(async () => {
+          const got = await ch.get(t.queueOf('crashloop'));
+          if (!got) throw new Error('not yet');
+          return got;
+        });
+        ch.nack(m, false, true);
+      }
+    });
+    await returnsOf(2);
+    let ran = 0;
+    const consumer = new IdempotentConsumer<Db>({ name: 'crashloop', inbox: new SqliteInbox(projectionDb()), maxDeliveries: 2, handlers: { OrderCreated: () => void ran++ } });
+    await consumer.ensureSchema();
+    const sub = subscribeRabbitMq({ url: AMQP_URL, stream, consumer, deliveryLimit: 3 });
+    cleanups.push(() => sub.stop(), () => consumer.close());
+    await sub.ready;
+    await vi.waitFor(async () => expect((await consumer.deadLetters()).map((d) => d.eventId)).toEqual([first.id]), { timeout: 10_000 });
+    expect(ran).toBe(0);
+    await vi.waitFor(async () => expect(await readyCount(t.deadLetterQueueOf('crashloop'))).toBe(1), { timeout: 10_000 });
+    await sub.stop();
+    // No consumer alive to decide: past the queue's x-delivery-limit the broker dead-letters by itself.
+    expect(await transport.publish([second])).toEqual({ published: 1 });
+    await returnsOf(4);
+    await vi.waitFor(async () => expect(await readyCount(t.deadLetterQueueOf('crashloop'))).toBe(2), { timeout: 10_000 });
+    expect(await readyCount(t.queueOf('crashloop'))).toBe(0);
   });
 
   it('broker restart mid-stream (stop_app / start_app): both sides reconnect, nothing lost, nothing applied twice', async () => {
