@@ -12,9 +12,14 @@ export const PACKAGE_ROOT = FROM_SOURCE ? resolve(here, '..') : resolve(here, '.
 /** File extension of the collector's own modules at run time (worker entries). */
 export const MODULE_EXT = FROM_SOURCE ? '.ts' : '.js';
 
-/** The dashboard shipped in the package, else the repository's dashboard build. */
+/**
+ * Run from the sources, the repository's dashboard build (a copy left by an earlier pack may be
+ * stale); run from dist/, the dashboard shipped in the package.
+ */
 export function defaultDashboardDir(): string {
   const shipped = join(PACKAGE_ROOT, 'dashboard');
+  const repository = resolve(PACKAGE_ROOT, '..', 'dashboard', 'dist');
+  if (FROM_SOURCE && existsSync(join(repository, 'index.html'))) return repository;
   if (existsSync(join(shipped, 'index.html'))) return shipped;
-  return resolve(PACKAGE_ROOT, '..', 'dashboard', 'dist');
+  return repository;
 }

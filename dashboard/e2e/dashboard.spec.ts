@@ -87,6 +87,9 @@ test.describe('incidents', () => {
     await expect(page.getByTestId('map-edge-orders-inventory')).toHaveAttribute('data-highlighted', 'true');
     await expect(page.getByTestId('map-edge-gateway-orders')).toHaveAttribute('data-highlighted', 'true');
     await expect(page.getByTestId('map-edge-orders-payments')).toHaveAttribute('data-dimmed', 'true');
+    // Evidence: the cause's example traces link to their waterfalls.
+    const evidence = page.getByTestId('cause-evidence').getByRole('link');
+    await expect(evidence.first()).toHaveAttribute('href', /#\/traces\/[0-9a-f]{32}/);
     await screenshot(page, 'incidents');
 
     await page.getByRole('link', { name: 'Show path on the full map →' }).click();

@@ -87,6 +87,8 @@ export interface RootCause {
   score: number;
   reason: string;
   path: string[];
+  /** Up to five example traces that show the cause (empty when the collector sends none). */
+  traceIds: string[];
 }
 
 export interface Incident {

@@ -134,6 +134,7 @@ function rootCause(v: unknown, p: string): RootCause {
     score: num(o.score, `${p}.score`, 0),
     reason: typeof o.reason === 'string' ? o.reason : '',
     path: Array.isArray(o.path) ? o.path.filter((s): s is string => typeof s === 'string') : [str(o.service, `${p}.service`)],
+    traceIds: Array.isArray(o.traceIds) ? o.traceIds.filter((s): s is string => typeof s === 'string' && /^[0-9a-f]{32}$/.test(s)).slice(0, 5) : [],
   };
 }
 

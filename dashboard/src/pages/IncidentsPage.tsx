@@ -134,6 +134,16 @@ function IncidentDetail({ incident, causeIndex, graph, windowMs, params, onSelec
           <a href={linkTo({ page: 'traces' }, params, { service: cause.service, status: 'error' })}>Failing traces of {cause.service} →</a>
         </p>
       )}
+      {cause && cause.traceIds.length > 0 && (
+        <p className="actions" data-testid="cause-evidence">
+          Example traces:{' '}
+          {cause.traceIds.map((traceId) => (
+            <a key={traceId} href={linkTo({ page: 'trace', traceId }, params)} className="mono">
+              {traceId.slice(0, 8)}…
+            </a>
+          ))}
+        </p>
+      )}
       {layout && highlight && (
         <>
           <ServiceMap layout={layout} highlight={highlight.result} heightPx={380} />
