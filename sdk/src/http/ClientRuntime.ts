@@ -5,7 +5,7 @@ import { resolvePolicies } from '../policies/options.js';
 import { targetPolicies } from '../policies/registry.js';
 import type { TargetPolicies } from '../policies/registry.js';
 import * as A from '../telemetry/attributes.js';
-import type { ClientOptions } from './client.js';
+import type { ClientOptions } from './clientOptions.js';
 
 const CLIENT_OPTION_KEYS = ['target', 'baseUrl', 'policies', 'fetch'] as const satisfies ReadonlyArray<keyof ClientOptions>;
 

@@ -6,52 +6,27 @@ import { BrokenCircuitError } from '../errors/BrokenCircuitError.js';
 import { BudgetExhaustedError } from '../errors/BudgetExhaustedError.js';
 import { BulkheadRejectedError } from '../errors/BulkheadRejectedError.js';
 import { ConfigError } from '../errors/ConfigError.js';
-import { TimeoutError, isTimeoutError } from '../errors/TimeoutError.js';
-import type { TimeoutScope } from '../errors/TimeoutError.js';
-import { fullJitterDelayMs } from '../policies/backoff/fullJitter.js';
+import { isTimeoutError } from '../errors/TimeoutError.js';
 import { Permit } from '../policies/breaker/CircuitBreaker.js';
 import type { BreakerState } from '../policies/breaker/CircuitBreaker.js';
 import { resolveFallback } from '../policies/options.js';
-import type { CallFailure, FallbackHandler, FallbackOptions, PolicyOptions } from '../policies/options.js';
-import { parseRetryAfterMs } from '../policies/retryAfter.js';
+import type { CallFailure, FallbackOptions } from '../policies/options.js';
+import { runFallback, shouldFallback } from '../policies/fallback/Fallback.js';
+import { isRetryable, retryDelayMs } from '../policies/retry/Retry.js';
+import { attemptLimit, totalTimeout } from '../policies/timeout/Timeout.js';
 import * as A from '../telemetry/attributes.js';
 import { redactUrl } from '../telemetry/redactUrl.js';
 import { getTracer } from '../telemetry/tracer.js';
 import { writeTraceContext } from '../telemetry/traceparent.js';
 import { outcomeReason, sleep, toHeaderRecord } from './callHelpers.js';
 import { ClientRuntime } from './ClientRuntime.js';
+import type { ClientOptions, FaultlineFetch, FaultlineRequestInit } from './clientOptions.js';
 import { BULKHEAD_FULL, runAttempt } from './runAttempt.js';
 import type { Attempt } from './runAttempt.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 
-export interface ClientOptions {
-  /** Name of the dependency: `peer.service` on spans, key of the policy registry. */
-  target: string;
-  /** Prefix for relative request paths, e.g. `http://127.0.0.1:8081`. */
-  baseUrl?: string;
-  /** Resilience policies; every one has a default (see README). */
-  policies?: PolicyOptions;
-  /** The fetch used underneath. Default: global fetch. */
-  fetch?: typeof fetch;
-}
-
-export interface CallOptions {
-  /** POST/PATCH get a generated key unless a key is given here or in the headers; `false` opts out. */
-  idempotencyKey?: string | false;
-  /** Replaces the total timeout for this call, ms. */
-  timeoutMs?: number;
-  /** Replaces the client's fallback for this call; `false` disables it. */
-  fallback?: FallbackOptions | FallbackHandler | false;
-}
-
-export type FaultlineRequestInit = RequestInit & CallOptions;
-
-/** A fetch-compatible function bound to one target and its policies. */
-export interface FaultlineFetch {
-  (input: string | URL, init?: FaultlineRequestInit): Promise<Response>;
-  readonly target: string;
-}
+export type { ClientOptions, CallOptions, FaultlineFetch, FaultlineRequestInit } from './clientOptions.js';
 
 const IDEMPOTENCY_KEY_MAX_CHARS = 255;
 
@@ -131,7 +106,7 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
     if (response.status >= 500) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
       span.setAttribute(A.ATTR_ERROR_TYPE, String(response.status));
-      if (fallback && (fallback.when ?? defaultFallbackWhen)({ response })) {
+      if (shouldFallback(fallback, { response })) {
         return await useFallback(span, fallback, { response });
       }
     }
@@ -139,7 +114,7 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
   } catch (error) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
     span.setAttribute(A.ATTR_ERROR_TYPE, error instanceof Error ? error.name : 'error');
-    if (fallback && !isUserAbort(init, error) && (fallback.when ?? defaultFallbackWhen)({ error })) {
+    if (!isUserAbort(init, error) && shouldFallback(fallback, { error })) {
       return await useFallback(span, fallback, { error });
     }
     throw error;
@@ -148,18 +123,13 @@ async function execute(rt: ClientRuntime, input: string | URL, init: FaultlineRe
   }
 }
 
-function defaultFallbackWhen(failure: CallFailure): boolean {
-  return failure.error !== undefined || (failure.response !== undefined && failure.response.status >= 500);
-}
-
 function isUserAbort(init: FaultlineRequestInit | undefined, error: unknown): boolean {
   return init?.signal?.aborted === true && !isTimeoutError(error);
 }
 
 async function useFallback(span: Span, fallback: FallbackOptions, failure: CallFailure): Promise<Response> {
   span.addEvent(A.EVENT_FALLBACK, { [A.ATTR_REASON]: outcomeReason(failure.response, failure.error) });
-  if (failure.response) failure.response.body?.cancel().catch(() => undefined);
-  return await fallback.handler(failure);
+  return await runFallback(fallback, failure);
 }
 
 function recordBreakerChange(span: Span, target: string, from: BreakerState, to: BreakerState): void {
@@ -193,7 +163,7 @@ async function attemptLoop(
     if (remainingMs <= 0) {
       const total = endMs - (previous?.startMs ?? startMs);
       span.addEvent(A.EVENT_TIMEOUT, { [A.ATTR_TIMEOUT_MS]: total, [A.ATTR_SCOPE]: 'total' });
-      throw new TimeoutError('total', total, rt.target);
+      throw totalTimeout(total, rt.target);
     }
 
     let permit: Permit = Permit.Normal;
@@ -226,11 +196,7 @@ async function attemptLoop(
       writeTraceContext(headers, span.spanContext());
     }
 
-    const attemptTimeoutMs = policies.attemptTimeoutMs;
-    const limitMs = attemptTimeoutMs < remainingMs ? attemptTimeoutMs : remainingMs;
-    const scope: TimeoutScope = attemptTimeoutMs < remainingMs ? 'attempt' : 'total';
-    // A total expiry is reported with the call's whole limit, not what was left of it.
-    const reportedMs = scope === 'attempt' ? attemptTimeoutMs : endMs - callStartMs;
+    const { limitMs, scope, reportedMs } = attemptLimit(policies.attemptTimeoutMs, remainingMs, callStartMs, endMs);
     // With timeouts switched off and no deadline to pass on, a day-long "deadline" would only mislead.
     if (sendDeadline) headers[DEADLINE_HEADER] = String(startMs + limitMs);
 
@@ -257,25 +223,13 @@ async function attemptLoop(
     if (attemptSpan) endAttemptSpan(attemptSpan, result);
     if (userAborted) throw error;
 
-    const retryable =
-      mayRetry &&
-      attempt < retry.maxAttempts &&
-      (response !== undefined
-        ? retry.retryableStatuses.has(response.status) ||
-          // The server still runs our first attempt (IETF idempotency draft): asking again later yields its result.
-          (hasIdempotencyKey && response.status === 409 && response.headers.has('retry-after'))
-        : timedOut
-          ? retry.retryOnTimeout && scope === 'attempt'
-          : retry.retryOnNetworkError);
-    if (!retryable) {
+    if (!isRetryable(retry, mayRetry, attempt, hasIdempotencyKey, { response, timedOut, scope })) {
       if (response !== undefined) return response;
       throw error;
     }
 
     const now = Date.now();
-    let delayMs = fullJitterDelayMs(attempt, retry.initialDelayMs, retry.maxDelayMs);
-    const retryAfterMs = response !== undefined ? parseRetryAfterMs(response.headers.get('retry-after'), now) : undefined;
-    if (retryAfterMs !== undefined && retryAfterMs > delayMs) delayMs = retryAfterMs;
+    const delayMs = retryDelayMs(retry, attempt, response, now);
     // Waiting past the deadline would only produce a timeout later: give the failure back now.
     if (now + delayMs >= endMs) {
       if (response !== undefined) return response;

@@ -1,7 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { TimeoutError } from '../errors/TimeoutError.js';
 import type { TimeoutScope } from '../errors/TimeoutError.js';
+import { armTimeout } from '../policies/timeout/Timeout.js';
 import type { ClientRuntime } from './ClientRuntime.js';
 
 /** The outcome of one attempt, as data. */
@@ -13,11 +13,6 @@ export interface Attempt {
 }
 
 export const BULKHEAD_FULL = Symbol('bulkhead full');
-
-// Module-level so that arming a timer allocates no closure per attempt.
-function abortWithTimeout(controller: AbortController, scope: TimeoutScope, reportedMs: number, target: string): void {
-  controller.abort(new TimeoutError(scope, reportedMs, target));
-}
 
 /**
  * One attempt: bulkhead slot, attempt timer, fetch. Resolves with the
@@ -42,7 +37,7 @@ export async function runAttempt(
     bulkhead!.rejected++;
     return BULKHEAD_FULL;
   }
-  const timer = setTimeout(abortWithTimeout, limitMs, controller, scope, reportedMs, rt.target);
+  const timer = armTimeout(controller, limitMs, scope, reportedMs, rt.target);
   let onUserAbort: (() => void) | undefined;
   if (userSignal) {
     onUserAbort = () => controller.abort(userSignal.reason);
