@@ -97,10 +97,10 @@ export async function explain(store: TraceStore, incident: IncidentWindow, conte
     // Rare operations need enough calls on both sides of the start to compare: a spread sample of just the incident and the normal before it.
     store.sampleSpans({ fromMs: incident.startMs - SPAN_BASELINE_MS, toMs: incident.endMs, maxTraces: EXPLAIN_TRACES_MAX, prefer: 'spread' }),
   ]);
-  context = [...around, ...context];
-  // The spread sample adds what a failing-first sample lacks: the window's calm requests and the normal before it.
-  const spans = tracesIn([failing, context], incident.startMs, incident.endMs);
-  const baselineSpans = tracesIn([recent, context], incident.startMs - BASELINE_WINDOW_MS, incident.startMs - 1);
+  // The spread samples add what a failing-first sample lacks: the window's calm requests and the normal before it.
+  const spread = [...around, ...context];
+  const spans = tracesIn([failing, spread], incident.startMs, incident.endMs);
+  const baselineSpans = tracesIn([recent, spread], incident.startMs - BASELINE_WINDOW_MS, incident.startMs - 1);
   return { ...incident, rootCauses: rankRootCauses({ spans, baselineSpans, entryServices: [] }) };
 }
 
