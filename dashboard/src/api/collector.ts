@@ -16,6 +16,8 @@ export interface TraceQuery extends TimeWindow {
   status?: 'error' | 'ok';
   minDurationMs?: number;
   correlationId?: string;
+  /** Only traces whose spans' resource has this `service.namespace`. */
+  namespace?: string;
   limit?: number;
 }
 
@@ -44,6 +46,7 @@ export const collectorApi = {
         status: q.status,
         minDurationMs: q.minDurationMs,
         correlationId: q.correlationId,
+        namespace: q.namespace,
         limit: q.limit,
       })}`,
       parseTraceSummaries,

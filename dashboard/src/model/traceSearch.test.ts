@@ -3,7 +3,7 @@ import type { Trace } from '../api/types.js';
 import { span } from './fixtures/spans.js';
 import { correlationIds, parseTraceFilters, traceFilterParams, traceHasCorrelationId, type TraceFilters } from './traceSearch.js';
 
-const base: TraceFilters = { service: '', operation: '', status: '', minDurationMs: null, correlationId: '', limit: 50 };
+const base: TraceFilters = { service: '', operation: '', status: '', minDurationMs: null, correlationId: '', namespace: '', limit: 50 };
 
 describe.each<[string, Partial<TraceFilters>, number]>([
   ['', {}, 0],
@@ -13,6 +13,7 @@ describe.each<[string, Partial<TraceFilters>, number]>([
   ['minDurationMs=-1', {}, 1],
   ['correlationId=abc-123', { correlationId: 'abc-123' }, 0],
   ['correlationId=bad%20id%3C', {}, 1],
+  ['namespace=scenario-inventory-down-1a2b', { namespace: 'scenario-inventory-down-1a2b' }, 0],
   ['limit=5000', { limit: 1000 }, 0],
   ['limit=zero', {}, 0],
 ])('parseTraceFilters(%s)', (query, expected, warningCount) => {

@@ -7,6 +7,8 @@ export interface TraceFilters {
   status: '' | 'error' | 'ok';
   minDurationMs: number | null;
   correlationId: string;
+  /** `service.namespace` of one run (e.g. a `pnpm scenario` run next to the demo); '' for all. */
+  namespace: string;
   limit: number;
 }
 
@@ -32,7 +34,7 @@ export function parseTraceFilters(params: URLSearchParams): { result: TraceFilte
   const limitRaw = Number(params.get('limit') ?? TRACE_LIMIT_DEFAULT);
   const limit = Number.isInteger(limitRaw) && limitRaw > 0 ? Math.min(limitRaw, TRACE_LIMIT_MAX) : TRACE_LIMIT_DEFAULT;
   return {
-    result: { service: params.get('service') ?? '', operation: params.get('operation') ?? '', status, minDurationMs, correlationId, limit },
+    result: { service: params.get('service') ?? '', operation: params.get('operation') ?? '', status, minDurationMs, correlationId, namespace: (params.get('namespace') ?? '').trim().slice(0, 256), limit },
     warnings,
   };
 }
@@ -44,6 +46,7 @@ export function traceFilterParams(f: TraceFilters): Record<string, string | null
     status: f.status || null,
     minDurationMs: f.minDurationMs !== null ? String(f.minDurationMs) : null,
     correlationId: f.correlationId || null,
+    namespace: f.namespace || null,
     limit: f.limit !== TRACE_LIMIT_DEFAULT ? String(f.limit) : null,
   };
 }

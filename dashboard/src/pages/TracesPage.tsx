@@ -26,6 +26,7 @@ export function TracesPage() {
       status: filters.status || undefined,
       minDurationMs: filters.minDurationMs ?? undefined,
       correlationId: filters.correlationId || undefined,
+      namespace: filters.namespace || undefined,
       limit: filters.correlationId ? Math.max(filters.limit, CORRELATION_SCAN_MAX) : filters.limit,
     };
     const list = await collectorApi.traces(query, signal);
@@ -100,6 +101,10 @@ function TraceSearchForm({ filters, services, onSubmit }: { filters: TraceFilter
       <label>
         correlation id
         <input value={draft.correlationId} onChange={(e) => setDraft({ ...draft, correlationId: e.target.value.trim() })} placeholder="x-correlation-id" name="correlationId" pattern="[A-Za-z0-9._:\-]{1,128}" />
+      </label>
+      <label>
+        namespace
+        <input value={draft.namespace} onChange={(e) => setDraft({ ...draft, namespace: e.target.value.trim() })} placeholder="service.namespace" name="namespace" maxLength={256} />
       </label>
       <label>
         limit
