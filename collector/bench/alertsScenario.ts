@@ -32,6 +32,7 @@ const am = await startAlertmanager({ webhookUrl: `http://127.0.0.1:${(sink.addre
 const collector = await startCollector({ port: 0, grpcPort: 0, dbPath: ':memory:', databaseUrl: null, token: null, alertmanagerUrl: am.url, alertResendMs: 10_000, log: () => undefined });
 const prom = await startPrometheus(collector.url, { scrapeIntervalS: 1 });
 const seen = new Map<string, number>();
+let lastConsistency = '';
 const gone = new Map<string, number>();
 let scenarioPid = 0;
 try {
@@ -42,7 +43,12 @@ try {
       const names = new Set(list.map((a) => `${a.labels.alertname}{${a.labels.server ?? a.labels.service ?? a.labels.type ?? ''}}`));
       for (const n of names) if (!seen.has(n)) seen.set(n, now);
       for (const n of seen.keys()) if (!names.has(n) && !gone.has(n)) gone.set(n, now);
-      for (const a of list) if (a.labels.alertname === 'ConsistencyViolation' && !seen.has('ids')) (seen.set('ids', now), console.log(`consistency alert: ${a.annotations.summary}`));
+      for (const a of list) {
+        if (a.labels.alertname !== 'ConsistencyViolation') continue;
+        if (!seen.has('ids')) console.log(`consistency alert, first seen: ${a.annotations.summary.slice(0, 300)}`);
+        seen.set('ids', now);
+        lastConsistency = a.annotations.summary;
+      }
     } catch {
       // Alertmanager busy; next round
     }
@@ -66,10 +72,16 @@ try {
   // Prometheus: the gateway's counter against the load generator's count, and a rate().
   await new Promise((r) => setTimeout(r, 3000));
   const total = await promQuery(prom, 'faultline_requests_total{service="gateway"}');
-  const mid = (fault.startMs + fault.endMs) / 2000;
-  const rate = await promQuery(prom, `rate(faultline_requests_total{service="gateway"}[20s] @ ${mid.toFixed(3)})`);
+  const at = (ms: number) => (ms / 1000).toFixed(3);
+  const rps = Number(process.env.SCENARIO_RPS ?? 10);
+  // The load runs durationS from 0.15 × durationS before the fault; spans reach the collector a few seconds late.
+  const loadStartMs = fault.startMs - 0.15 * durationS * 1000;
+  const loadEndMs = loadStartMs + durationS * 1000;
+  const whole = await promQuery(prom, `rate(faultline_requests_total{service="gateway"}[${durationS}s] @ ${at(loadEndMs + 5000)})`);
+  const before = await promQuery(prom, `rate(faultline_requests_total{service="gateway"}[5s] @ ${at(fault.startMs + 2000)})`);
   const sent = report.requests;
-  console.log(`Prometheus: faultline_requests_total{service="gateway"} = ${total} vs ${sent} requests sent (${(((total ?? 0) - sent) / sent * 100).toFixed(2)} %); rate()[20s] mid-fault = ${rate?.toFixed(2)}/s vs ${(sent / durationS).toFixed(2)}/s average`);
+  const pct = (v: number | null, ref: number) => `${(((v ?? 0) - ref) / ref * 100).toFixed(1)} %`;
+  console.log(`Prometheus: faultline_requests_total{service="gateway"} = ${total} vs ${sent} requests sent (${pct(total, sent)}); rate()[${durationS}s] over the load = ${whole?.toFixed(2)}/s vs ${(sent / durationS).toFixed(2)}/s sent (${pct(whole, sent / durationS)}); rate()[5s] just before the fault = ${before?.toFixed(2)}/s vs ${rps}/s (${pct(before, rps)})`);
 
   const tx = (await (await fetch(`${collector.url}/api/transactions?state=stuck&limit=1000`)).json()) as unknown[];
   const all = (await (await fetch(`${collector.url}/api/transactions?limit=1000`)).json()) as { state: string }[];
@@ -80,6 +92,7 @@ try {
   // Resolution: wait until every alert seen has left Alertmanager (windows are 1–2 minutes).
   await waitFor('alerts to resolve', async () => [...seen.keys()].filter((k) => k !== 'ids').every((k) => gone.has(k)), 300_000, 1000).catch(() => undefined);
   clearInterval(poll);
+  if (lastConsistency) console.log(`consistency alert, last summary: ${lastConsistency.slice(0, 400)}`);
   for (const [name, atMs] of seen) {
     if (name === 'ids') continue;
     const resolved = gone.get(name);
