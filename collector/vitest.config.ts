@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { distPlugins } from '../scripts/vitest-dist.mjs';
 
 export default defineConfig({
+  plugins: distPlugins(import.meta.dirname),
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,

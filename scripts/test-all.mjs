@@ -94,6 +94,46 @@ for (const pkg of selected) {
   }
 }
 
+// The published build: suites that import a package through its entry point run again with that
+// entry point swapped for dist/esm (scripts/vitest-dist.mjs); sdk/test/packed.test.ts covers the
+// packed tarballs themselves.
+const distSuites = {
+  sdk: ['src/http/policies.test.ts', 'src/http/client.test.ts', 'src/http/middleware.test.ts', 'src/chaos/chaos.test.ts'],
+  collector: ['test/interop.test.ts', 'test/auth.test.ts'],
+};
+const distSelected = selected.filter((p) => p in distSuites);
+if (distSelected.length) {
+  if (!run('build packages', 'pnpm', ['build:packages'], root)) {
+    totals.failed += 1;
+    problems.push('build:packages failed');
+  } else {
+    for (const pkg of distSelected) {
+      const out = join(reports, `${pkg}-dist-vitest.json`);
+      console.log(`\n=== ${pkg} vitest on dist/: ${distSuites[pkg].join(' ')}`);
+      const started = Date.now();
+      const result = spawnSync('pnpm', ['exec', 'vitest', 'run', ...distSuites[pkg], '--reporter=default', '--reporter=json', `--outputFile=${out}`], {
+        cwd: join(root, pkg),
+        stdio: 'inherit',
+        env: { ...process.env, FAULTLINE_TEST_DIST: '1' },
+      });
+      console.log(`=== ${pkg} vitest on dist/: exit ${result.status ?? result.signal} after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      if (!existsSync(out)) {
+        totals.failed += 1;
+        problems.push(`${pkg}: vitest on dist/ produced no report`);
+        continue;
+      }
+      const r = JSON.parse(readFileSync(out, 'utf8'));
+      totals.passed += r.numPassedTests;
+      totals.failed += r.numFailedTests;
+      totals.skipped += r.numPendingTests + r.numTodoTests;
+      if (result.status !== 0 && r.numFailedTests === 0) {
+        totals.failed += 1;
+        problems.push(`${pkg}: vitest on dist/ exited non-zero`);
+      }
+    }
+  }
+}
+
 if (problems.length) {
   console.log('\nProblems:');
   for (const p of problems) console.log(`  - ${p}`);
