@@ -14,6 +14,11 @@ export const SAMPLE_TRACES_MAX = 100;
 export const DETECTION_TRACES_MAX = 600;
 /** Whole traces, spread over the incident and the normal before it, that the ranking reads. */
 export const EXPLAIN_TRACES_MAX = 600;
+/**
+ * A slowdown without errors that no single place explains this well (best score below) is not
+ * reported: latency that rose everywhere at once is the machine or the load, not a fault.
+ */
+export const LATENCY_INCIDENT_SCORE_MIN = 0.25;
 /** Incidents analysed per answer (most recent first). */
 export const INCIDENTS_MAX = 10;
 /** An incident is ongoing only while its last bad minute is this recent. */
@@ -138,9 +143,18 @@ export function cachedRootCauses(store: TraceStore, range: TimeRange, nowMs = Da
   return answer;
 }
 
+/** Whether an analysed incident is worth reporting: it has failures, or its slowness starts somewhere in particular. */
+export function isReportable(answer: IncidentAnswer): boolean {
+  if (answer.rootCauses.some((c) => c.failingRequests > 0)) return true;
+  return (answer.rootCauses[0]?.score ?? 0) >= LATENCY_INCIDENT_SCORE_MIN;
+}
+
 export async function rootCauses(store: TraceStore, range: TimeRange, nowMs = Date.now()): Promise<{ incidents: IncidentAnswer[] }> {
   const { incidents, sample } = await detectAll(store, range, nowMs);
   const answers: IncidentAnswer[] = [];
-  for (const incident of incidents) answers.push(await explain(store, incident, sample));
+  for (const incident of incidents) {
+    const answer = await explain(store, incident, sample);
+    if (isReportable(answer)) answers.push(answer);
+  }
   return { incidents: answers };
 }

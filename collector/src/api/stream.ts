@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { buildGraph } from '../analysis/index.js';
 import type { TraceStore } from '../store/index.js';
 import { DEFAULT_WINDOW_MS } from './params.js';
-import { detect, explain, type IncidentAnswer } from './rootCauses.js';
+import { detect, explain, type IncidentAnswer, isReportable } from './rootCauses.js';
 
 export interface StreamOptions {
   clientsMax: number;
@@ -101,7 +101,10 @@ export class StreamHub {
         if (key !== this.lastIncidentsKey) {
           this.lastIncidentsKey = key;
           const incidents: IncidentAnswer[] = [];
-          for (const w of windows) incidents.push(await explain(this.store, w));
+          for (const w of windows) {
+            const answer = await explain(this.store, w);
+            if (isReportable(answer)) incidents.push(answer);
+          }
           this.lastIncidents = JSON.stringify({ incidents });
           for (const c of this.clients) this.send(c, 'incident', this.lastIncidents);
         }
