@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const files = ['messaging.ts', 'overhead.ts'].filter((f) => existsSync(join(here, f)));
+const files = ['messaging.ts', 'overheadAttached.ts', 'overhead.ts'].filter((f) => existsSync(join(here, f)));
 const failed: string[] = [];
 for (const file of files) {
   console.log(`\n--- sdk bench ${file}`);
