@@ -77,6 +77,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   const counters = new IngestCounters();
   const breakers = new BreakerStates();
   const violations = new ConsistencyViolations();
+  let trackerFailureLogged = false;
   const queue = new WriteQueue(store, {
     queueSpansMax: options.queueSpansMax,
     batchSpansMax: options.batchSpansMax,
@@ -84,9 +85,15 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
     onCommit: (count, spans, seconds) => {
       hub?.markDirty();
       counters.observeWrite(seconds, count);
-      breakers.observe(spans);
-      violations.observe(spans);
-      transactions.observe(spans);
+      // The spans are committed whatever the trackers make of them: a tracker bug is logged, never a failed write.
+      try {
+        breakers.observe(spans);
+        violations.observe(spans);
+        transactions.observe(spans);
+      } catch (e) {
+        if (!trackerFailureLogged) log(`faultline collector: ingest-side tracking failed (further failures not logged): ${(e as Error)?.message ?? e}`);
+        trackerFailureLogged = true;
+      }
     },
     onError: (e) => log(`faultline collector: storing spans failed (answering 503 until it recovers): ${(e as Error)?.message ?? e}`),
   });
@@ -95,10 +102,8 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   const receivers: AlertReceiver[] = [];
   if (options.alertmanagerUrl) receivers.push(new AlertmanagerReceiver(options.alertmanagerUrl, options.alertResendMs));
   if (options.alertWebhookUrl) receivers.push(new WebhookReceiver(options.alertWebhookUrl));
-  // eslint-disable-next-line prefer-const
-  let alerts: AlertEngine;
   const notifier = new Notifier(receivers, { log, onRecovered: () => alerts.currentForResend() });
-  alerts = new AlertEngine({
+  const alerts: AlertEngine = new AlertEngine({
     store,
     rules: alertRules,
     notifier,
