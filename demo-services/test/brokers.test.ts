@@ -135,6 +135,7 @@ describe.skipIf(!amqpUrl)('notifications-flapping on RabbitMQ', () => {
       await collector.close();
     }
     expect(r.settled).toBe(true);
+    expect(r).toMatchObject({ namespace, broker: 'rabbitmq' });
     expect(r.faults.map((f) => f.kind)).toContain('down');
     expect(r.invariants).toMatchObject({ pending: 0, chargedWithoutReservation: 0, doubleCharges: 0, reservedWithoutPayment: 0, inconsistent: 0 });
     expect(r.invariants.orders).toBeGreaterThan(0);

@@ -21,6 +21,10 @@ export interface ScenarioReport {
   p99Ms: number;
   faults: { service: string; kind: string; startMs: number; endMs: number }[];
   invariants: Invariants;
+  /** Extra: `service.namespace` of this run's spans (`GET /api/traces?namespace=…`). */
+  namespace?: string;
+  /** Extra: how events travelled (`http`, `nats`, `rabbitmq`). */
+  broker?: string;
   /** Extra: answers by HTTP status (0 = no answer before the client timeout). */
   statuses: Record<string, number>;
   /** Extra: requests due while a fault was active. */
@@ -49,6 +53,7 @@ export function formatReport(r: ScenarioReport): string {
   const inv = r.invariants;
   const lines = [
     `scenario ${r.scenario} (${r.mode}, seed ${r.seed}, ${r.rps} rps for ${Math.round(r.durationMs / 1000)} s)`,
+    ...(r.namespace ? [`  spans marked service.namespace=${r.namespace}${r.broker ? `, events over ${r.broker}` : ''}`] : []),
     `  requests ${r.requests}: ok ${r.ok}, failed ${r.failed}; p50 ${r.p50Ms} ms, p99 ${r.p99Ms} ms`,
     `  during faults: ${r.duringFault.requests} requests, ${r.duringFault.failed} failed, p99 ${r.duringFault.p99Ms} ms`,
     `  statuses ${Object.entries(r.statuses).map(([k, v]) => `${k}:${v}`).join(' ')}`,

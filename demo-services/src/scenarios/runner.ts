@@ -183,6 +183,8 @@ export async function runScenario(options: RunOptions): Promise<ScenarioReport> 
       p99Ms: all.p99Ms,
       faults,
       invariants,
+      namespace,
+      broker: broker.broker,
       statuses,
       duringFault: windowStats(faults.length ? results.filter((r) => r.scheduledMs >= windowFrom && r.scheduledMs <= windowTo) : []),
       // A restarted focus service lost its counters with its process: no honest ratio then.
