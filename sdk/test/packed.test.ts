@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collectedTrace, freePort, quickStart, startProc, waitForOutput, writeApp } from './packed/apps.js';
+import { appDir, collectedTrace, freePort, quickStart, startProc, waitForOutput, writeApp } from './packed/apps.js';
 import type { CollectedSpan, Proc } from './packed/apps.js';
 import { binOf, packAndInstall } from './packed/install.js';
 import type { PackedProject } from './packed/install.js';
@@ -67,6 +67,12 @@ async function runApp(file: string, correlationId: string, nodeArgs: string[] = 
   }
 }
 
+/** The express version an app in appDir(express) loads. */
+function expressVersion(express: 4 | 5): string {
+  const dir = appDir(project.dir, express);
+  return execFileSync(process.execPath, ['-p', "require('express/package.json').version"], { cwd: dir, encoding: 'utf8' }).trim();
+}
+
 const clientSpans = (spans: CollectedSpan[]) => spans.filter((s) => s.kind === 'client');
 
 describe.each([
@@ -76,9 +82,10 @@ describe.each([
   ['cjs', 4],
 ] as const)('the README quick start as %s on express %i, from the tarball with plain node', (flavour, express) => {
   it('answers, and its SERVER and CLIENT spans reach the packed collector', async () => {
-    const file = writeApp(project.dir, `quickstart-${express}.${flavour === 'esm' ? 'mjs' : 'cjs'}`, quickStart(flavour, express));
+    const file = writeApp(appDir(project.dir, express), `quickstart.${flavour === 'esm' ? 'mjs' : 'cjs'}`, quickStart(flavour));
     const id = `packed-${flavour}-${express}`;
     expect(await runApp(file, id)).toEqual({ payments: 200, correlationId: id });
+    expect(expressVersion(express)).toMatch(new RegExp(`^${express}\\.`));
     const spans = await collectedTrace(collectorUrl, id, (s) => s.length >= 2);
     const server = spans.find((s) => s.kind === 'server');
     expect(server).toMatchObject({ service: 'orders', attributes: { 'faultline.correlation_id': id, 'http.route': '/orders/:id' } });
@@ -103,11 +110,12 @@ describe.each([
   ['cjs', 5, ['--require', './otel.cjs']],
   ['cjs', 4, ['--require', './otel.cjs']],
   ['esm', 5, ['--import', './otel.mjs']],
+  ['esm', 4, ['--import', './otel.mjs']],
 ] as const)('the quick start as %s on express %i under sdk-node + auto-instrumentation', (flavour, express, nodeArgs) => {
   it('keeps the app\'s own spans, adds Faultline\'s, and has one CLIENT span per call', async () => {
     writeFileSync(join(project.dir, 'otel.cjs'), OTEL_CJS);
     writeFileSync(join(project.dir, 'otel.mjs'), OTEL_MJS);
-    const file = writeApp(project.dir, `attached-${express}.${flavour === 'esm' ? 'mjs' : 'cjs'}`, quickStart(flavour, express));
+    const file = writeApp(appDir(project.dir, express), `attached.${flavour === 'esm' ? 'mjs' : 'cjs'}`, quickStart(flavour));
     const id = `attached-${flavour}-${express}`;
     const env = { OTEL_SERVICE_NAME: 'orders-otel', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
     expect(await runApp(file, id, [...nodeArgs], env)).toEqual({ payments: 200, correlationId: id });

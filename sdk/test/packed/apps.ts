@@ -2,7 +2,7 @@
 // in ESM and CommonJS on express 4 or 5, and how to read what reached the collector.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -87,8 +87,8 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
   throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
 
-/** The README's quick-start block, as an ES module, or rewritten to CommonJS; express 4 or 5. */
-export function quickStart(flavour: 'esm' | 'cjs', express: 4 | 5): string {
+/** The README's quick-start block, as an ES module, or rewritten to CommonJS. */
+export function quickStart(flavour: 'esm' | 'cjs'): string {
   const readme = readFileSync(resolve(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf('## Quick start'));
   const match = /```js\n([\s\S]*?)```/.exec(section);
@@ -101,8 +101,23 @@ export function quickStart(flavour: 'esm' | 'cjs', express: 4 | 5): string {
       .replace(/^import \{([^}]+)\} from '([^']+)';$/gm, "const {$1} = require('$2');");
     if (code.includes('import ')) throw new Error(`quick start still has imports after the CommonJS rewrite:\n${code}`);
   }
-  if (express === 4) code = code.replace(/(['"])express\1/g, "'express4'");
   return code;
+}
+
+/**
+ * Where an app of the temp project imports `express` as express 4 or 5: the project has express 5
+ * at the top and express 4 under the alias `express4`; `e4/node_modules/express` is a copy of the
+ * latter, so that the app (and the express instrumentation, which matches the package name)
+ * sees `express` at version 4.
+ */
+export function appDir(projectDir: string, express: 4 | 5): string {
+  if (express === 5) return projectDir;
+  const dir = join(projectDir, 'e4');
+  if (!existsSync(join(dir, 'node_modules', 'express', 'package.json'))) {
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    cpSync(join(projectDir, 'node_modules', 'express4'), join(dir, 'node_modules', 'express'), { recursive: true, dereference: true });
+  }
+  return dir;
 }
 
 export function writeApp(dir: string, name: string, code: string): string {
