@@ -98,7 +98,7 @@ for (const pkg of selected) {
 // entry point swapped for dist/esm (scripts/vitest-dist.mjs); sdk/test/packed.test.ts covers the
 // packed tarballs themselves.
 const distSuites = {
-  sdk: ['src/http/policies.test.ts', 'src/http/client.test.ts', 'src/http/middleware.test.ts', 'src/chaos/chaos.test.ts'],
+  sdk: ['src/http/policies.test.ts', 'src/http/client.test.ts', 'src/http/middleware.test.ts', 'src/http/middlewareFrameworks.test.ts', 'src/chaos/chaos.test.ts'],
   collector: ['test/interop.test.ts', 'test/auth.test.ts'],
 };
 const distSelected = selected.filter((p) => p in distSuites);
