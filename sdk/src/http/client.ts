@@ -17,7 +17,7 @@ import { attemptLimit, totalTimeout } from '../policies/timeout/Timeout.js';
 import * as A from '../telemetry/attributes.js';
 import { redactUrl } from '../telemetry/redactUrl.js';
 import { getTracer } from '../telemetry/tracer.js';
-import { writeTraceContext } from '../telemetry/traceparent.js';
+import { injectTraceContext } from '../telemetry/traceparent.js';
 import { outcomeReason, sleep, toHeaderRecord } from './callHelpers.js';
 import { ClientRuntime } from './ClientRuntime.js';
 import type { ClientOptions, FaultlineFetch, FaultlineRequestInit } from './clientOptions.js';
@@ -191,9 +191,10 @@ async function attemptLoop(
         },
         spanContext,
       );
-      writeTraceContext(headers, attemptSpan.spanContext());
+      injectTraceContext(headers, trace.setSpan(spanContext, attemptSpan));
     } else {
-      writeTraceContext(headers, span.spanContext());
+      spanContext ??= trace.setSpan(parentContext, span);
+      injectTraceContext(headers, spanContext);
     }
 
     const { limitMs, scope, reportedMs } = attemptLimit(policies.attemptTimeoutMs, remainingMs, callStartMs, endMs);
