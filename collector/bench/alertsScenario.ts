@@ -33,6 +33,8 @@ const collector = await startCollector({ port: 0, grpcPort: 0, dbPath: ':memory:
 const prom = await startPrometheus(collector.url, { scrapeIntervalS: 1 });
 const seen = new Map<string, number>();
 let lastConsistency = '';
+let stuckMax = 0;
+let stuckExample: string[] = [];
 const gone = new Map<string, number>();
 let scenarioPid = 0;
 try {
@@ -43,6 +45,8 @@ try {
       const names = new Set(list.map((a) => `${a.labels.alertname}{${a.labels.server ?? a.labels.service ?? a.labels.type ?? ''}}`));
       for (const n of names) if (!seen.has(n)) seen.set(n, now);
       for (const n of seen.keys()) if (!names.has(n) && !gone.has(n)) gone.set(n, now);
+      const stuckNow = (await (await fetch(`${collector.url}/api/transactions?state=stuck&limit=1000`)).json()) as { id: string }[];
+      if (stuckNow.length > stuckMax) (stuckMax = stuckNow.length), (stuckExample = stuckNow.slice(0, 3).map((t) => t.id));
       for (const a of list) {
         if (a.labels.alertname !== 'ConsistencyViolation') continue;
         if (!seen.has('ids')) console.log(`consistency alert, first seen: ${a.annotations.summary.slice(0, 300)}`);
@@ -87,7 +91,7 @@ try {
   const all = (await (await fetch(`${collector.url}/api/transactions?limit=1000`)).json()) as { state: string }[];
   const byState: Record<string, number> = {};
   for (const t of all) byState[t.state] = (byState[t.state] ?? 0) + 1;
-  console.log(`transactions: ${JSON.stringify(byState)}; stuck ${tx.length}`);
+  console.log(`transactions: ${JSON.stringify(byState)}; stuck now ${tx.length}, at most ${stuckMax} during the run${stuckExample.length ? ` (e.g. ${stuckExample.join(', ')})` : ''}`);
 
   // Resolution: wait until every alert seen has left Alertmanager (windows are 1–2 minutes).
   await waitFor('alerts to resolve', async () => [...seen.keys()].filter((k) => k !== 'ids').every((k) => gone.has(k)), 300_000, 1000).catch(() => undefined);
