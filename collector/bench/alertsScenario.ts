@@ -49,9 +49,9 @@ try {
       if (stuckNow.length > stuckMax) (stuckMax = stuckNow.length), (stuckExample = stuckNow.slice(0, 3).map((t) => t.id));
       for (const a of list) {
         if (a.labels.alertname !== 'ConsistencyViolation') continue;
-        if (!seen.has('ids')) console.log(`consistency alert, first seen: ${a.annotations.summary.slice(0, 300)}`);
+        if (!seen.has('ids')) console.log(`consistency alert, first seen: ${(a.annotations.summary ?? '').slice(0, 300)}`);
         seen.set('ids', now);
-        lastConsistency = a.annotations.summary;
+        lastConsistency = a.annotations.summary ?? '';
       }
     } catch {
       // Alertmanager busy; next round
