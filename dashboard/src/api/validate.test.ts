@@ -39,8 +39,13 @@ describe('other answers', () => {
   });
   it('root causes default a missing path to the service', () => {
     const r = parseRootCauses({ incidents: [{ startMs: 1, endMs: 2, rootCauses: [{ service: 'inv' }] }] });
-    expect(r.incidents[0]!.rootCauses[0]).toEqual({ service: 'inv', operation: '', score: 0, reason: '', path: ['inv'] });
+    expect(r.incidents[0]!.rootCauses[0]).toEqual({ service: 'inv', operation: '', score: 0, reason: '', path: ['inv'], traceIds: [] });
     expect(r.incidents[0]!.affected).toEqual([]);
+  });
+  it('root causes keep up to five well-formed example trace ids and drop the rest', () => {
+    const good = Array.from({ length: 7 }, (_, k) => k.toString(16).padStart(32, 'a'));
+    const r = parseRootCauses({ incidents: [{ startMs: 1, endMs: 2, rootCauses: [{ service: 'inv', traceIds: ['not-an-id', 42, ...good] }] }] });
+    expect(r.incidents[0]!.rootCauses[0]!.traceIds).toEqual(good.slice(0, 5));
   });
   it('config treats an empty URL as none', () => {
     expect(parseConfig({ controlUrl: '' })).toEqual({ controlUrl: null });
