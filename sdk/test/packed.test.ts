@@ -119,7 +119,12 @@ describe.each([
     const id = `attached-${flavour}-${express}`;
     const env = { OTEL_SERVICE_NAME: 'orders-otel', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
     expect(await runApp(file, id, [...nodeArgs], env)).toEqual({ payments: 200, correlationId: id });
-    const spans = await collectedTrace(collectorUrl, id, (s) => s.some((x) => x.kind === 'server') && s.some((x) => x.kind === 'client'));
+    // The express spans may come in a later export batch than the SERVER and CLIENT ones: wait for all three kinds.
+    const spans = await collectedTrace(
+      collectorUrl,
+      id,
+      (s) => s.some((x) => x.kind === 'server') && s.some((x) => x.kind === 'client') && s.some((x) => x.kind === 'internal' && /middleware|request handler/.test(x.name)),
+    );
     // The application's setup owns the resource: every span is orders-otel's.
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['orders-otel']));
     // One SERVER span (the http instrumentation's), carrying Faultline's correlation id.

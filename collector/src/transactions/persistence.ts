@@ -66,7 +66,21 @@ export class PostgresTransactionPersistence implements TransactionPersistence {
   static async open(connectionString: string, schema: string): Promise<PostgresTransactionPersistence> {
     const pool = new pg.Pool({ connectionString, max: 1, options: `-c search_path=${quoteSchema(schema)}`, connectionTimeoutMillis: 10_000 });
     pool.on('error', () => undefined);
-    await pool.query('CREATE TABLE IF NOT EXISTS faultline_transactions (id text PRIMARY KEY, updated_ms double precision NOT NULL, body text NOT NULL)');
+    // Several collectors may start together on one database: CREATE TABLE IF NOT EXISTS alone races
+    // (a duplicate type error), so the creation is serialised under a transaction-scoped advisory lock.
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('faultline_transactions'))");
+      await client.query('CREATE TABLE IF NOT EXISTS faultline_transactions (id text PRIMARY KEY, updated_ms double precision NOT NULL, body text NOT NULL)');
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      await pool.end().catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
     return new PostgresTransactionPersistence(pool);
   }
 
