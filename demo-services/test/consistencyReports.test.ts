@@ -30,7 +30,7 @@ describe('naive consistency reports', () => {
     const alert = await eventually(async () => {
       const list = (await (await fetch(`${collector.url}/api/alerts?state=firing`)).json()) as { labels: Record<string, string>; annotations: Record<string, string> }[];
       const a = list.find((x) => x.labels.alertname === 'ConsistencyViolation');
-      return a && ids.every((id) => a.annotations.summary.includes(id)) ? a : undefined;
+      return a && ids.every((id) => (a.annotations.summary ?? '').includes(id)) ? a : undefined;
     }, 60_000);
     expect(alert, 'no ConsistencyViolation alert naming the orders').toBeDefined();
     expect(alert!.annotations.summary).toContain('cancelled_but_charged');
