@@ -153,7 +153,7 @@ function judge(bucket: Bucket, baseline: Baseline, o: ResolvedIncidentOptions): 
   return { kind: 'healthy' };
 }
 
-interface ServiceWindow {
+export interface ServiceWindow {
   service: string;
   startMs: number;
   endMs: number;
@@ -226,19 +226,29 @@ function windowsOf(series: ServiceSeries, o: ResolvedIncidentOptions): ServiceWi
  */
 export function detectIncidents(series: readonly ServiceSeries[], options?: IncidentOptions): IncidentWindow[] {
   const o = resolveIncidentOptions(options);
-  const all = series.flatMap((s) => windowsOf(s, o)).sort((a, b) => a.startMs - b.startMs);
-  const incidents: IncidentWindow[] = [];
-  for (const w of all) {
-    const last = incidents[incidents.length - 1];
+  return mergeIncidentWindows(series.flatMap((s) => windowsOf(s, o)).map(incidentOf));
+}
+
+/** One service's bad stretch as an incident of its own, before merging. */
+export function incidentOf(w: ServiceWindow): IncidentWindow {
+  return { startMs: w.startMs, endMs: w.endMs, affected: [w.service], ongoing: w.ongoing, signals: [`${w.service}: ${w.signal}`] };
+}
+
+/** Windows that overlap (or touch) become one incident; the input is not mutated. */
+export function mergeIncidentWindows(windows: readonly IncidentWindow[]): IncidentWindow[] {
+  const sorted = [...windows].sort((a, b) => a.startMs - b.startMs);
+  const out: IncidentWindow[] = [];
+  for (const w of sorted) {
+    const last = out[out.length - 1];
     if (last && w.startMs <= last.endMs) {
       last.endMs = Math.max(last.endMs, w.endMs);
       last.ongoing = last.ongoing || w.ongoing;
-      if (!last.affected.includes(w.service)) last.affected.push(w.service);
-      last.signals.push(`${w.service}: ${w.signal}`);
+      for (const s of w.affected) if (!last.affected.includes(s)) last.affected.push(s);
+      last.signals.push(...w.signals);
       continue;
     }
-    incidents.push({ startMs: w.startMs, endMs: w.endMs, affected: [w.service], ongoing: w.ongoing, signals: [`${w.service}: ${w.signal}`] });
+    out.push({ ...w, affected: [...w.affected], signals: [...w.signals] });
   }
-  for (const incident of incidents) incident.affected.sort();
-  return incidents;
+  for (const incident of out) incident.affected.sort();
+  return out;
 }

@@ -8,7 +8,7 @@ export type { NodeContribution } from './spanContribution.js';
 export { isErrorSpan, calleeAddress, httpStatusCode } from './semconv.js';
 export { buildGraph, redFigures } from './serviceGraph.js';
 export type { GraphInput, GraphNode, GraphEdge, GraphResponse, RedFigures } from './serviceGraph.js';
-export { detectIncidents } from './incidents.js';
+export { detectIncidents, mergeIncidentWindows } from './incidents.js';
 export type { IncidentOptions, IncidentWindow, ServiceSeries } from './incidents.js';
 export { rankRootCauses } from './rootCauses.js';
 export { detectSpanIncidents, resolveSpanIncidentOptions } from './spanIncidents.js';

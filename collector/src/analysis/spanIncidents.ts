@@ -3,7 +3,7 @@
 // against that service's own recent normal, by robust statistics. Per-minute
 // aggregates cannot see a fault 20 s after the data starts; this can.
 import type { SpanRecord } from '../model.js';
-import type { IncidentWindow } from './incidents.js';
+import { incidentOf, type IncidentWindow, mergeIncidentWindows, type ServiceWindow } from './incidents.js';
 import { isServerSide } from './spanContribution.js';
 import { indexTraces } from './traceIndex.js';
 import { carriesFailure, requestFailed } from './failures.js';
@@ -173,13 +173,6 @@ function judge(group: readonly Point[], normal: readonly Point[], o: Resolved): 
   return { kind: 'healthy' };
 }
 
-interface ServiceWindow {
-  service: string;
-  startMs: number;
-  endMs: number;
-  ongoing: boolean;
-  signal: string;
-}
 
 /**
  * A handful of requests, every one far slower than anything normal: with at
@@ -289,20 +282,6 @@ export function detectSpanIncidents(spans: readonly SpanRecord[], range: SpanInc
   const o = resolveSpanIncidentOptions(options);
   const all: ServiceWindow[] = [];
   for (const { service, points } of seriesOf(spans, o.tracesMax).values()) all.push(...windowsOf(service, points, o));
-  all.sort((a, b) => a.startMs - b.startMs);
-  const incidents: IncidentWindow[] = [];
-  for (const w of all) {
-    if (w.ongoing && range.nowMs - w.endMs > o.closeAfterQuietMs) w.ongoing = false;
-    const last = incidents[incidents.length - 1];
-    if (last && w.startMs <= last.endMs) {
-      last.endMs = Math.max(last.endMs, w.endMs);
-      last.ongoing = last.ongoing || w.ongoing;
-      if (!last.affected.includes(w.service)) last.affected.push(w.service);
-      last.signals.push(`${w.service}: ${w.signal}`);
-      continue;
-    }
-    incidents.push({ startMs: w.startMs, endMs: w.endMs, affected: [w.service], ongoing: w.ongoing, signals: [`${w.service}: ${w.signal}`] });
-  }
-  for (const incident of incidents) incident.affected.sort();
-  return incidents.filter((i) => i.endMs >= range.fromMs);
+  for (const w of all) if (w.ongoing && range.nowMs - w.endMs > o.closeAfterQuietMs) w.ongoing = false;
+  return mergeIncidentWindows(all.map(incidentOf)).filter((i) => i.endMs >= range.fromMs);
 }

@@ -1,6 +1,6 @@
 // GET /api/root-causes orchestration: aggregates and a time-spread span sample → incidents →
 // bounded span samples → ranking.
-import { BUCKET_MS, detectIncidents, detectSpanIncidents, type IncidentWindow, rankRootCauses, type RootCause } from '../analysis/index.js';
+import { BUCKET_MS, detectIncidents, detectSpanIncidents, type IncidentWindow, mergeIncidentWindows, rankRootCauses, type RootCause } from '../analysis/index.js';
 import type { SpanRecord } from '../model.js';
 import type { TimeRange, TraceStore } from '../store/index.js';
 
@@ -34,33 +34,13 @@ interface Detection {
   sample: SpanRecord[];
 }
 
-/** Windows of both detectors that overlap become one incident. */
-function mergeWindows(windows: IncidentWindow[]): IncidentWindow[] {
-  const sorted = [...windows].sort((a, b) => a.startMs - b.startMs);
-  const out: IncidentWindow[] = [];
-  for (const w of sorted) {
-    const last = out[out.length - 1];
-    if (last && w.startMs <= last.endMs) {
-      last.startMs = Math.min(last.startMs, w.startMs);
-      last.endMs = Math.max(last.endMs, w.endMs);
-      last.ongoing = last.ongoing || w.ongoing;
-      for (const s of w.affected) if (!last.affected.includes(s)) last.affected.push(s);
-      last.signals.push(...w.signals);
-      last.affected.sort();
-      continue;
-    }
-    out.push({ ...w, affected: [...w.affected], signals: [...w.signals] });
-  }
-  return out;
-}
-
 async function detectAll(store: TraceStore, range: TimeRange, nowMs: number): Promise<Detection> {
   const [series, sample] = await Promise.all([
     store.entrySeries({ fromMs: range.fromMs - BASELINE_WINDOW_MS, toMs: range.toMs }),
     store.sampleSpans({ fromMs: range.fromMs - SPAN_BASELINE_MS, toMs: range.toMs, maxTraces: DETECTION_TRACES_MAX, prefer: 'spread' }),
   ]);
   const windows = [...detectIncidents(series), ...detectSpanIncidents(sample, { fromMs: range.fromMs, nowMs })];
-  const incidents = mergeWindows(windows)
+  const incidents = mergeIncidentWindows(windows)
     .map((i) => (i.ongoing && nowMs - i.endMs > ONGOING_WITHIN_MS ? { ...i, ongoing: false } : i))
     .filter((i) => i.endMs >= range.fromMs && i.startMs <= range.toMs)
     .sort((a, b) => b.startMs - a.startMs)
