@@ -12,22 +12,23 @@ export class ValidationError extends Error {
   }
 }
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function obj(v: unknown, path: string): Obj {
+/** Shape checks shared by every response validator. */
+export function obj(v: unknown, path: string): Obj {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ValidationError(path, 'expected an object');
   return v as Obj;
 }
-function arr(v: unknown, path: string): unknown[] {
+export function arr(v: unknown, path: string): unknown[] {
   if (!Array.isArray(v)) throw new ValidationError(path, 'expected an array');
   return v;
 }
-function str(v: unknown, path: string): string {
+export function str(v: unknown, path: string): string {
   if (typeof v !== 'string') throw new ValidationError(path, 'expected a string');
   return v;
 }
 /** Numbers may be missing on older collectors' extra stats; a non-number is an error. */
-function num(v: unknown, path: string, fallback?: number): number {
+export function num(v: unknown, path: string, fallback?: number): number {
   if (v === undefined && fallback !== undefined) return fallback;
   if (typeof v !== 'number' || Number.isNaN(v)) throw new ValidationError(path, 'expected a number');
   return v;

@@ -1,26 +1,8 @@
 // Response validation for the operations endpoints (alerts, transactions): same rule as
 // validate.ts, only data with the contract's shape reaches the UI.
 import type { Alert, TransactionDetail, TransactionState, TransactionStep, TransactionSummary } from './types.js';
-import { ValidationError } from './validate.js';
+import { arr, num, obj, type Obj, str, ValidationError } from './validate.js';
 
-type Obj = Record<string, unknown>;
-
-function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ValidationError(path, 'expected an object');
-  return v as Obj;
-}
-function arr(v: unknown, path: string): unknown[] {
-  if (!Array.isArray(v)) throw new ValidationError(path, 'expected an array');
-  return v;
-}
-function str(v: unknown, path: string): string {
-  if (typeof v !== 'string') throw new ValidationError(path, 'expected a string');
-  return v;
-}
-function num(v: unknown, path: string): number {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new ValidationError(path, 'expected a number');
-  return v;
-}
 function strings(v: unknown, path: string): string[] {
   return arr(v ?? [], path).map((x, i) => str(x, `${path}[${i}]`));
 }
