@@ -2,12 +2,12 @@
 // the naive architecture does not have. Asks the owning services what they hold for each
 // finished order and reports every disagreement (and every order stuck in `pending`) as a
 // `consistency.violation` event, which the collector turns into the ConsistencyViolation alert.
-import { AsyncResource } from 'node:async_hooks';
 import { recordConsistencyViolation } from '@faultline/sdk';
 import type { ServiceFetch } from '../../lib/clients.js';
 import type { Db } from '../../lib/db.js';
 import { type Truth, violationKind } from './reconciler.js';
 import type { OrderRow } from './store.js';
+import { Periodic } from '../../lib/periodic.js';
 
 export interface AuditorOptions {
   /** Default 1000 ms. */
@@ -27,8 +27,7 @@ const REMEMBERED_MAX = 10_000;
 type PartialTruth = { [K in keyof Truth]?: number } & { unanswered?: boolean };
 
 export class ConsistencyAuditor {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly loop: Periodic;
   private cursorMs = 0;
   private readonly audited = new Set<string>();
   private readonly reportedStuck = new Set<string>();
@@ -40,23 +39,15 @@ export class ConsistencyAuditor {
     options: AuditorOptions = {},
   ) {
     this.o = { intervalMs: 1000, auditDelayMs: 1000, stuckMs: 30_000, batchSize: 50, askTimeoutMs: 2000, ...options };
+    this.loop = new Periodic('auditor', this.o.intervalMs, () => this.round());
   }
 
   start(): void {
-    const tick = AsyncResource.bind(() => {
-      if (this.stopped) return;
-      this.round()
-        .catch((err: unknown) => console.error('auditor:', err))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.o.intervalMs);
-        });
-    });
-    this.timer = setTimeout(tick, this.o.intervalMs);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   async round(): Promise<void> {

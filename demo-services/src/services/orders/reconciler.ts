@@ -1,9 +1,9 @@
-import { AsyncResource } from 'node:async_hooks';
 import { recordConsistencyViolation, runDetached } from '@faultline/sdk';
 import type { ServiceFetch } from '../../lib/clients.js';
 import type { Db } from '../../lib/db.js';
 import type { SagaExecutor } from '../../saga/executor.js';
 import type { OrderRow } from './store.js';
+import { Periodic } from '../../lib/periodic.js';
 
 export interface ReconcilerOptions {
   /** Default 1000 ms. */
@@ -44,8 +44,7 @@ export function violationKind(status: string, truth: Truth): string | null {
  * `reconciliations`, which the scenario report counts.
  */
 export class Reconciler {
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly loop: Periodic;
   private readonly opts: Required<ReconcilerOptions>;
 
   constructor(
@@ -55,23 +54,15 @@ export class Reconciler {
     options: ReconcilerOptions = {},
   ) {
     this.opts = { intervalMs: 1000, auditDelayMs: 1000, stuckMs: 8000, batchSize: 25, ...options };
+    this.loop = new Periodic('reconciler', this.opts.intervalMs, () => this.round());
   }
 
   start(): void {
-    const tick = AsyncResource.bind(() => {
-      if (this.stopped) return;
-      this.round()
-        .catch((err: unknown) => console.error('reconciler:', err))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.opts.intervalMs);
-        });
-    });
-    this.timer = setTimeout(tick, this.opts.intervalMs);
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.loop.stop();
   }
 
   async round(): Promise<void> {
