@@ -177,21 +177,16 @@ function judge(group: readonly Point[], normal: readonly Point[], o: Resolved): 
 /**
  * A handful of requests, every one far slower than anything normal: with at
  * least `strongRequests` of them against `minStrongBaseline` normal ones, even
- * a rare operation's few calls since a fault are enough.
+ * a rare operation's few calls since a fault are enough. Returns the signal, or null.
  */
-function strongShift(group: readonly Point[], normal: readonly Point[], o: Resolved): boolean {
-  if (group.length < o.strongRequests || normal.length < o.minStrongBaseline) return false;
+function strongShift(group: readonly Point[], normal: readonly Point[], o: Resolved): string | null {
+  if (group.length < o.strongRequests || normal.length < o.minStrongBaseline) return null;
   let normalMax = 0;
   for (const p of normal) if (!p.failed && p.durationMs > normalMax) normalMax = p.durationMs;
   let groupMin = Infinity;
   for (const p of group) groupMin = Math.min(groupMin, p.durationMs);
-  return groupMin >= normalMax * o.strongFactor + o.latencyDeltaMs;
-}
-
-function strongSignal(group: readonly Point[], normal: readonly Point[]): string {
-  const slowest = Math.max(...normal.map((p) => p.durationMs));
-  const fastest = Math.min(...group.map((p) => p.durationMs));
-  return `all of the last ${group.length} requests took ${fastest.toFixed(1)} ms or more (normal at most ${slowest.toFixed(1)} ms)`;
+  if (!(groupMin >= normalMax * o.strongFactor + o.latencyDeltaMs)) return null;
+  return `all of the last ${group.length} requests took ${groupMin.toFixed(1)} ms or more (normal at most ${normalMax.toFixed(1)} ms)`;
 }
 
 function windowsOf(service: string, points: readonly Point[], o: Resolved): ServiceWindow[] {
@@ -258,9 +253,10 @@ function windowsOf(service: string, points: readonly Point[], o: Resolved): Serv
     const tail = points.slice(points.length - o.strongRequests);
     const startMs = tail[0]!.timeMs;
     const before = normal.filter((p) => p.timeMs < startMs && p.timeMs >= startMs - o.baselineMs).slice(-o.baselineRequestsMax);
-    if (strongShift(tail, before, o)) {
+    const signal = strongShift(tail, before, o);
+    if (signal !== null) {
       const last = tail[tail.length - 1]!;
-      windows.push({ service, startMs, endMs: last.timeMs + last.durationMs, ongoing: true, signal: strongSignal(tail, before) });
+      windows.push({ service, startMs, endMs: last.timeMs + last.durationMs, ongoing: true, signal });
     }
   }
   return windows;
