@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { vitestSourceResolve } from '../scripts/source-condition.mjs';
 
 export default defineConfig({
+  ...vitestSourceResolve(),
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,

@@ -1,16 +1,39 @@
-// prepack of @faultline/sdk and @faultline/collector. Their package.json points `exports` at the
-// TypeScript sources for the workspace; pnpm pack swaps in publishConfig (dist/ entry points),
-// npm pack does not, so a tarball from npm would not run: refuse it. Builds dist/ when missing.
+// prepack of @faultline/sdk and @faultline/collector (npm pack, pnpm pack, publish): the
+// tarball ships dist/ (and the collector's dashboard/), so they are rebuilt here when missing or
+// older than what they are built from. package.json `exports` already name dist/ for every
+// consumer; the workspace reaches src/ only through the "@faultline/source" condition.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { dashboardIsStale } from './dashboard-build.mjs';
 
-const agent = process.env.npm_config_user_agent ?? '';
-if (!agent.startsWith('pnpm/')) {
-  console.error('Pack this package with `pnpm pack` (it rewrites exports to dist/); `npm pack` would ship the TypeScript entry points.');
-  process.exit(1);
+const pkgDir = process.cwd();
+const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
+
+function newestMs(path) {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = 0;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMs(join(path, name)));
+  return newest;
 }
-if (!existsSync(join(process.cwd(), 'dist', 'esm', 'index.js'))) {
-  const r = spawnSync('pnpm', ['run', 'build'], { stdio: 'inherit' });
+
+function builtMs(file) {
+  return existsSync(file) ? statSync(file).mtimeMs : 0;
+}
+
+const inputsMs = Math.max(newestMs(join(pkgDir, 'src')), ...['tsconfig.json', '../tsconfig.base.json'].map((f) => join(pkgDir, f)).filter(existsSync).map(newestMs));
+const reasons = [];
+if (builtMs(join(pkgDir, 'dist', 'esm', 'index.js')) <= inputsMs || !existsSync(join(pkgDir, 'dist', 'cjs', 'index.js'))) reasons.push('dist/ missing or older than src/');
+if (pkg.files?.includes('dashboard')) {
+  const shipped = join(pkgDir, 'dashboard', 'index.html');
+  const repository = join(pkgDir, '..', 'dashboard', 'dist', 'index.html');
+  if (dashboardIsStale() || builtMs(shipped) < builtMs(repository)) reasons.push('dashboard/ missing or older than the dashboard sources');
+}
+if (reasons.length > 0) {
+  console.error(`prepack ${pkg.name}: building (${reasons.join('; ')})`);
+  // The package manager that is packing (npm or pnpm) runs the package's own build script.
+  const execPath = process.env.npm_execpath;
+  const r = execPath ? spawnSync(process.execPath, [execPath, 'run', 'build'], { stdio: 'inherit' }) : spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }

@@ -80,7 +80,7 @@ describe('pnpm demo with a port already in use', () => {
     const port = (blocker.address() as AddressInfo).port;
     try {
       const [collectorPort, controlPort] = await freePorts(2);
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/demo.ts'], {
+      const child = spawn(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', 'src/demo.ts'], {
         cwd: join(import.meta.dirname, '..'),
         env: { ...process.env, FAULTLINE_PORT: String(collectorPort), FAULTLINE_CONTROL_PORT: String(controlPort), GATEWAY_PORT: String(port), FAULTLINE_GRPC_PORT: '0' },
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,7 +22,7 @@ describe('pnpm demo (demo.ts as a process)', () => {
 
   it('starts collector, shop, load and control server, and SIGINT leaves nothing running', { timeout: 180_000 }, async () => {
     const [collectorPort, controlPort, gatewayPort] = await freePorts(3);
-    const demo = spawn(process.execPath, ['--import', 'tsx', 'src/demo.ts'], {
+    const demo = spawn(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', 'src/demo.ts'], {
       cwd: join(import.meta.dirname, '..'),
       env: {
         ...process.env,

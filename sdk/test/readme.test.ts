@@ -43,7 +43,7 @@ describe('README quick start', () => {
     // Inside the package so that `@faultline/sdk` resolves to itself.
     const file = join(here, `.quickstart-${process.pid}.ts`);
     writeFileSync(file, code);
-    const child = spawn(process.execPath, ['--import', 'tsx', file], {
+    const child = spawn(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', file], {
       env: { ...process.env, PORT: String(port), PAYMENTS_URL: payments.url, OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '100' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -29,7 +29,8 @@ export interface StartOptions {
 }
 
 /**
- * One child process run as `node --import tsx <script>`, so that its PID is
+ * One child process run as `node --conditions=@faultline/source --import tsx <script>`
+ * (workspace packages from their sources), so that its PID is
  * the service itself: a SIGKILL scenario must hit the service, not a wrapper
  * that would leave it orphaned.
  */
@@ -52,7 +53,7 @@ export class ManagedProcess {
 
   async start(options: StartOptions = {}): Promise<void> {
     if (this.running) return;
-    const child = spawn(process.execPath, ['--import', 'tsx', this.spec.script, ...(this.spec.args ?? [])], {
+    const child = spawn(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', this.spec.script, ...(this.spec.args ?? [])], {
       cwd: packageDir,
       env: { ...process.env, ...this.spec.env, FAULTLINE_SUPERVISED: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],

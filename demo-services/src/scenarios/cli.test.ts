@@ -36,7 +36,7 @@ describe('scenario CLI arguments', () => {
 
 describe('scenario CLI process', () => {
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'cli.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
+    spawnSync(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', join(import.meta.dirname, 'cli.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
 
   it('--list prints the seven scenarios, one line each', () => {
     const r = cli('--list');

@@ -1,4 +1,4 @@
-// Builds and packs @faultline/sdk and @faultline/collector, and installs both tarballs with npm
+// Packs @faultline/sdk and @faultline/collector with npm pack, and installs both tarballs with npm
 // into an empty temporary project, as a new user would. The project lives under
 // node_modules/.cache and is reused by later runs: better-sqlite3 compiles from source when no
 // prebuilt binary can be fetched, which takes minutes, so only changed tarballs are reinstalled.
@@ -50,16 +50,17 @@ export function devVersions(): Record<string, string> {
 
 export function packAndInstall(): PackedProject {
   const t0 = Date.now();
-  log('building @faultline/sdk and @faultline/collector (dist/, dashboard)…');
-  run('pnpm', ['--filter', '@faultline/sdk', '--filter', '@faultline/collector', 'build'], root);
+  // npm pack, as a user or a publish would: each package's prepack rebuilds dist/ (and the
+  // collector's dashboard/) when they are missing or older than their sources.
+  log('npm pack of @faultline/sdk and @faultline/collector (prepack builds dist/ and the dashboard when stale)…');
   const packs = join(cacheRoot, 'tarballs');
   rmSync(packs, { recursive: true, force: true });
   mkdirSync(packs, { recursive: true });
-  for (const pkg of ['sdk', 'collector']) run('pnpm', ['pack', '--pack-destination', packs], join(root, pkg));
+  for (const pkg of ['sdk', 'collector']) run('npm', ['pack', '--pack-destination', packs], join(root, pkg));
   const tarballs = readdirSync(packs).map((f) => join(packs, f));
   const sdkTarball = tarballs.find((f) => f.includes('faultline-sdk-'));
   const collectorTarball = tarballs.find((f) => f.includes('faultline-collector-'));
-  if (!sdkTarball || !collectorTarball) throw new Error(`pnpm pack produced ${tarballs.join(', ')}`);
+  if (!sdkTarball || !collectorTarball) throw new Error(`npm pack produced ${tarballs.join(', ')}`);
   const build = (Date.now() - t0) / 1000;
   log(`packed in ${build.toFixed(1)} s`);
 
