@@ -1,5 +1,5 @@
 import { createClient, type PolicyOptions } from '@faultline/sdk';
-import type { ServiceConfig, ServiceName } from './config.js';
+import type { AnyServiceName, ServiceConfig } from './config.js';
 
 export interface CallInit extends RequestInit {
   /** Reused on every retry of one logical call; `false` sends none. */
@@ -15,7 +15,7 @@ export const NAIVE_POLICIES: PolicyOptions = { timeout: false, retry: false, bud
  * NAIVE_RETRIES, failed calls are repeated at once and without a key, the
  * way hand-written retry loops do it: the retry-storm ingredient.
  */
-export function serviceClient(config: ServiceConfig, target: ServiceName, policies: PolicyOptions): ServiceFetch {
+export function serviceClient(config: ServiceConfig, target: AnyServiceName, policies: PolicyOptions): ServiceFetch {
   const naive = config.mode === 'naive';
   const fetchFn = createClient({ target, baseUrl: config.urls[target], policies: naive ? NAIVE_POLICIES : policies });
   if (!naive) return (path, init) => fetchFn(path, init);

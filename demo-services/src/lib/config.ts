@@ -1,16 +1,21 @@
 export const SERVICE_NAMES = ['gateway', 'orders', 'payments', 'inventory', 'shipping', 'notifications'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
+/** Processes of the migration runs only: the monolith and the order-history read model. */
+export const MIGRATION_SERVICE_NAMES = ['monolith', 'history'] as const;
+export type MigrationServiceName = (typeof MIGRATION_SERVICE_NAMES)[number];
+export type AnyServiceName = ServiceName | MigrationServiceName;
+export const ALL_SERVICE_NAMES: readonly AnyServiceName[] = [...SERVICE_NAMES, ...MIGRATION_SERVICE_NAMES];
 export type Mode = 'naive' | 'resilient';
 
 export interface ServiceConfig {
-  name: ServiceName;
+  name: AnyServiceName;
   port: number;
   /** Bind address. Default 127.0.0.1; docker-compose sets 0.0.0.0. */
   host: string;
   dbPath: string;
   mode: Mode;
-  /** Base URL of every other service, from `<NAME>_URL`. */
-  urls: Record<ServiceName, string>;
+  /** Base URL of every other service, from `<NAME>_URL` (monolith 8086, history 8087 by default). */
+  urls: Record<AnyServiceName, string>;
   /** JetStream when set; otherwise events travel over HTTP. */
   natsUrl: string | undefined;
   /** Stream/subject prefix so parallel runs on one NATS server stay apart. */
@@ -24,6 +29,11 @@ export interface ServiceConfig {
   naiveRetries: number;
   /** Gateway only: admitted requests per second before 429. Default 200. */
   rateLimitRps: number;
+  /**
+   * Migration runs (`STRANGLER=1`): the gateway routes between the monolith and
+   * the extracted services, and the services replicate the monolith's events.
+   */
+  strangler: boolean;
 }
 
 function intEnv(env: NodeJS.ProcessEnv, key: string, fallback: number): number {
@@ -46,9 +56,9 @@ function parseBroker(env: NodeJS.ProcessEnv): ServiceConfig['broker'] {
   throw new Error(`BROKER must be http, nats or rabbitmq, got ${raw}`);
 }
 
-export function readConfig(name: ServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
-  const urls = {} as Record<ServiceName, string>;
-  SERVICE_NAMES.forEach((service, i) => {
+export function readConfig(name: AnyServiceName, env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+  const urls = {} as Record<AnyServiceName, string>;
+  ALL_SERVICE_NAMES.forEach((service, i) => {
     urls[service] = env[`${service.toUpperCase()}_URL`] ?? `http://127.0.0.1:${8080 + i}`;
   });
   const port = intEnv(env, 'PORT', Number(new URL(urls[name]).port));
@@ -66,5 +76,6 @@ export function readConfig(name: ServiceName, env: NodeJS.ProcessEnv = process.e
     chaosEnabled: env.CHAOS_ENABLED === '1' || env.CHAOS_ENABLED === 'true',
     naiveRetries: intEnv(env, 'NAIVE_RETRIES', 0),
     rateLimitRps: intEnv(env, 'RATE_LIMIT_RPS', 200),
+    strangler: env.STRANGLER === '1' || env.STRANGLER === 'true',
   };
 }

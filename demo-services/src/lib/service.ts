@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { init, middleware, shutdown } from '@faultline/sdk';
 import { SqliteOutbox } from '@faultline/sdk/messaging';
-import { readConfig, type ServiceConfig, type ServiceName } from './config.js';
+import { readConfig, type AnyServiceName, type ServiceConfig } from './config.js';
 import { openDb, type Db } from './db.js';
 import { errorHandler } from './http.js';
 import { mountChaos } from './chaos.js';
@@ -26,7 +26,7 @@ export interface ServiceParts {
 }
 
 export interface ServiceDefinition {
-  name: ServiceName;
+  name: AnyServiceName;
   schema: string;
   build(ctx: ServiceContext): Promise<ServiceParts | void> | ServiceParts | void;
 }

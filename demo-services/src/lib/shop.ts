@@ -1,16 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type Mode, type ServiceName } from './config.js';
+import { ALL_SERVICE_NAMES, SERVICE_NAMES, type AnyServiceName, type Mode } from './config.js';
 import { freePorts } from './ports.js';
 import { Supervisor, type ManagedProcess } from './supervisor.js';
 
 export interface ShopOptions {
   mode: Mode;
-  /** Which services to start. Default: all six. */
-  services?: readonly ServiceName[];
+  /** Which services to start. Default: the six of the shop (the migration runs add `monolith` and `history`). */
+  services?: readonly AnyServiceName[];
   /** Fixed ports (the demo puts the gateway on 8080); the rest are picked free. */
-  ports?: Partial<Record<ServiceName, number>>;
+  ports?: Partial<Record<AnyServiceName, number>>;
   /** Directory for the SQLite files. Default: a new temp directory, removed by `close`. */
   dataDir?: string;
   otlpEndpoint?: string;
@@ -28,16 +28,16 @@ export interface ShopOptions {
   /** How long each service may take to answer its health check. Default 90 000 ms (tsx compiles on start; CI machines are slow). */
   readyTimeoutMs?: number;
   /** Receives every output line of every service. */
-  onLine?: (service: ServiceName, line: string) => void;
+  onLine?: (service: AnyServiceName, line: string) => void;
 }
 
 export interface Shop {
   readonly mode: Mode;
-  readonly urls: Record<ServiceName, string>;
-  readonly dbPaths: Record<ServiceName, string>;
+  readonly urls: Record<AnyServiceName, string>;
+  readonly dbPaths: Record<AnyServiceName, string>;
   readonly supervisor: Supervisor;
   readonly dataDir: string;
-  process(name: ServiceName): ManagedProcess;
+  process(name: AnyServiceName): ManagedProcess;
   /** Stops every service; removes the data directory when the shop created it. */
   close(): Promise<void>;
 }
@@ -47,10 +47,10 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
   const services = options.services ?? SERVICE_NAMES;
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'faultline-shop-'));
-  const urls = {} as Record<ServiceName, string>;
-  const dbPaths = {} as Record<ServiceName, string>;
-  const spare = await freePorts(SERVICE_NAMES.length);
-  for (const [i, name] of SERVICE_NAMES.entries()) {
+  const urls = {} as Record<AnyServiceName, string>;
+  const dbPaths = {} as Record<AnyServiceName, string>;
+  const spare = await freePorts(ALL_SERVICE_NAMES.length);
+  for (const [i, name] of ALL_SERVICE_NAMES.entries()) {
     urls[name] = `http://127.0.0.1:${options.ports?.[name] ?? spare[i]!}`;
     dbPaths[name] = join(dataDir, `${name}.db`);
   }
@@ -63,7 +63,7 @@ export async function startShop(options: ShopOptions): Promise<Shop> {
     BROKER: options.broker ?? (options.natsUrl ? 'nats' : 'http'),
     AMQP_URL: options.amqpUrl ?? '',
     ...(options.namespace ? { OTEL_RESOURCE_ATTRIBUTES: `service.namespace=${options.namespace}` } : {}),
-    ...Object.fromEntries(SERVICE_NAMES.map((n) => [`${n.toUpperCase()}_URL`, urls[n]])),
+    ...Object.fromEntries(ALL_SERVICE_NAMES.map((n) => [`${n.toUpperCase()}_URL`, urls[n]])),
     ...options.env,
   };
   const supervisor = new Supervisor();

@@ -35,13 +35,21 @@ interface Facts {
   notified: Set<string>;
 }
 
-/**
- * Checks the business invariants over a settled shop. An order is consistent when
- * confirmed with exactly one live charge, one reservation, one shipment and a
- * confirmation sent; or cancelled with none of them and a cancellation sent.
- * Orders the orders service never recorded but another service acted on count too.
- */
-export function checkInvariants(s: ShopSnapshot): Invariants {
+/** What one order's rows say, judged on their own (see `checkInvariants`). */
+export interface OrderVerdict {
+  /** The orders table's status, or `missing` when only other services know the order. */
+  status: string;
+  chargedWithoutReservation: boolean;
+  doubleCharge: boolean;
+  reservedWithoutPayment: boolean;
+  notificationMissing: boolean;
+  inconsistent: boolean;
+  /** Live effects as `captured/reserved/shipped`: two copies of one order agree when these match. */
+  effects: string;
+}
+
+/** Every order id seen in the snapshot, with its verdict. */
+export function judgeOrders(s: ShopSnapshot): Map<string, OrderVerdict> {
   const facts = new Map<string, Facts>();
   const of = (id: string): Facts => {
     let f = facts.get(id);
@@ -62,8 +70,46 @@ export function checkInvariants(s: ShopSnapshot): Invariants {
   for (const sh of s.shipments) if (sh.status === 'created') of(sh.order_id).shipped += 1;
   for (const n of s.notifications) facts.get(n.order_id)?.notified.add(n.kind);
 
-  const out: Invariants = {
-    orders: s.orders.length,
+  const out = new Map<string, OrderVerdict>();
+  for (const [id, f] of facts) {
+    const finished = f.status === 'confirmed' || f.status === 'cancelled';
+    const expectedNotice = f.status === 'confirmed' ? 'OrderConfirmed' : 'OrderCancelled';
+    const noticeMissing = finished && !f.notified.has(expectedNotice);
+    const effects = f.captured + f.reserved + f.shipped;
+    const consistent =
+      f.status === 'confirmed'
+        ? f.captured === 1 && f.captures === 1 && f.reserved === 1 && f.shipped === 1 && !noticeMissing
+        : f.status === 'cancelled'
+          ? effects === 0 && !noticeMissing
+          : effects === 0; // unfinished with nothing done anywhere: nobody disagrees (yet)
+    out.set(id, {
+      status: f.status,
+      chargedWithoutReservation: f.captured > 0 && f.reserved === 0,
+      doubleCharge: f.captures > 1,
+      reservedWithoutPayment: f.reserved > 0 && f.captured === 0,
+      notificationMissing: noticeMissing,
+      inconsistent: !consistent,
+      effects: `${f.captured}/${f.reserved}/${f.shipped}`,
+    });
+  }
+  return out;
+}
+
+/** Adds one order's verdict to the counts. */
+export function countVerdict(out: Invariants, v: Pick<OrderVerdict, 'status' | 'chargedWithoutReservation' | 'doubleCharge' | 'reservedWithoutPayment' | 'notificationMissing' | 'inconsistent'>): void {
+  if (v.status === 'confirmed') out.confirmed += 1;
+  else if (v.status === 'cancelled') out.cancelled += 1;
+  else if (v.status !== 'missing') out.pending += 1;
+  if (v.chargedWithoutReservation) out.chargedWithoutReservation += 1;
+  if (v.doubleCharge) out.doubleCharges += 1;
+  if (v.reservedWithoutPayment) out.reservedWithoutPayment += 1;
+  if (v.notificationMissing) out.notificationsMissing += 1;
+  if (v.inconsistent) out.inconsistent += 1;
+}
+
+export function emptyInvariants(orders: number, reconciled: number): Invariants {
+  return {
+    orders,
     confirmed: 0,
     cancelled: 0,
     pending: 0,
@@ -72,28 +118,19 @@ export function checkInvariants(s: ShopSnapshot): Invariants {
     reservedWithoutPayment: 0,
     inconsistent: 0,
     notificationsMissing: 0,
-    reconciled: s.reconciliations.filter((r) => r.action !== 'flagged').length,
+    reconciled,
   };
-  for (const f of facts.values()) {
-    const finished = f.status === 'confirmed' || f.status === 'cancelled';
-    if (f.status === 'confirmed') out.confirmed += 1;
-    else if (f.status === 'cancelled') out.cancelled += 1;
-    else if (f.status !== 'missing') out.pending += 1;
-    if (f.captured > 0 && f.reserved === 0) out.chargedWithoutReservation += 1;
-    if (f.captures > 1) out.doubleCharges += 1;
-    if (f.reserved > 0 && f.captured === 0) out.reservedWithoutPayment += 1;
-    const expectedNotice = f.status === 'confirmed' ? 'OrderConfirmed' : 'OrderCancelled';
-    const noticeMissing = finished && !f.notified.has(expectedNotice);
-    if (noticeMissing) out.notificationsMissing += 1;
-    const effects = f.captured + f.reserved + f.shipped;
-    const consistent =
-      f.status === 'confirmed'
-        ? f.captured === 1 && f.captures === 1 && f.reserved === 1 && f.shipped === 1 && !noticeMissing
-        : f.status === 'cancelled'
-          ? effects === 0 && !noticeMissing
-          : effects === 0; // unfinished with nothing done anywhere: nobody disagrees (yet)
-    if (!consistent) out.inconsistent += 1;
-  }
+}
+
+/**
+ * Checks the business invariants over a settled shop. An order is consistent when
+ * confirmed with exactly one live charge, one reservation, one shipment and a
+ * confirmation sent; or cancelled with none of them and a cancellation sent.
+ * Orders the orders service never recorded but another service acted on count too.
+ */
+export function checkInvariants(s: ShopSnapshot): Invariants {
+  const out = emptyInvariants(s.orders.length, s.reconciliations.filter((r) => r.action !== 'flagged').length);
+  for (const v of judgeOrders(s).values()) countVerdict(out, v);
   return out;
 }
 

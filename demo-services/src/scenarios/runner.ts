@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Mode, ServiceName } from '../lib/config.js';
+import type { AnyServiceName, Mode, ServiceName } from '../lib/config.js';
 import { deleteEventStream, describeBroker, resolveBroker, type Broker, type BrokerChoice } from '../lib/broker.js';
 import { startShop, type Shop } from '../lib/shop.js';
 import { sleep } from '../lib/sleep.js';
@@ -35,7 +35,7 @@ export interface RunOptions {
   /** Progress lines. */
   log?: (line: string) => void;
   /** Service output lines (for --verbose). */
-  onServiceLine?: (service: ServiceName, line: string) => void;
+  onServiceLine?: (service: AnyServiceName, line: string) => void;
   /** Called once the shop is up, before the load starts (tests add their own faults here). */
   onStart?: (shop: Shop, injector: FaultInjector, startMs: number, durationMs: number) => void;
 }

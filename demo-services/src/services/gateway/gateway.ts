@@ -2,6 +2,7 @@ import { GATEWAY_POLICIES, serviceClient } from '../../lib/clients.js';
 import { route } from '../../lib/http.js';
 import { TokenBucket } from '../../lib/rateLimit.js';
 import type { ServiceDefinition } from '../../lib/service.js';
+import { mountStrangler } from './strangler.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS admissions (
@@ -32,19 +33,29 @@ export const gateway: ServiceDefinition = {
        ON CONFLICT(second) DO UPDATE SET admitted = admitted + excluded.admitted, shed = shed + excluded.shed`,
     );
     stats.shed = 0;
+    /** Token bucket in resilient mode; false when the request was shed (429 sent). */
+    const admit = (_req: import('express').Request, res: import('express').Response): boolean => {
+      const second = Math.floor(Date.now() / 1000);
+      if (bucket && !bucket.tryTake()) {
+        count.run(second, 0, 1);
+        stats.shed = (stats.shed as number) + 1;
+        res.setHeader('Retry-After', String(bucket.retryAfterSeconds()));
+        res.status(429).json({ error: 'rate limit exceeded' });
+        return false;
+      }
+      count.run(second, 1, 0);
+      return true;
+    };
+
+    if (config.strangler) {
+      mountStrangler(app, config, admit, stats);
+      return;
+    }
 
     app.post(
       '/orders',
       route(async (req, res) => {
-        const second = Math.floor(Date.now() / 1000);
-        if (bucket && !bucket.tryTake()) {
-          count.run(second, 0, 1);
-          stats.shed = (stats.shed as number) + 1;
-          res.setHeader('Retry-After', String(bucket.retryAfterSeconds()));
-          res.status(429).json({ error: 'rate limit exceeded' });
-          return;
-        }
-        count.run(second, 1, 0);
+        if (!admit(req, res)) return;
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         const key = req.get('idempotency-key');
         if (key) headers['idempotency-key'] = key;

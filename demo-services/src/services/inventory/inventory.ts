@@ -1,14 +1,16 @@
 import { HttpError, requireInt, requireString, route } from '../../lib/http.js';
 import { startRelay } from '../../lib/publisher.js';
 import type { ServiceDefinition } from '../../lib/service.js';
+import { startReplication } from '../../migration/sync.js';
 import { INVENTORY_SCHEMA, release, reservationState, reserveAlways, reserveOnce } from './stock.js';
 
 export const inventory: ServiceDefinition = {
   name: 'inventory',
   schema: INVENTORY_SCHEMA,
-  build({ config, db, outbox, app }) {
+  async build({ config, db, outbox, app }) {
     const resilient = config.mode === 'resilient';
     const relay = resilient ? startRelay(config, outbox) : undefined;
+    const replication = resilient && config.strangler ? await startReplication(config, db, ['inventory'], (source) => source === 'monolith') : undefined;
     app.post(
       '/reservations',
       route((req, res) => {
@@ -34,6 +36,11 @@ export const inventory: ServiceDefinition = {
         res.json(reservationState(db, String(req.params.orderId)));
       }),
     );
-    return { close: () => relay?.stop() };
+    return {
+      async close() {
+        await replication?.close();
+        await relay?.stop();
+      },
+    };
   },
 };

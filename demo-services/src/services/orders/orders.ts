@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { breakers, getCorrelationId, getTraceparent } from '@faultline/sdk';
 import { SAGA_STEP_POLICIES, serviceClient } from '../../lib/clients.js';
 import { HttpError, requireInt, requireString, route } from '../../lib/http.js';
@@ -11,11 +10,13 @@ import { placeOrderNaive } from './naive.js';
 import { Reconciler } from './reconciler.js';
 import { getOrder, insertOrder, migrateOrdersSchema, ORDERS_SCHEMA, priceOf, type OrderRow } from './store.js';
 import { BreakerWatch } from './breakerWatch.js';
+import { startReplication } from '../../migration/sync.js';
+import { orderIdFrom } from '../../lib/orderId.js';
 
 export const orders: ServiceDefinition = {
   name: 'orders',
   schema: ORDERS_SCHEMA,
-  build({ config, db, outbox, app, stats }) {
+  async build({ config, db, outbox, app, stats }) {
     migrateOrdersSchema(db);
     const clients = {
       inventory: serviceClient(config, 'inventory', SAGA_STEP_POLICIES),
@@ -24,14 +25,15 @@ export const orders: ServiceDefinition = {
       notifications: serviceClient(config, 'notifications', SAGA_STEP_POLICIES),
     };
 
-    function newOrder(body: unknown): OrderRow {
+    // Behind the strangler gateway the order id is chosen there, so its routing stays sticky.
+    function newOrder(body: unknown, orderIdHeader: string | undefined): OrderRow {
       const sku = requireString(body, 'sku', 32);
       const qty = requireInt(body, 'qty', 1, 100);
       const price = priceOf(sku);
       if (price === undefined) throw new HttpError(400, `unknown sku ${sku}`);
       const now = Date.now();
       return {
-        id: randomUUID(),
+        id: orderIdFrom(orderIdHeader),
         sku,
         qty,
         amount: price * qty,
@@ -56,7 +58,7 @@ export const orders: ServiceDefinition = {
       app.post(
         '/orders',
         route(async (req, res) => {
-          const order = newOrder(req.body);
+          const order = newOrder(req.body, req.get('x-order-id'));
           insertOrder(db, undefined, order, false);
           const result = await placeOrderNaive(db, clients, order);
           res.status(result.status === 'confirmed' ? 201 : 502).json({ orderId: order.id, status: result.status, ...(result.error ? { error: result.error } : {}) });
@@ -68,6 +70,8 @@ export const orders: ServiceDefinition = {
       return { close: () => auditor.stop() };
     }
 
+    // During a migration the monolith's orders are copied in, already audited by the monolith.
+    const replication = config.strangler ? await startReplication(config, db, ['orders'], (source) => source === 'monolith') : undefined;
     const executor = new SagaExecutor(db, outbox, ORDER_SAGA, clients);
     const reconciler = new Reconciler(db, clients, executor);
     const relay = startRelay(config, outbox);
@@ -80,7 +84,7 @@ export const orders: ServiceDefinition = {
     app.post(
       '/orders',
       route(async (req, res) => {
-        const order = newOrder(req.body);
+        const order = newOrder(req.body, req.get('x-order-id'));
         // Kept with the saga: steps run later by the poller link back to this request.
         insertOrder(db, outbox, order, true, getTraceparent());
         const status = await executor.run(order.id, true);
@@ -92,6 +96,7 @@ export const orders: ServiceDefinition = {
     return {
       async close() {
         watch.stop();
+        await replication?.close();
         await reconciler.stop();
         await executor.stop();
         await relay.stop();

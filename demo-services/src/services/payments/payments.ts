@@ -3,12 +3,13 @@ import { readJson, SAGA_STEP_POLICIES, serviceClient } from '../../lib/clients.j
 import { HttpError, requireInt, requireString, route } from '../../lib/http.js';
 import { startRelay } from '../../lib/publisher.js';
 import type { ServiceDefinition } from '../../lib/service.js';
+import { startReplication } from '../../migration/sync.js';
 import { captureAlways, captureOnce, paymentState, PAYMENTS_SCHEMA, refund } from './ledger.js';
 
 export const payments: ServiceDefinition = {
   name: 'payments',
   schema: PAYMENTS_SCHEMA,
-  build({ config, db, outbox, app }) {
+  async build({ config, db, outbox, app }) {
     if (config.mode === 'naive') {
       const inventory = serviceClient(config, 'inventory', {});
       // The incident: capture first, then reserve stock; when inventory fails the charge stays.
@@ -41,6 +42,7 @@ export const payments: ServiceDefinition = {
     }
 
     const relay = startRelay(config, outbox);
+    const replication = config.strangler ? await startReplication(config, db, ['payments'], (source) => source === 'monolith') : undefined;
     // The key store answers retries of a call still in flight (409) or done (replayed);
     // the one-capture-per-order rule in the database is what survives a restart.
     const keys = idempotency({ store: new MemoryIdempotencyStore(), required: true, ttlMs: 10 * 60_000 });
@@ -67,6 +69,11 @@ export const payments: ServiceDefinition = {
         res.json(paymentState(db, String(req.params.orderId)));
       }),
     );
-    return { close: () => relay.stop() };
+    return {
+      async close() {
+        await replication?.close();
+        await relay.stop();
+      },
+    };
   },
 };

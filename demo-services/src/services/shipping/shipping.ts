@@ -1,14 +1,16 @@
 import { HttpError, requireString, route } from '../../lib/http.js';
 import { startRelay } from '../../lib/publisher.js';
 import type { ServiceDefinition } from '../../lib/service.js';
+import { startReplication } from '../../migration/sync.js';
 import { cancelShipment, createShipment, shipmentState, SHIPPING_SCHEMA } from './shipments.js';
 
 export const shipping: ServiceDefinition = {
   name: 'shipping',
   schema: SHIPPING_SCHEMA,
-  build({ config, db, outbox, app }) {
+  async build({ config, db, outbox, app }) {
     const resilient = config.mode === 'resilient';
     const relay = resilient ? startRelay(config, outbox) : undefined;
+    const replication = resilient && config.strangler ? await startReplication(config, db, ['shipping'], (source) => source === 'monolith') : undefined;
     app.post(
       '/shipments',
       route((req, res) => {
@@ -30,6 +32,11 @@ export const shipping: ServiceDefinition = {
         res.json(shipmentState(db, String(req.params.orderId)));
       }),
     );
-    return { close: () => relay?.stop() };
+    return {
+      async close() {
+        await replication?.close();
+        await relay?.stop();
+      },
+    };
   },
 };
