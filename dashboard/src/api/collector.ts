@@ -1,9 +1,11 @@
 // Typed client for the collector's query API. Relative URLs: the collector serves the dashboard.
 import { requestJson } from './http.js';
-import type { DashboardConfig, Graph, RootCausesResponse, ServiceSummary, Trace, TraceSummary } from './types.js';
-import { parseConfig, parseGraph, parseRootCauses, parseServices, parseTrace, parseTraceSummaries } from './validate.js';
-import { parseAlerts, parseTransaction, parseTransactions } from './validateOps.js';
-import type { Alert, TransactionDetail, TransactionState, TransactionSummary } from './types.js';
+import * as s from './schemas.js';
+import type {
+  Alert, Annotation, Breaker, DashboardConfig, Graph, RootCausesResponse, SeriesAnswer, ServiceSummary, Trace, TraceSummary,
+  TransactionDetail, TransactionState, TransactionSummary,
+} from './types.js';
+import { parserFor } from './validate.js';
 
 export interface TimeWindow {
   fromMs: number;
@@ -15,54 +17,84 @@ export interface TraceQuery extends TimeWindow {
   operation?: string;
   status?: 'error' | 'ok';
   minDurationMs?: number;
+  maxDurationMs?: number;
   correlationId?: string;
+  /** Exact matches on span attributes, sent as repeated `attr=key=value`. */
+  attrs?: Record<string, string>;
+  traceIds?: string[];
   /** Only traces whose spans' resource has this `service.namespace`. */
   namespace?: string;
   limit?: number;
 }
 
-function qs(params: Record<string, string | number | undefined>): string {
+/** What a series is about: one service, one edge, or (neither) the whole system. */
+export type SeriesSubject = { service: string } | { source: string; target: string } | Record<string, never>;
+
+type ParamValue = string | number | undefined | readonly string[];
+
+export function qs(params: Record<string, ParamValue>): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === '') continue;
-    p.set(k, typeof v === 'number' ? String(Math.round(v)) : v);
+    if (Array.isArray(v)) for (const x of v as readonly string[]) p.append(k, x);
+    else p.set(k, typeof v === 'number' ? String(Math.round(v)) : (v as string));
   }
-  const s = p.toString();
-  return s ? `?${s}` : '';
+  const str = p.toString();
+  return str ? `?${str}` : '';
 }
 
 const windowParams = (w: TimeWindow) => ({ from: w.fromMs, to: w.toMs });
 
-export const collectorApi = {
-  services: (w: TimeWindow, signal?: AbortSignal): Promise<ServiceSummary[]> =>
-    requestJson(`api/services${qs(windowParams(w))}`, parseServices, { signal }),
-  graph: (w: TimeWindow, signal?: AbortSignal): Promise<Graph> => requestJson(`api/graph${qs(windowParams(w))}`, parseGraph, { signal }),
-  traces: (q: TraceQuery, signal?: AbortSignal): Promise<TraceSummary[]> =>
-    requestJson(
-      `api/traces${qs({
-        ...windowParams(q),
-        service: q.service,
-        operation: q.operation,
-        status: q.status,
-        minDurationMs: q.minDurationMs,
-        correlationId: q.correlationId,
-        namespace: q.namespace,
-        limit: q.limit,
-      })}`,
-      parseTraceSummaries,
-      { signal },
-    ),
-  trace: (traceId: string, signal?: AbortSignal): Promise<Trace> =>
-    requestJson(`api/traces/${encodeURIComponent(traceId)}`, parseTrace, { signal }),
-  rootCauses: (w: TimeWindow, signal?: AbortSignal): Promise<RootCausesResponse> =>
-    requestJson(`api/root-causes${qs(windowParams(w))}`, parseRootCauses, { signal }),
-  config: (signal?: AbortSignal): Promise<DashboardConfig> => requestJson('api/config', parseConfig, { signal }),
-  alerts: (w: TimeWindow & { state?: 'firing' | 'resolved' }, signal?: AbortSignal): Promise<Alert[]> =>
-    requestJson(`api/alerts${qs({ ...windowParams(w), state: w.state })}`, parseAlerts, { signal }),
-  transactions: (q: TimeWindow & { state?: TransactionState; type?: string; limit?: number }, signal?: AbortSignal): Promise<TransactionSummary[]> =>
-    requestJson(`api/transactions${qs({ ...windowParams(q), state: q.state, type: q.type, limit: q.limit })}`, parseTransactions, { signal }),
-  transaction: (id: string, signal?: AbortSignal): Promise<TransactionDetail> =>
-    requestJson(`api/transactions/${encodeURIComponent(id)}`, parseTransaction, { signal }),
+const parse = {
+  services: parserFor(s.servicesSchema, 'services'),
+  graph: parserFor(s.graphSchema, 'graph'),
+  traces: parserFor(s.traceSummariesSchema, 'traces'),
+  trace: parserFor(s.traceSchema, 'trace'),
+  rootCauses: parserFor(s.rootCausesSchema, 'root-causes'),
+  series: parserFor(s.seriesSchema, 'series'),
+  breakers: parserFor(s.breakersSchema, 'breakers'),
+  annotations: parserFor(s.annotationsSchema, 'annotations'),
+  config: parserFor(s.configSchema, 'config'),
+  alerts: parserFor(s.alertsSchema, 'alerts'),
+  transactions: parserFor(s.transactionsSchema, 'transactions'),
+  transaction: parserFor(s.transactionDetailSchema, 'transaction'),
 };
 
+export function traceQueryString(q: TraceQuery): string {
+  return qs({
+    ...windowParams(q),
+    service: q.service,
+    operation: q.operation,
+    status: q.status,
+    minDurationMs: q.minDurationMs,
+    maxDurationMs: q.maxDurationMs,
+    correlationId: q.correlationId,
+    attr: q.attrs ? Object.entries(q.attrs).map(([k, v]) => `${k}=${v}`) : undefined,
+    traceId: q.traceIds,
+    namespace: q.namespace,
+    limit: q.limit,
+  });
+}
+
+export const collectorApi = {
+  services: (w: TimeWindow, signal?: AbortSignal): Promise<ServiceSummary[]> => requestJson(`api/services${qs(windowParams(w))}`, parse.services, { signal }),
+  graph: (w: TimeWindow, signal?: AbortSignal): Promise<Graph> => requestJson(`api/graph${qs(windowParams(w))}`, parse.graph, { signal }),
+  traces: (q: TraceQuery, signal?: AbortSignal): Promise<TraceSummary[]> => requestJson(`api/traces${traceQueryString(q)}`, parse.traces, { signal }),
+  trace: (traceId: string, signal?: AbortSignal): Promise<Trace> => requestJson(`api/traces/${encodeURIComponent(traceId)}`, parse.trace, { signal }),
+  rootCauses: (w: TimeWindow, signal?: AbortSignal): Promise<RootCausesResponse> => requestJson(`api/root-causes${qs(windowParams(w))}`, parse.rootCauses, { signal }),
+  series: (w: TimeWindow & { stepMs?: number }, subject: SeriesSubject, signal?: AbortSignal): Promise<SeriesAnswer> =>
+    requestJson(`api/series${qs({ ...windowParams(w), stepMs: w.stepMs, ...subject })}`, parse.series, { signal }),
+  breakers: (w: TimeWindow & { service?: string }, signal?: AbortSignal): Promise<Breaker[]> =>
+    requestJson(`api/breakers${qs({ ...windowParams(w), service: w.service })}`, parse.breakers, { signal }),
+  annotations: (w: TimeWindow, signal?: AbortSignal): Promise<Annotation[]> => requestJson(`api/annotations${qs(windowParams(w))}`, parse.annotations, { signal }),
+  config: (signal?: AbortSignal): Promise<DashboardConfig> => requestJson('api/config', parse.config, { signal }),
+  alerts: (w: TimeWindow & { state?: 'firing' | 'resolved' }, signal?: AbortSignal): Promise<Alert[]> =>
+    requestJson(`api/alerts${qs({ ...windowParams(w), state: w.state })}`, parse.alerts, { signal }),
+  transactions: (q: TimeWindow & { state?: TransactionState; type?: string; limit?: number }, signal?: AbortSignal): Promise<TransactionSummary[]> =>
+    requestJson(`api/transactions${qs({ ...windowParams(q), state: q.state, type: q.type, limit: q.limit })}`, parse.transactions, { signal }),
+  transaction: (id: string, signal?: AbortSignal): Promise<TransactionDetail> =>
+    requestJson(`api/transactions/${encodeURIComponent(id)}`, parse.transaction, { signal }),
+};
+
+export const collectorParsers = parse;
 export const STREAM_URL = 'api/stream';

@@ -7,8 +7,12 @@
 //   GET  {controlUrl}/scenarios/active       → { name, startMs, durationMs } | null (optional: 404 = unknown)
 import { requestJson } from './http.js';
 import { isApiError } from './errors.js';
-import type { ActiveFault, ActiveScenario, Scenario } from './types.js';
-import { parseActiveScenario, parseFaults, parseScenarios } from './validate.js';
+import { activeScenarioSchema, faultsSchema, scenariosSchema, type ActiveFault, type ActiveScenario, type Scenario } from './controlSchemas.js';
+import { parserFor } from './validate.js';
+
+const parseScenarios = parserFor(scenariosSchema, 'scenarios');
+const parseFaults = parserFor(faultsSchema, 'faults');
+const parseActiveScenario = parserFor(activeScenarioSchema.catch(null), 'active');
 
 function join(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`;

@@ -1,171 +1,35 @@
-// Shapes of the collector's query API (shared CONTRACT.md "Collector: query API").
-// Answers may carry extra fields; only the listed ones are relied upon.
+// Answer types of the collector's query API, inferred from the schemas that validate them.
+import type { z } from 'zod';
+import type * as s from './schemas.js';
 
-export interface Rates {
-  requests: number;
-  errors: number;
-  errorRate: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-}
+export type ServiceSummary = z.infer<typeof s.serviceSummarySchema>;
+export type GraphNode = z.infer<typeof s.graphNodeSchema>;
+export type GraphEdge = z.infer<typeof s.graphEdgeSchema>;
+export type Graph = z.infer<typeof s.graphSchema>;
+export type NodeKind = GraphNode['kind'];
+export type CurrentFigures = z.infer<typeof s.currentSchema>;
+/** The figures every service, node, edge and series point carries. */
+export type Rates = Pick<ServiceSummary, 'requests' | 'errors' | 'errorRate' | 'p50Ms' | 'p95Ms' | 'p99Ms'>;
+export type TraceSummary = z.infer<typeof s.traceSummarySchema>;
+export type Span = z.infer<typeof s.spanSchema>;
+export type SpanEvent = Span['events'][number];
+export type SpanLink = Span['links'][number];
+export type SpanStatus = Span['status'];
+export type Attributes = Span['attributes'];
+export type AttrValue = Attributes[string];
+export type Trace = z.infer<typeof s.traceSchema>;
+export type RootCause = z.infer<typeof s.rootCauseSchema>;
+export type Incident = z.infer<typeof s.incidentSchema>;
+export type RootCausesResponse = z.infer<typeof s.rootCausesSchema>;
+export type SeriesAnswer = z.infer<typeof s.seriesSchema>;
+export type SeriesAnswerPoint = SeriesAnswer['points'][number];
+export type Breaker = z.infer<typeof s.breakerSchema>;
+export type Annotation = z.infer<typeof s.annotationSchema>;
+export type DashboardConfig = z.infer<typeof s.configSchema>;
+export type Alert = z.infer<typeof s.alertSchema>;
+export type TransactionState = z.infer<typeof s.transactionStateSchema>;
+export type TransactionSummary = z.infer<typeof s.transactionSummarySchema>;
+export type TransactionStep = z.infer<typeof s.transactionStepSchema>;
+export type TransactionDetail = z.infer<typeof s.transactionDetailSchema>;
 
-export interface ServiceSummary extends Rates {
-  name: string;
-}
-
-export type NodeKind = 'service' | 'virtual';
-
-export interface GraphNode extends Rates {
-  id: string;
-  kind: NodeKind;
-}
-
-export interface GraphEdge extends Rates {
-  source: string;
-  target: string;
-  retries: number;
-  timeouts: number;
-  shortCircuits: number;
-}
-
-export interface Graph {
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
-
-export interface TraceSummary {
-  traceId: string;
-  rootService: string;
-  rootOperation: string;
-  startMs: number;
-  durationMs: number;
-  spanCount: number;
-  errorCount: number;
-  services: string[];
-}
-
-export type AttrValue = string | number | boolean | null | AttrValue[] | { [key: string]: AttrValue };
-export type Attributes = Record<string, AttrValue>;
-
-export interface SpanEvent {
-  name: string;
-  timeMs: number;
-  attributes: Attributes;
-}
-
-export interface SpanLink {
-  traceId: string;
-  spanId: string;
-  attributes?: Attributes;
-}
-
-export type SpanStatus = 'ok' | 'error' | 'unset';
-
-export interface Span {
-  spanId: string;
-  parentSpanId: string;
-  service: string;
-  name: string;
-  kind: string;
-  startMs: number;
-  durationMs: number;
-  status: SpanStatus;
-  attributes: Attributes;
-  events: SpanEvent[];
-  links: SpanLink[];
-}
-
-export interface Trace {
-  traceId: string;
-  spans: Span[];
-}
-
-export interface RootCause {
-  service: string;
-  operation: string;
-  score: number;
-  reason: string;
-  path: string[];
-  /** Up to five example traces that show the cause (empty when the collector sends none). */
-  traceIds: string[];
-}
-
-export interface Incident {
-  startMs: number;
-  endMs: number;
-  affected: string[];
-  rootCauses: RootCause[];
-  /** Extra fields some collectors send: what tripped detection, and whether it is still going on. */
-  signals?: string[];
-  ongoing?: boolean;
-}
-
-export interface RootCausesResponse {
-  incidents: Incident[];
-}
-
-export interface DashboardConfig {
-  controlUrl: string | null;
-}
-
-/** Demo control server (demo-services): see api/control.ts. */
-export interface Scenario {
-  name: string;
-  description: string;
-  /** What to watch on the dashboard while it runs (optional). */
-  lookAt?: string;
-}
-
-export interface ActiveScenario {
-  name: string;
-  startMs: number;
-  durationMs: number;
-}
-
-export interface ActiveFault {
-  service: string;
-  kind: string;
-  startMs: number;
-  endMs?: number;
-}
-
-/** GET /api/alerts: one alert per label set. Times are epoch ms. */
-export interface Alert {
-  id: string;
-  rule: string;
-  severity: string;
-  state: 'firing' | 'resolved';
-  startsAt: number;
-  endsAt?: number;
-  labels: Record<string, string>;
-  annotations: Record<string, string>;
-}
-
-export type TransactionState = 'running' | 'compensating' | 'completed' | 'compensated' | 'failed' | 'stuck';
-
-/** GET /api/transactions. */
-export interface TransactionSummary {
-  id: string;
-  type: string;
-  state: TransactionState;
-  startedMs: number;
-  updatedMs: number;
-  step: string | null;
-  services: string[];
-  traceIds: string[];
-}
-
-export interface TransactionStep {
-  name: string;
-  service: string;
-  state: string;
-  startMs: number;
-  endMs: number | null;
-  traceId: string;
-}
-
-/** GET /api/transactions/:id. */
-export interface TransactionDetail extends TransactionSummary {
-  steps: TransactionStep[];
-}
+export type { ActiveFault, ActiveScenario, Scenario } from './controlSchemas.js';

@@ -1,5 +1,6 @@
 import type { Graph } from '../api/types.js';
-import { formatMs, formatPct, formatRate } from '../model/format.js';
+import { currentFigures, figuresLine } from '../model/figures.js';
+import { formatPct } from '../model/format.js';
 import { HEALTH_LABEL } from '../model/health.js';
 import { edgeBadges, edgeKey, neighbours, type MapLayout } from '../model/graphLayout.js';
 import { linkTo } from '../model/route.js';
@@ -8,7 +9,6 @@ import { StatsTable } from './StatsTable.js';
 export interface MapDetailsProps {
   graph: Graph;
   layout: MapLayout;
-  windowMs: number;
   params: URLSearchParams;
   selectedNode: string | null;
   selectedEdge: string | null;
@@ -17,7 +17,7 @@ export interface MapDetailsProps {
   onClear: () => void;
 }
 
-export function MapDetails({ graph, layout, windowMs, params, selectedNode, selectedEdge, onSelectNode, onSelectEdge, onClear }: MapDetailsProps) {
+export function MapDetails({ graph, layout, params, selectedNode, selectedEdge, onSelectNode, onSelectEdge, onClear }: MapDetailsProps) {
   const node = selectedNode ? layout.nodes.find((n) => n.id === selectedNode) : undefined;
   const edge = selectedEdge ? layout.edges.find((e) => e.key === selectedEdge) : undefined;
   if (node) {
@@ -37,14 +37,13 @@ export function MapDetails({ graph, layout, windowMs, params, selectedNode, sele
         {node.kind === 'virtual' && <p className="muted">Called by instrumented services but sends no spans itself (a database, third-party API or uninstrumented service). Its numbers come from its callers.</p>}
         <StatsTable
           stats={node.stats}
-          windowMs={windowMs}
-          extra={node.incoming ? [['calls in, as callers saw them', `${node.incoming.requests.toLocaleString()} · ${formatPct(node.incoming.errorRate)} err`]] : []}
+          extra={node.worstCaller ? [[`now, as ${node.worstCaller.source} saw its calls`, `${figuresLine(node.worstCaller.figures)} (${formatPct(node.worstCaller.figures.errorRate)} failed)`]] : []}
         />
-        <NeighbourList title="Callers" edges={callers.map((e) => ({ id: e.source, key: edgeKey(e.source, e.target), e }))} windowMs={windowMs} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
-        <NeighbourList title="Calls" edges={callees.map((e) => ({ id: e.target, key: edgeKey(e.source, e.target), e }))} windowMs={windowMs} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
+        <NeighbourList title="Callers" edges={callers.map((e) => ({ id: e.source, key: edgeKey(e.source, e.target), e }))} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
+        <NeighbourList title="Calls" edges={callees.map((e) => ({ id: e.target, key: edgeKey(e.source, e.target), e }))} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
         <p className="actions">
           {node.kind === 'service' && <a href={linkTo({ page: 'service', service: node.id }, params)}>Service detail →</a>}
-          <a href={linkTo({ page: 'traces' }, params, { service: node.kind === 'service' ? node.id : callers[0]?.source, status: 'error' })}>Failing traces →</a>
+          <a href={linkTo({ page: 'traces' }, params, { service: node.id, status: 'error' })}>Failing traces →</a>
         </p>
       </section>
     );
@@ -63,7 +62,6 @@ export function MapDetails({ graph, layout, windowMs, params, selectedNode, sele
         </header>
         <StatsTable
           stats={edge.stats}
-          windowMs={windowMs}
           extra={[
             ['retries', String(edge.stats.retries)],
             ['timeouts', String(edge.stats.timeouts)],
@@ -89,7 +87,7 @@ export function MapDetails({ graph, layout, windowMs, params, selectedNode, sele
   );
 }
 
-function NeighbourList({ title, edges, windowMs, onSelectNode, onSelectEdge }: { title: string; edges: { id: string; key: string; e: Graph['edges'][number] }[]; windowMs: number; onSelectNode: (id: string) => void; onSelectEdge: (key: string) => void }) {
+function NeighbourList({ title, edges, onSelectNode, onSelectEdge }: { title: string; edges: { id: string; key: string; e: Graph['edges'][number] }[]; onSelectNode: (id: string) => void; onSelectEdge: (key: string) => void }) {
   return (
     <div className="neighbours">
       <h3>
@@ -105,7 +103,7 @@ function NeighbourList({ title, edges, windowMs, onSelectNode, onSelectEdge }: {
                 {id}
               </button>{' '}
               <button type="button" className="link muted" onClick={() => onSelectEdge(key)}>
-                {formatRate(e.requests, windowMs)} · {formatPct(e.errorRate)} err · p95 {formatMs(e.p95Ms)}
+                {figuresLine(currentFigures(e))}
                 {edgeBadges(e).length > 0 ? ` · ${edgeBadges(e).map((b) => b.text).join(' ')}` : ''}
               </button>
             </li>

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent, type WheelEvent } from 'react';
 import { HEALTH_LABEL } from '../model/health.js';
-import { EDGE_LABELS_MAX, type LaidOutEdge, type LaidOutNode, type MapLayout, type Point } from '../model/graphLayout.js';
+import { EDGE_LABELS_MAX, MAP_TEXT, MAP_TEXT_MIN_PX, type LaidOutEdge, type LaidOutNode, type MapLayout, type Point } from '../model/graphLayout.js';
 import type { Highlight } from '../model/pathHighlight.js';
+import type { Sparkline } from '../model/sparkline.js';
 
 export interface ServiceMapProps {
   layout: MapLayout;
@@ -11,6 +12,8 @@ export interface ServiceMapProps {
   onSelectNode?: (id: string) => void;
   onSelectEdge?: (key: string) => void;
   heightPx?: number;
+  /** Sparkline per node id and per edge key (see model/sparkline), drawn when present. */
+  sparklines?: ReadonlyMap<string, Sparkline>;
 }
 
 interface View {
@@ -21,6 +24,11 @@ interface View {
 
 const MIN_ZOOM = 0.1;
 const MAX_ZOOM = 3;
+/** Smallest rendered label size "fit" allows: below it, fit shows part of the map and the rest pans. */
+export const LEGIBLE_TEXT_PX = 11;
+const FIT_MIN_ZOOM = LEGIBLE_TEXT_PX / MAP_TEXT_MIN_PX;
+const FIT_MAX_ZOOM = 1.4;
+const FIT_MARGIN_PX = 8;
 
 function pathFor(points: Point[]): string {
   if (points.length === 0) return '';
@@ -39,15 +47,18 @@ function pathFor(points: Point[]): string {
 
 function fitView(layout: MapLayout, widthPx: number, heightPx: number): View {
   if (layout.width <= 0 || layout.height <= 0 || widthPx <= 0) return { k: 1, x: 0, y: 0 };
-  const k = Math.max(MIN_ZOOM, Math.min(1.2, widthPx / layout.width, heightPx / layout.height));
-  return { k, x: (widthPx - layout.width * k) / 2, y: (heightPx - layout.height * k) / 2 };
+  const k = Math.max(FIT_MIN_ZOOM, Math.min(FIT_MAX_ZOOM, widthPx / layout.width, heightPx / layout.height));
+  // Too big to fit legibly: keep the entry points (left) and the top in view.
+  const x = layout.width * k <= widthPx ? (widthPx - layout.width * k) / 2 : FIT_MARGIN_PX;
+  const y = layout.height * k <= heightPx ? (heightPx - layout.height * k) / 2 : FIT_MARGIN_PX;
+  return { k, x, y };
 }
 
 function clampZoom(k: number) {
   return Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, k));
 }
 
-export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSelectNode, onSelectEdge, heightPx = 560 }: ServiceMapProps) {
+export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSelectNode, onSelectEdge, heightPx = 560, sparklines }: ServiceMapProps) {
   const ref = useRef<SVGSVGElement>(null);
   const [size, setSize] = useState({ w: 900, h: heightPx });
   const [view, setView] = useState<View>({ k: 1, x: 0, y: 0 });
@@ -102,7 +113,7 @@ export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSe
   };
   const wasDrag = () => dragged.current;
 
-  const showAllLabels = layout.edges.length <= EDGE_LABELS_MAX || view.k >= 0.9;
+  const showAllLabels = (layout.edgeLabelsPlaced && layout.edges.length <= EDGE_LABELS_MAX) || view.k >= 0.9;
   const active = highlight && highlight.nodes.size > 0 ? highlight : null;
 
   const keySelect = (fn: () => void) => (e: KeyboardEvent) => {
@@ -113,7 +124,7 @@ export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSe
   };
 
   return (
-    <div className="map-wrap" style={{ height: heightPx }}>
+    <div className="map-wrap" style={{ height: heightPx }} data-zoom={view.k.toFixed(3)}>
       <div className="map-tools" role="group" aria-label="Zoom">
         <button type="button" onClick={() => zoomAt(1.25, size.w / 2, size.h / 2)} aria-label="Zoom in">
           +
@@ -150,6 +161,7 @@ export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSe
             <MapEdge
               key={e.key}
               edge={e}
+              sparkline={sparklines?.get(e.key)}
               selected={selectedEdge === e.key}
               highlighted={active ? active.edges.has(e.key) : false}
               dimmed={active ? !active.edges.has(e.key) : false}
@@ -162,6 +174,7 @@ export function ServiceMap({ layout, highlight, selectedNode, selectedEdge, onSe
             <MapNode
               key={n.id}
               node={n}
+              sparkline={sparklines?.get(n.id)}
               selected={selectedNode === n.id}
               highlighted={active ? active.nodes.has(n.id) : false}
               dimmed={active ? !active.nodes.has(n.id) : false}
@@ -183,9 +196,22 @@ interface ElementProps {
   onKey: (e: KeyboardEvent) => void;
 }
 
-function MapNode({ node, selected, highlighted, dimmed, onSelect, onKey }: ElementProps & { node: LaidOutNode }) {
+function SparklineSvg({ sparkline, x, y, width, height, label }: { sparkline: Sparkline | undefined; x: number; y: number; width: number; height: number; label: string }) {
+  if (!sparkline) return null;
+  return (
+    <g className="sparkline" transform={`translate(${x},${y})`} data-testid="sparkline" aria-label={label}>
+      <path d={sparkline.requests} className="spark-requests" />
+      {sparkline.anyErrors && <path d={sparkline.errors} className="spark-errors" />}
+    </g>
+  );
+}
+
+function MapNode({ node, sparkline, selected, highlighted, dimmed, onSelect, onKey }: ElementProps & { node: LaidOutNode; sparkline: Sparkline | undefined }) {
   const x = node.x - node.width / 2;
   const y = node.y - node.height / 2;
+  const pad = MAP_TEXT.nodePaddingPx;
+  const nameY = y + pad + MAP_TEXT.nameFontPx * 0.85;
+  const summaryY = nameY + 6 + MAP_TEXT.summaryFontPx;
   const label = `${node.kind === 'virtual' ? 'virtual node' : 'service'} ${node.id}: ${HEALTH_LABEL[node.health]}, ${node.summary}`;
   return (
     <g
@@ -204,25 +230,27 @@ function MapNode({ node, selected, highlighted, dimmed, onSelect, onKey }: Eleme
     >
       <title>{label}</title>
       <rect x={x} y={y} width={node.width} height={node.height} rx={8} />
-      <text x={x + 10} y={y + 18} className="node-name">
+      <text x={x + pad} y={nameY} className="node-name map-label" style={{ fontSize: MAP_TEXT.nameFontPx }}>
         {node.kind === 'virtual' ? '◌ ' : ''}
         {node.id}
       </text>
-      <text x={x + node.width - 8} y={y + 18} className="node-health" textAnchor="end">
+      <text x={x + node.width - pad} y={nameY} className="node-health map-label" textAnchor="end" style={{ fontSize: MAP_TEXT.healthFontPx }}>
         {HEALTH_LABEL[node.health].toUpperCase()}
       </text>
-      <text x={x + 10} y={y + 36} className="node-summary">
-        {node.kind === 'virtual' ? 'virtual (not instrumented)' : node.summary}
+      <text x={x + pad} y={summaryY} className="node-summary map-label" style={{ fontSize: MAP_TEXT.summaryFontPx }} data-testid="node-summary">
+        {node.summary}
       </text>
+      <SparklineSvg sparkline={sparkline} x={x + pad} y={y + node.height - pad - MAP_TEXT.sparklineHeightPx + 4} width={node.width - pad * 2} height={MAP_TEXT.sparklineHeightPx - 4} label={`requests and errors of ${node.id} over the range`} />
     </g>
   );
 }
 
-function MapEdge({ edge, selected, highlighted, dimmed, showLabel, onSelect, onKey }: ElementProps & { edge: LaidOutEdge; showLabel: boolean }) {
+function MapEdge({ edge, sparkline, selected, highlighted, dimmed, showLabel, onSelect, onKey }: ElementProps & { edge: LaidOutEdge; showLabel: boolean; sparkline: Sparkline | undefined }) {
   const strokeWidth = Math.min(6, 1.2 + Math.log10(1 + edge.stats.requests));
   const badgeLine = edge.badges.map((b) => b.text).join('  ');
   const label = `call ${edge.source} → ${edge.target}: ${HEALTH_LABEL[edge.health]}, ${edge.label}${badgeLine ? `, ${badgeLine}` : ''}`;
-  const labelWidth = Math.max(edge.label.length, badgeLine.length) * 6.2 + 12;
+  const b = edge.labelBox;
+  const line = MAP_TEXT.edgeLineHeightPx;
   return (
     <g
       className={`map-edge health-${edge.health}${selected ? ' selected' : ''}${highlighted ? ' highlighted' : ''}${dimmed ? ' dimmed' : ''}`}
@@ -238,18 +266,19 @@ function MapEdge({ edge, selected, highlighted, dimmed, showLabel, onSelect, onK
     >
       <title>{label}</title>
       <path d={pathFor(edge.points)} className="edge-hit" />
-      <path d={pathFor(edge.points)} className="edge-line" strokeWidth={strokeWidth} markerEnd={`url(#arrow-${highlighted ? 'hl' : edge.health})`} />
+      <path d={pathFor(edge.points)} className="edge-line" data-testid="edge-line" strokeWidth={strokeWidth} markerEnd={`url(#arrow-${highlighted ? 'hl' : edge.health})`} />
       {showLabel && (
-        <g className="edge-label" transform={`translate(${edge.labelX},${edge.labelY})`}>
-          <rect x={-labelWidth / 2} y={badgeLine ? -17 : -9} width={labelWidth} height={badgeLine ? 32 : 17} rx={4} />
-          <text y={badgeLine ? -4 : 4} textAnchor="middle">
+        <g className="edge-label" data-testid="edge-label">
+          <rect x={b.x} y={b.y} width={b.width} height={b.height} rx={4} />
+          <text x={b.x + b.width / 2} y={b.y + line - 3} textAnchor="middle" className="map-label" style={{ fontSize: MAP_TEXT.edgeFontPx }}>
             {edge.label}
           </text>
           {badgeLine && (
-            <text y={11} textAnchor="middle" className="edge-badges">
+            <text x={b.x + b.width / 2} y={b.y + line * 2 - 3} textAnchor="middle" className="edge-badges map-label" style={{ fontSize: MAP_TEXT.edgeFontPx }}>
               {badgeLine}
             </text>
           )}
+          <SparklineSvg sparkline={sparkline} x={b.x + 6} y={b.y + b.height - MAP_TEXT.sparklineHeightPx} width={b.width - 12} height={MAP_TEXT.sparklineHeightPx - 4} label={`requests and errors of ${edge.source} → ${edge.target} over the range`} />
         </g>
       )}
     </g>

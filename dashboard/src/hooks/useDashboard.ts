@@ -1,12 +1,16 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import { collectorApi } from '../api/collector.js';
-import type { DashboardConfig } from '../api/types.js';
+import { graphSchema } from '../api/schemas.js';
+import type { DashboardConfig, Graph } from '../api/types.js';
 import { parseRefresh, parseTimeRange, resolveWindow, writeTimeRange, type TimeRange, type TimeWindow } from '../model/timeRange.js';
 import { coveredWindowMs } from '../model/series.js';
 import { useApi } from './useApi.js';
 import { useInterval } from './useInterval.js';
 import { useLocation, type LocationApi } from './useLocation.js';
-import { useStream, type StreamStatus } from './useStream.js';
+import { useStream, type StreamEvent, type StreamStatus } from './useStream.js';
+
+/** The window the collector's stream computes its graph event over (its default range). */
+export const STREAM_GRAPH_WINDOW_MS = 15 * 60_000;
 
 export interface Dashboard {
   location: LocationApi;
@@ -27,6 +31,8 @@ export interface Dashboard {
   setRefresh: (label: string) => void;
   live: { status: StreamStatus; paused: boolean; toggle: () => void; reason: string | null };
   config: DashboardConfig | undefined;
+  /** The stream's latest graph, when it covers the current range (relative, STREAM_GRAPH_WINDOW_MS). */
+  streamGraph: { graph: Graph; receivedMs: number } | null;
 }
 
 export const SLOW_TICK_MIN_GAP_MS = 15_000;
@@ -63,7 +69,33 @@ export function useDashboardState(): Dashboard {
   // A fixed window in the past does not move, so there is nothing to follow live.
   const fixed = range.kind === 'absolute';
   const paused = userPaused || fixed;
-  const stream = useStream(!paused, bump);
+  const [streamGraph, setStreamGraph] = useState<{ graph: Graph; receivedMs: number } | null>(null);
+  const streamCoversRange = range.kind === 'relative' && range.durationMs === STREAM_GRAPH_WINDOW_MS;
+  const onStream = useCallback(
+    (events: StreamEvent[]) => {
+      let needsRefetch = false;
+      for (const e of events) {
+        if (e.type !== 'graph' || !streamCoversRange) {
+          needsRefetch = true;
+          continue;
+        }
+        const parsed = (() => {
+          try {
+            return graphSchema.safeParse(JSON.parse(e.data));
+          } catch {
+            return null;
+          }
+        })();
+        if (parsed?.success) setStreamGraph({ graph: parsed.data, receivedMs: Date.now() });
+        else needsRefetch = true;
+      }
+      // Graph events update the map from their payload; only other changes refetch.
+      if (needsRefetch) bump();
+      else setNowMs(Date.now());
+    },
+    [bump, streamCoversRange],
+  );
+  const stream = useStream(!paused, onStream);
   useInterval(bump, paused ? null : refresh.periodMs);
 
   const rangeKey = range.kind === 'absolute' ? `${range.fromMs}-${range.toMs}` : `${range.durationMs}`;
@@ -102,5 +134,6 @@ export function useDashboardState(): Dashboard {
       reason: fixed ? 'fixed time range' : userPaused ? 'paused by you' : null,
     },
     config,
+    streamGraph: streamCoversRange && !paused ? streamGraph : null,
   };
 }

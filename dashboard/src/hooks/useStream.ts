@@ -7,12 +7,16 @@ export type StreamStatus = 'connecting' | 'live' | 'offline' | 'paused';
 /** Minimum gap between two refreshes caused by stream events. */
 export const STREAM_REFRESH_MIN_GAP_MS = 1500;
 
+export interface StreamEvent {
+  type: 'graph' | 'incident' | 'message';
+  data: string;
+}
+
 /**
- * Subscribes to /api/stream (graph and incident events) while `enabled`, and
- * calls `onData` at most every STREAM_REFRESH_MIN_GAP_MS. EventSource reconnects
- * on its own after a drop; the status says when it is not connected.
+ * Subscribes to /api/stream while `enabled`. `onData` gets the latest event of each type
+ * (their payloads say what changed), at most every STREAM_REFRESH_MIN_GAP_MS.
  */
-export function useStream(enabled: boolean, onData: () => void): { status: StreamStatus; lastEventMs: number | null } {
+export function useStream(enabled: boolean, onData: (events: StreamEvent[]) => void): { status: StreamStatus; lastEventMs: number | null } {
   const [status, setStatus] = useState<StreamStatus>(enabled ? 'connecting' : 'paused');
   const [lastEventMs, setLastEventMs] = useState<number | null>(null);
   const onDataRef = useRef(onData);
@@ -29,13 +33,18 @@ export function useStream(enabled: boolean, onData: () => void): { status: Strea
     const source = new EventSource(token ? `${STREAM_URL}?access_token=${encodeURIComponent(token)}` : STREAM_URL);
     let lastFire = 0;
     let pending: ReturnType<typeof setTimeout> | null = null;
+    let latest = new Map<StreamEvent['type'], string>();
     const fire = () => {
       pending = null;
       lastFire = Date.now();
       setLastEventMs(lastFire);
-      onDataRef.current();
+      const events = [...latest].map(([type, data]) => ({ type, data }));
+      latest = new Map();
+      onDataRef.current(events);
     };
-    const onEvent = () => {
+    const onEvent = (e: MessageEvent) => {
+      const type = e.type === 'graph' || e.type === 'incident' ? e.type : 'message';
+      latest.set(type, typeof e.data === 'string' ? e.data : '');
       if (pending) return;
       const wait = Math.max(0, lastFire + STREAM_REFRESH_MIN_GAP_MS - Date.now());
       pending = setTimeout(fire, wait);
@@ -51,5 +60,6 @@ export function useStream(enabled: boolean, onData: () => void): { status: Strea
     };
   }, [enabled]);
 
+  // EventSource reconnects on its own after a drop; the status says when it is not connected.
   return { status: enabled ? status : 'paused', lastEventMs };
 }

@@ -1,6 +1,6 @@
-// Circuit-breaker state timelines from `breaker.state` span events
-// (faultline.breaker, faultline.from, faultline.to).
-import type { AttrValue, Trace } from '../api/types.js';
+// Circuit-breaker state timelines from the collector's breaker transitions (/api/breakers,
+// recorded at ingest from `breaker.state` span events).
+import type { AttrValue, Breaker } from '../api/types.js';
 import type { TimeWindow } from './timeRange.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -37,31 +37,25 @@ export function normaliseState(v: AttrValue | undefined): BreakerState | null {
   return null;
 }
 
-/** Pulls breaker transitions out of traces, optionally only those recorded by one service. */
-export function extractBreakerTransitions(traces: readonly Trace[], service?: string): { result: BreakerTransition[]; warnings: string[] } {
+/**
+ * Transitions from /api/breakers that concern `service`: breakers it holds and breakers
+ * its callers hold around calls to it. States the dashboard does not know are skipped with a warning.
+ */
+export function breakerTransitions(breakers: readonly Breaker[], service: string): { result: BreakerTransition[]; warnings: string[] } {
   const warnings: string[] = [];
-  const seen = new Set<string>();
   const out: BreakerTransition[] = [];
-  for (const t of traces)
-    for (const s of t.spans) {
-      if (service !== undefined && s.service !== service) continue;
-      for (const e of s.events) {
-        if (e.name !== 'breaker.state') continue;
-        const from = normaliseState(e.attributes['faultline.from']);
-        const to = normaliseState(e.attributes['faultline.to']);
-        if (!from || !to) {
-          warnings.push(`breaker.state event at ${e.timeMs} in span ${s.spanId} has unknown states`);
-          continue;
-        }
-        const peer = s.attributes['peer.service'];
-        const name = e.attributes['faultline.breaker'];
-        const breaker = typeof name === 'string' && name ? name : typeof peer === 'string' && peer ? peer : 'breaker';
-        const key = `${s.service}|${breaker}|${e.timeMs}|${from}|${to}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push({ breaker, service: s.service, timeMs: e.timeMs, from, to });
+  for (const b of breakers) {
+    if (b.service !== service && b.target !== service && b.breaker !== service) continue;
+    for (const t of b.transitions) {
+      const from = normaliseState(t.from);
+      const to = normaliseState(t.to);
+      if (!from || !to) {
+        warnings.push(`breaker ${b.breaker} of ${b.service}: unknown state at ${t.timeMs} (${t.from} → ${t.to})`);
+        continue;
       }
+      out.push({ breaker: b.breaker, service: b.service, timeMs: t.timeMs, from, to });
     }
+  }
   out.sort((a, b) => a.timeMs - b.timeMs || a.breaker.localeCompare(b.breaker));
   return { result: out, warnings };
 }
@@ -108,62 +102,4 @@ export function breakerTimelines(transitions: readonly BreakerTransition[], wind
   }
   result.sort((a, b) => b.openShare - a.openShare || a.breaker.localeCompare(b.breaker));
   return { result, warnings };
-}
-
-export interface BreakerSampleOptions {
-  /** Failures closer than this belong to one episode. Default 30 000. */
-  episodeGapMs?: number;
-  /** Failing traces read at the start of each episode (where breakers open). Default 10. */
-  openTraces?: number;
-  /** Traces read around each episode's last failure (where breakers close): ms before / after. Default 2 000 / 3 000. */
-  closeBeforeMs?: number;
-  closeAfterMs?: number;
-}
-
-/**
- * Which traces to read for breaker events when they cannot all be read. Breakers
- * open a few failures into an episode, close on a success around its end, and
- * probe (half-open) in between. So, in this order until `max`: the first failures
- * of each episode, the traces around each episode's end (nearest first), the
- * newest traces, then an even spread over the failures. Returns ids, oldest first.
- */
-export function pickBreakerSample(traces: readonly { traceId: string; startMs: number; failed: boolean }[], max: number, options: BreakerSampleOptions = {}): string[] {
-  const byStart = [...traces].sort((a, b) => a.startMs - b.startMs || a.traceId.localeCompare(b.traceId));
-  const limit = Math.max(0, Math.floor(max));
-  if (byStart.length <= limit) return byStart.map((t) => t.traceId);
-  const failing = byStart.filter((t) => t.failed);
-  const episodes = failureEpisodes(failing.map((t) => t.startMs), options.episodeGapMs ?? 30_000);
-  const picked = new Set<string>();
-  const add = (id: string) => {
-    if (picked.size < limit) picked.add(id);
-  };
-  const openTraces = options.openTraces ?? 10;
-  for (const e of episodes) for (const t of failing.filter((f) => f.startMs >= e.startMs).slice(0, openTraces)) add(t.traceId);
-  const before = options.closeBeforeMs ?? 2000;
-  const after = options.closeAfterMs ?? 3000;
-  for (const e of episodes) {
-    const near = byStart.filter((t) => t.startMs >= e.endMs - before && t.startMs <= e.endMs + after).sort((a, b) => Math.abs(a.startMs - e.endMs) - Math.abs(b.startMs - e.endMs));
-    for (const t of near.slice(0, Math.ceil(limit / (2 * Math.max(1, episodes.length))))) add(t.traceId);
-  }
-  for (const t of byStart.slice(Math.max(0, byStart.length - Math.ceil(limit / 10)))) add(t.traceId);
-  const pool = failing.length > 0 ? failing : byStart;
-  // Finer spreads until full: some positions land on traces already picked.
-  for (let spread = limit - picked.size; picked.size < limit && spread <= 4 * pool.length; spread *= 2) {
-    for (let i = 0; i < spread; i++) add(pool[Math.floor(((i + 0.5) * pool.length) / spread)]!.traceId);
-  }
-  return byStart.filter((t) => picked.has(t.traceId)).map((t) => t.traceId);
-}
-
-/** Groups failure times into episodes separated by at least `gapMs` without a failure. */
-export function failureEpisodes(timesMs: readonly number[], gapMs: number): { startMs: number; endMs: number; count: number }[] {
-  const sorted = [...timesMs].sort((a, b) => a - b);
-  const out: { startMs: number; endMs: number; count: number }[] = [];
-  for (const t of sorted) {
-    const last = out.at(-1);
-    if (last && t - last.endMs < gapMs) {
-      last.endMs = t;
-      last.count += 1;
-    } else out.push({ startMs: t, endMs: t, count: 1 });
-  }
-  return out;
 }

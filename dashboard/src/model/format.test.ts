@@ -1,5 +1,6 @@
+import { formatPerSec } from './figures.js';
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatMs, formatPct, formatRate, formatTime, serviceColor } from './format.js';
+import { formatDateTime, formatMs, formatPct, formatTime, serviceColor } from './format.js';
 
 describe.each([
   [0.5, '0.50 ms'],
@@ -19,13 +20,13 @@ describe.each([
   [1, '100%'],
 ])('formatPct(%d)', (r, text) => it(`is ${text}`, () => expect(formatPct(r)).toBe(text)));
 
-describe.each([
-  [0, 60_000, '0/s'],
-  [3, 60_000, '3.0/min'],
-  [60, 60_000, '1.0/s'],
-  [6000, 60_000, '100/s'],
-  [5, 0, '–'],
-])('formatRate(%d, %d)', (n, w, text) => it(`is ${text}`, () => expect(formatRate(n, w)).toBe(text)));
+describe.each<[number | null, string]>([
+  [0, '0/s'],
+  [0.05, '3.0/min'],
+  [1, '1.0/s'],
+  [100, '100/s'],
+  [null, '–'],
+])('formatPerSec(%s)', (n, text) => it(`is ${text}`, () => expect(formatPerSec(n)).toBe(text)));
 
 describe('time and colour', () => {
   it('formats UTC times', () => {

@@ -18,16 +18,6 @@ export function formatPct(ratio: number): string {
   return `${Math.round(pct)}%`;
 }
 
-/** Requests per second over a window. */
-export function formatRate(requests: number, windowMs: number): string {
-  if (windowMs <= 0) return '–';
-  const perSec = requests / (windowMs / 1000);
-  if (perSec === 0) return '0/s';
-  if (perSec < 0.1) return `${(perSec * 60).toFixed(1)}/min`;
-  if (perSec < 10) return `${perSec.toFixed(1)}/s`;
-  return `${Math.round(perSec)}/s`;
-}
-
 export function formatTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Graph } from '../api/types.js';
+import type { Graph, GraphNode } from '../api/types.js';
+import type { Box } from './graphLayout.js';
 import { bigGraph, cascade, edge, node } from './fixtures/graphs.js';
-import { edgeBadges, incomingCalls, layoutGraph, neighbours, statsLine, worseHealth } from './graphLayout.js';
-
-const WINDOW_MS = 60_000;
+import { edgeBadges, layoutGraph, neighbours, worseHealth, worstCallers } from './graphLayout.js';
 
 describe.each<[string, Graph, number, number, number]>([
   ['empty', { nodes: [], edges: [] }, 0, 0, 0],
@@ -15,7 +14,7 @@ describe.each<[string, Graph, number, number, number]>([
 ])('layoutGraph: %s', (_name, graph, nodeCount, edgeCount, warningCount) => {
   it('positions every node and routes every edge', () => {
     const snapshot = structuredClone(graph);
-    const { result, warnings } = layoutGraph(graph, { windowMs: WINDOW_MS });
+    const { result, warnings } = layoutGraph(graph);
     expect(result.nodes).toHaveLength(nodeCount);
     expect(result.edges).toHaveLength(edgeCount);
     expect(warnings).toHaveLength(warningCount);
@@ -30,7 +29,7 @@ describe.each<[string, Graph, number, number, number]>([
 });
 
 describe('layoutGraph semantics', () => {
-  const { result } = layoutGraph(cascade, { windowMs: WINDOW_MS });
+  const { result } = layoutGraph(cascade);
   const at = (id: string) => result.nodes.find((n) => n.id === id)!;
   it('places callers left of their callees', () => {
     expect(at('gateway').x).toBeLessThan(at('orders').x);
@@ -49,8 +48,8 @@ describe('layoutGraph semantics', () => {
     expect(at('payments').health).toBe('healthy');
     // inventory sent no spans (it is down) but its callers saw every call fail.
     expect(at('inventory').health).toBe('failing');
-    expect(at('inventory').incoming).toEqual({ requests: 900, errors: 900, errorRate: 1 });
-    expect(at('gateway').incoming).toBeNull();
+    expect(at('inventory').worstCaller).toMatchObject({ source: 'orders', figures: { errorRate: 1, requestsPerSec: 15 } });
+    expect(at('gateway').worstCaller).toBeNull();
     expect(at('inventory').summary).toBe('callers see 100% err · 15/s');
     expect(at('orders').summary).toBe('10/s · 50% err · p95 40 ms');
     expect(at('smtp.example.com').kind).toBe('virtual');
@@ -69,10 +68,7 @@ describe.each([
   it('labels every non-zero counter', () => expect(edgeBadges(counts).map((b) => b.text)).toEqual(texts));
 });
 
-describe('statsLine and neighbours', () => {
-  it('writes rate, error % and p95', () => {
-    expect(statsLine({ requests: 120, errorRate: 0.25, p95Ms: 1200 }, 60_000)).toBe('2.0/s · 25% err · p95 1.20 s');
-  });
+describe('neighbours', () => {
   it('lists callers and callees busiest first', () => {
     const snapshot = structuredClone(cascade);
     const { callers, callees } = neighbours(cascade, 'orders');
@@ -91,12 +87,41 @@ describe.each([
   it(`is ${expected}`, () => expect(worseHealth(a, b)).toBe(expected));
 });
 
-it('incomingCalls sums every caller of a node', () => {
-  const edges = [edge('a', 'c', 10, 1), edge('b', 'c', 30, 3), edge('a', 'b', 5, 0)];
+it('worstCallers keeps the caller whose current calls fail most, without summing', () => {
+  const edges = [edge('a', 'c', 10, 1), edge('b', 'c', 30, 30), edge('a', 'b', 5, 0), edge('x', 'b', 0, 0)];
   const snapshot = structuredClone(edges);
-  const m = incomingCalls(edges);
-  expect(m.get('c')).toEqual({ requests: 40, errors: 4, errorRate: 0.1 });
-  expect(m.get('b')).toEqual({ requests: 5, errors: 0, errorRate: 0 });
+  const m = worstCallers(edges);
+  expect(m.get('c')).toMatchObject({ source: 'b', figures: { errorRate: 1, requestsPerSec: 0.5 } });
+  expect(m.get('b')?.source).toBe('a');
   expect(m.has('a')).toBe(false);
   expect(edges).toEqual(snapshot);
+});
+
+describe.each<[string, Partial<GraphNode>, string, string]>([
+  ['failing earlier, clean now', { errors: 300, errorRate: 0.5, current: { requestsPerSec: 2, errors: 0, errorRate: 0, p95Ms: 12, minuteStartMs: 0 } }, 'healthy', '2.0/s · 0% err · p95 12 ms'],
+  ['clean earlier, failing now', { errors: 0, errorRate: 0, current: { requestsPerSec: 2, errors: 120, errorRate: 1, p95Ms: 3, minuteStartMs: 0 } }, 'failing', '2.0/s · 100% err · p95 3.0 ms'],
+  ['no traffic in the last minute', { current: { requestsPerSec: 0, errors: 0, errorRate: 0, p95Ms: 0, minuteStartMs: null } }, 'idle', 'no traffic'],
+  ['a collector without current figures', { current: undefined }, 'idle', 'no traffic'],
+])('node health and summary: %s', (_name, patch, health, summary) => {
+  it('come from the current figures, not the range', () => {
+    const { result } = layoutGraph({ nodes: [{ ...node('a', 600, 0), ...patch }], edges: [] });
+    expect(result.nodes[0]).toMatchObject({ health, summary });
+  });
+});
+
+const overlaps = (a: Box, b: Box) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+const nodeBox = (n: { x: number; y: number; width: number; height: number }): Box => ({ x: n.x - n.width / 2, y: n.y - n.height / 2, width: n.width, height: n.height });
+
+describe.each<[string, Graph]>([
+  ['cascade', cascade],
+  ['12 services', bigGraph(12)],
+  ['30 services', bigGraph(30)],
+])('edge labels of %s', (_name, graph) => {
+  const { result } = layoutGraph(graph);
+  it('overlap no node and no other label', () => {
+    for (const e of result.edges) {
+      for (const n of result.nodes) expect(overlaps(e.labelBox, nodeBox(n)), `${e.key} label over node ${n.id}`).toBe(false);
+      for (const o of result.edges) if (o !== e) expect(overlaps(e.labelBox, o.labelBox), `${e.key} label over ${o.key} label`).toBe(false);
+    }
+  });
 });

@@ -2,8 +2,9 @@
 // edges out (dagre, left to right: callers to the left of their callees).
 import * as dagreModule from '@dagrejs/dagre';
 import type { Graph, GraphEdge, GraphNode } from '../api/types.js';
-import { formatMs, formatPct, formatRate } from './format.js';
-import { classifyHealth, type Health, type HealthThresholds, DEFAULT_THRESHOLDS } from './health.js';
+import { currentFigures, figuresHealth, figuresLine, formatPerSec, type Figures } from './figures.js';
+import { formatPct } from './format.js';
+import { DEFAULT_THRESHOLDS, HEALTH_LABEL, type Health, type HealthThresholds } from './health.js';
 
 export interface Point {
   x: number;
@@ -18,12 +19,12 @@ export interface LaidOutNode {
   y: number;
   width: number;
   height: number;
-  /** Worst of the node's own health and what its callers see (a service that is down sends no spans). */
+  /** Worst of the node's own current health and what its worst caller sees now (a service that is down sends no spans). */
   health: Health;
   stats: GraphNode;
-  /** Calls into this node as its callers recorded them (null when nothing calls it). */
-  incoming: { requests: number; errors: number; errorRate: number } | null;
-  /** Second line under the name: rate, errors, p95. */
+  /** The busiest-failing caller's current view of calls into this node (null when nothing calls it). */
+  worstCaller: { source: string; figures: Figures } | null;
+  /** Second line under the name: current rate, errors, p95 (or what callers see). */
   summary: string;
 }
 
@@ -34,15 +35,14 @@ export function worseHealth(a: Health, b: Health): Health {
   return HEALTH_RANK[a] >= HEALTH_RANK[b] ? a : b;
 }
 
-/** Sums the calls into each node, as recorded by the callers. */
-export function incomingCalls(edges: readonly GraphEdge[]): Map<string, { requests: number; errors: number; errorRate: number }> {
-  const out = new Map<string, { requests: number; errors: number; errorRate: number }>();
+/** For each node, the caller whose current calls into it fail most (no sums: the API aggregates). */
+export function worstCallers(edges: readonly GraphEdge[]): Map<string, { source: string; figures: Figures }> {
+  const out = new Map<string, { source: string; figures: Figures }>();
   for (const e of edges) {
-    const cur = out.get(e.target) ?? { requests: 0, errors: 0, errorRate: 0 };
-    cur.requests += e.requests;
-    cur.errors += e.errors;
-    cur.errorRate = cur.requests > 0 ? cur.errors / cur.requests : 0;
-    out.set(e.target, cur);
+    const f = currentFigures(e);
+    if (!f.hasTraffic) continue;
+    const cur = out.get(e.target);
+    if (!cur || f.errorRate > cur.figures.errorRate || (f.errorRate === cur.figures.errorRate && (f.requestsPerSec ?? 0) > (cur.figures.requestsPerSec ?? 0))) out.set(e.target, { source: e.source, figures: f });
   }
   return out;
 }
@@ -53,13 +53,20 @@ export interface EdgeBadge {
   text: string;
 }
 
+export interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 export interface LaidOutEdge {
   key: string;
   source: string;
   target: string;
   points: Point[];
-  labelX: number;
-  labelY: number;
+  /** Where the label box goes: beside the line, in room the layout reserved for it. */
+  labelBox: Box;
   label: string;
   badges: EdgeBadge[];
   health: Health;
@@ -71,14 +78,12 @@ export interface MapLayout {
   edges: LaidOutEdge[];
   width: number;
   height: number;
+  /** False when the graph was too big to reserve room for edge labels. */
+  edgeLabelsPlaced: boolean;
 }
 
 export interface LayoutOptions {
-  /** Window the stats cover, for per-second rates. */
-  windowMs: number;
   thresholds?: HealthThresholds;
-  nodeWidthPx?: number;
-  nodeHeightPx?: number;
   /** Edge count above which labels get no room in the layout. Default EDGE_LABELS_MAX. */
   edgeLabelsMax?: number;
 }
@@ -94,9 +99,29 @@ export const EDGE_LABELS_MAX = 40;
 /** Node count above which the faster (less tidy) ranker is used. */
 export const LARGE_GRAPH_NODES = 60;
 
+/**
+ * Text geometry shared with the renderer (ServiceMap): font sizes in layout px and the
+ * widths the layout reserves. The smallest font is what "legible at fit" is measured on.
+ */
+export const MAP_TEXT = {
+  nameFontPx: 14.5,
+  healthFontPx: 12,
+  summaryFontPx: 12.5,
+  edgeFontPx: 12.5,
+  /** Average advance of a character, as a share of the font size (system sans-serif, generous). */
+  charWidthEm: 0.62,
+  nodePaddingPx: 10,
+  sparklineHeightPx: 16,
+  edgeLineHeightPx: 16,
+  /** Gap between an edge line and its label box. */
+  edgeLabelGapPx: 6,
+} as const;
+export const MAP_TEXT_MIN_PX = Math.min(MAP_TEXT.nameFontPx, MAP_TEXT.healthFontPx, MAP_TEXT.summaryFontPx, MAP_TEXT.edgeFontPx);
+export const NODE_HEIGHT_PX = MAP_TEXT.nodePaddingPx * 2 + MAP_TEXT.nameFontPx + 6 + MAP_TEXT.summaryFontPx + 6 + MAP_TEXT.sparklineHeightPx;
+
 export const edgeKey = (source: string, target: string): string => `${source}→${target}`;
 
-const CHAR_WIDTH_PX = 7;
+export const textWidthPx = (text: string, fontPx: number): number => Math.ceil(text.length * fontPx * MAP_TEXT.charWidthEm);
 
 export function edgeBadges(e: Pick<GraphEdge, 'retries' | 'timeouts' | 'shortCircuits'>): EdgeBadge[] {
   const out: EdgeBadge[] = [];
@@ -106,17 +131,25 @@ export function edgeBadges(e: Pick<GraphEdge, 'retries' | 'timeouts' | 'shortCir
   return out;
 }
 
-export function statsLine(s: { requests: number; errorRate: number; p95Ms: number }, windowMs: number): string {
-  return `${formatRate(s.requests, windowMs)} · ${formatPct(s.errorRate)} err · p95 ${formatMs(s.p95Ms)}`;
+/** Label box of an edge: figures line, badges line, sparkline. */
+export function edgeLabelSize(label: string, badges: readonly EdgeBadge[]): { width: number; height: number } {
+  const badgeLine = badges.map((b) => b.text).join('  ');
+  const width = Math.max(textWidthPx(label, MAP_TEXT.edgeFontPx), textWidthPx(badgeLine, MAP_TEXT.edgeFontPx), 60) + 12;
+  const lines = badgeLine ? 2 : 1;
+  return { width, height: lines * MAP_TEXT.edgeLineHeightPx + MAP_TEXT.sparklineHeightPx + 8 };
+}
+
+export function nodeWidthPx(id: string, summary: string, health: Health): number {
+  const nameLine = textWidthPx(`◌ ${id}`, MAP_TEXT.nameFontPx) + 12 + textWidthPx(HEALTH_LABEL[health].toUpperCase(), MAP_TEXT.healthFontPx);
+  return Math.max(150, Math.min(420, Math.max(nameLine, textWidthPx(summary, MAP_TEXT.summaryFontPx)) + MAP_TEXT.nodePaddingPx * 2));
 }
 
 /**
- * Lays out the graph. Edges naming a node that the answer does not list get a
- * virtual node (with a warning) instead of being dropped, so no traffic disappears.
+ * Lays out the graph with each node's current figures. Edges naming a node that the
+ * answer does not list get a virtual node (with a warning) instead of being dropped.
  */
-export function layoutGraph(graph: Graph, options: LayoutOptions): { result: MapLayout; warnings: string[] } {
+export function layoutGraph(graph: Graph, options: LayoutOptions = {}): { result: MapLayout; warnings: string[] } {
   const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
-  const nodeHeight = options.nodeHeightPx ?? 46;
   const warnings: string[] = [];
   const nodes = new Map<string, GraphNode>();
   for (const n of graph.nodes) {
@@ -139,69 +172,63 @@ export function layoutGraph(graph: Graph, options: LayoutOptions): { result: Map
   const g = new dagre.graphlib.Graph({ multigraph: false });
   // network-simplex gives the tidiest ranks; on big maps longest-path is about twice as fast.
   const ranker = nodes.size > LARGE_GRAPH_NODES ? 'longest-path' : 'network-simplex';
-  g.setGraph({ rankdir: 'LR', nodesep: 22, ranksep: 90, edgesep: 12, marginx: 20, marginy: 20, ranker });
+  const roomForLabels = edges.size <= (options.edgeLabelsMax ?? EDGE_LABELS_MAX);
+  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: roomForLabels ? 36 : 70, edgesep: 14, marginx: 16, marginy: 16, ranker });
   g.setDefaultEdgeLabel(() => ({}));
-  const summaries = new Map<string, string>();
-  const incoming = incomingCalls([...edges.values()]);
+  const callers = worstCallers([...edges.values()]);
+  const info = new Map<string, { health: Health; summary: string }>();
   for (const n of nodes.values()) {
-    const summary = statsLine(n, options.windowMs);
-    summaries.set(n.id, summary);
-    // Name plus the health word on one line, the stats line below.
-    const width = options.nodeWidthPx ?? Math.max(150, Math.min(340, Math.max(n.id.length * 8 + 80, summary.length * 5.8) + 24));
-    g.setNode(n.id, { width, height: nodeHeight });
+    const own = currentFigures(n);
+    const seen = callers.get(n.id);
+    const ownHealth = figuresHealth(own, thresholds);
+    const seenHealth = seen ? figuresHealth(seen.figures, thresholds) : 'idle';
+    const health = worseHealth(ownHealth, seenHealth);
+    // Say why a node that reports itself healthy (or nothing at all) is not: its callers' calls fail.
+    const summary =
+      n.kind === 'virtual' ? (seen ? `callers: ${figuresLine(seen.figures)}` : 'virtual (not instrumented)')
+      : seen && health !== ownHealth ? `callers see ${formatPct(seen.figures.errorRate)} err · ${formatPerSec(seen.figures.requestsPerSec)}`
+      : figuresLine(own);
+    info.set(n.id, { health, summary });
+    g.setNode(n.id, { width: nodeWidthPx(n.id, summary, health), height: NODE_HEIGHT_PX });
   }
   const labels = new Map<string, string>();
-  const roomForLabels = edges.size <= (options.edgeLabelsMax ?? EDGE_LABELS_MAX);
   for (const [key, e] of edges) {
-    const label = statsLine(e, options.windowMs);
+    const label = figuresLine(currentFigures(e));
     labels.set(key, label);
-    const badgeLine = edgeBadges(e).map((b) => b.text).join('  ');
-    const textWidth = Math.max(label.length, badgeLine.length) * CHAR_WIDTH_PX * 0.85;
-    g.setEdge(e.source, e.target, roomForLabels ? { width: textWidth, height: badgeLine ? 30 : 16, labelpos: 'c' } : {});
+    const size = edgeLabelSize(label, edgeBadges(e));
+    // In LR the label node's height is across the line: room for the box above it and a gap.
+    g.setEdge(e.source, e.target, roomForLabels ? { width: size.width, height: size.height * 2 + MAP_TEXT.edgeLabelGapPx * 2, labelpos: 'c' } : {});
   }
   dagre.layout(g);
 
   const laidNodes: LaidOutNode[] = [...nodes.values()].map((n) => {
     const d = g.node(n.id);
-    const own = classifyHealth(n, thresholds);
-    const inc = incoming.get(n.id);
-    const seen = inc ? classifyHealth(inc, thresholds) : 'idle';
-    if (inc && worseHealth(own, seen) !== own) {
-      // Say why a node that reports itself healthy is not: its callers' calls fail.
-      summaries.set(n.id, `callers see ${formatPct(inc.errorRate)} err · ${formatRate(inc.requests, options.windowMs)}`);
-    }
-    return {
-      id: n.id,
-      kind: n.kind,
-      x: d.x,
-      y: d.y,
-      width: d.width,
-      height: d.height,
-      health: worseHealth(classifyHealth(n, thresholds), incoming.has(n.id) ? classifyHealth(incoming.get(n.id)!, thresholds) : 'idle'),
-      stats: n,
-      incoming: incoming.get(n.id) ?? null,
-      summary: summaries.get(n.id)!,
-    };
+    const { health, summary } = info.get(n.id)!;
+    return { id: n.id, kind: n.kind, x: d.x, y: d.y, width: d.width, height: d.height, health, stats: n, worstCaller: callers.get(n.id) ?? null, summary };
   });
   const laidEdges: LaidOutEdge[] = [...edges.entries()].map(([key, e]) => {
     const d = g.edge(e.source, e.target) as unknown as { points: Point[]; x?: number; y?: number };
     const points = d.points.map((p) => ({ x: p.x, y: p.y }));
     const mid = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
+    const label = labels.get(key)!;
+    const badges = edgeBadges(e);
+    const size = edgeLabelSize(label, badges);
+    const cx = roomForLabels && d.x !== undefined ? d.x : mid.x;
+    const cy = roomForLabels && d.y !== undefined ? d.y : mid.y;
     return {
       key,
       source: e.source,
       target: e.target,
       points,
-      labelX: roomForLabels && d.x !== undefined ? d.x : mid.x,
-      labelY: roomForLabels && d.y !== undefined ? d.y : mid.y,
-      label: labels.get(key)!,
-      badges: edgeBadges(e),
-      health: classifyHealth(e, thresholds),
+      labelBox: { x: cx - size.width / 2, y: cy - MAP_TEXT.edgeLabelGapPx - size.height, width: size.width, height: size.height },
+      label,
+      badges,
+      health: figuresHealth(currentFigures(e), thresholds),
       stats: e,
     };
   });
   const meta = g.graph();
-  return { result: { nodes: laidNodes, edges: laidEdges, width: meta.width ?? 0, height: meta.height ?? 0 }, warnings };
+  return { result: { nodes: laidNodes, edges: laidEdges, width: meta.width ?? 0, height: meta.height ?? 0, edgeLabelsPlaced: roomForLabels }, warnings };
 }
 
 /** Callers and callees of one node, busiest first. */

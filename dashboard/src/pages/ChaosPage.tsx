@@ -39,7 +39,7 @@ function ChaosPanel({ controlUrl }: { controlUrl: string }) {
   const faults = useApi(`faults:${controlUrl}`, pollTick, (signal) => api.faults(signal));
   const active = useApi(`active:${controlUrl}`, pollTick, (signal) => api.active(signal));
   const graph = useApi(`graph:${d.rangeKey}`, d.tick + pollTick, (signal) => collectorApi.graph(d.window, signal));
-  const layout = useMemo(() => (graph.data ? layoutGraph(graph.data, { windowMs: d.windowMs }).result : null), [graph.data, d.windowMs]);
+  const layout = useMemo(() => (graph.data ? layoutGraph(graph.data).result : null), [graph.data]);
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<ApiError | null>(null);
 

@@ -79,7 +79,7 @@ export function IncidentsPage() {
 
 function IncidentDetail({ incident, causeIndex, graph, windowMs, params, onSelectCause }: { incident: Incident; causeIndex: number; graph: Graph | undefined; windowMs: number; params: URLSearchParams; onSelectCause: (i: number) => void }) {
   const cause = incident.rootCauses[Math.min(causeIndex, incident.rootCauses.length - 1)];
-  const layout = useMemo(() => (graph ? layoutGraph(graph, { windowMs }).result : null), [graph, windowMs]);
+  const layout = useMemo(() => (graph ? layoutGraph(graph).result : null), [graph]);
   const highlight = useMemo(() => (graph && cause ? highlightPath(graph, cause.path) : null), [graph, cause]);
   return (
     <section className="panel incident-detail" aria-label="Root causes">

@@ -1,23 +1,31 @@
 import { useMemo } from 'react';
-import { collectorApi } from '../api/collector.js';
-import type { Graph } from '../api/types.js';
+import { collectorApi, type TimeWindow } from '../api/collector.js';
+import type { Annotation, Graph, SeriesAnswerPoint } from '../api/types.js';
+import { AnnotationList, AnnotationStrip } from '../components/Annotations.js';
 import { HealthLegend } from '../components/HealthLegend.js';
 import { MapDetails } from '../components/MapDetails.js';
 import { ServiceMap } from '../components/ServiceMap.js';
 import { EmptyState, ErrorState, Loading, NoTelemetryHint, Warnings } from '../components/StateViews.js';
 import { useApi } from '../hooks/useApi.js';
 import { useDashboard } from '../hooks/useDashboard.js';
-import { formatMs, formatPct, formatRate } from '../model/format.js';
+import { useSparklineSeries } from '../hooks/useSparklineSeries.js';
+import { currentFigures, formatPerSec, rangeFigures } from '../model/figures.js';
+import { formatMs, formatPct } from '../model/format.js';
 import { HEALTH_LABEL } from '../model/health.js';
-import { layoutGraph } from '../model/graphLayout.js';
+import { layoutGraph, MAP_TEXT } from '../model/graphLayout.js';
+import { mapSparklines } from '../model/sparkline.js';
 import { highlightPath, parsePathParam } from '../model/pathHighlight.js';
 import { describeRange } from '../model/timeRange.js';
 
 export function MapPage() {
   const d = useDashboard();
   const { params, setParams } = d.location;
-  const graph = useApi(`graph:${d.rangeKey}`, d.tick, (signal) => collectorApi.graph(d.window, signal));
-  const windowMs = d.windowMs;
+  const fetched = useApi(`graph:${d.rangeKey}`, d.tick, async (signal) => ({ graph: await collectorApi.graph(d.window, signal), atMs: Date.now() }));
+  // The stream's graph event carries this window's graph when it is newer than the last answer: no refetch.
+  const live = d.streamGraph && d.streamGraph.receivedMs > (fetched.data?.atMs ?? 0) ? d.streamGraph.graph : null;
+  const graph = { ...fetched, data: live ?? fetched.data?.graph, loading: fetched.loading && !live };
+  const annotations = useApi(`annotations:${d.rangeKey}`, d.tick, (signal) => collectorApi.annotations(d.window, signal));
+  const sparkSeries = useSparklineSeries(graph.data, d.window, d.rangeKey, d.slowTick);
   const path = parsePathParam(params.get('path'));
 
   return (
@@ -36,20 +44,32 @@ export function MapPage() {
           <NoTelemetryHint />
         </EmptyState>
       ) : graph.data ? (
-        <MapView graph={graph.data} windowMs={windowMs} params={params} path={path} setParams={setParams} />
+        <MapView graph={graph.data} window={d.window} annotations={annotations.data ?? []} series={sparkSeries.data} params={params} path={path} setParams={setParams} />
       ) : null}
     </main>
   );
 }
 
-function MapView({ graph, windowMs, params, path, setParams }: { graph: Graph; windowMs: number; params: URLSearchParams; path: string[]; setParams: (c: Record<string, string | null>) => void }) {
-  const { result: layout, warnings } = useMemo(() => layoutGraph(graph, { windowMs }), [graph, windowMs]);
+interface MapViewProps {
+  graph: Graph;
+  window: TimeWindow;
+  annotations: Annotation[];
+  series: Map<string, SeriesAnswerPoint[]> | undefined;
+  params: URLSearchParams;
+  path: string[];
+  setParams: (c: Record<string, string | null>) => void;
+}
+
+function MapView({ graph, window, annotations, series, params, path, setParams }: MapViewProps) {
+  const { result: layout, warnings } = useMemo(() => layoutGraph(graph), [graph]);
+  const sparklines = useMemo(() => (series ? mapSparklines(layout, series, MAP_TEXT) : undefined), [layout, series]);
   const highlight = useMemo(() => (path.length > 0 ? highlightPath(graph, path) : null), [graph, path.join('>')]); // eslint-disable-line react-hooks/exhaustive-deps
   const selectedNode = params.get('node');
   const selectedEdge = params.get('edge');
   const selectNode = (id: string) => setParams({ node: id, edge: null });
   const selectEdge = (key: string) => setParams({ edge: key, node: null });
-  const sorted = [...layout.nodes].sort((a, b) => b.stats.errorRate - a.stats.errorRate || a.id.localeCompare(b.id));
+  const nowErr = (x: Parameters<typeof currentFigures>[0]) => currentFigures(x).errorRate;
+  const sorted = [...layout.nodes].sort((a, b) => nowErr(b.stats) - nowErr(a.stats) || b.stats.errorRate - a.stats.errorRate || a.id.localeCompare(b.id));
   return (
     <>
       {highlight && (
@@ -62,14 +82,14 @@ function MapView({ graph, windowMs, params, path, setParams }: { graph: Graph; w
       )}
       <div className="map-layout">
         <div className="map-main">
-          <ServiceMap layout={layout} highlight={highlight?.result} selectedNode={selectedNode} selectedEdge={selectedEdge} onSelectNode={selectNode} onSelectEdge={selectEdge} />
+          <ServiceMap layout={layout} sparklines={sparklines} highlight={highlight?.result} selectedNode={selectedNode} selectedEdge={selectedEdge} onSelectNode={selectNode} onSelectEdge={selectEdge} />
+          <AnnotationStrip annotations={annotations} window={window} />
           <HealthLegend />
         </div>
         <aside className="map-side">
           <MapDetails
             graph={graph}
             layout={layout}
-            windowMs={windowMs}
             params={params}
             selectedNode={selectedNode}
             selectedEdge={selectedEdge}
@@ -77,6 +97,7 @@ function MapView({ graph, windowMs, params, path, setParams }: { graph: Graph; w
             onSelectEdge={selectEdge}
             onClear={() => setParams({ node: null, edge: null })}
           />
+          <AnnotationList annotations={annotations} window={window} />
         </aside>
       </div>
       <Warnings warnings={[...warnings, ...(highlight?.warnings ?? [])]} />
@@ -88,9 +109,10 @@ function MapView({ graph, windowMs, params, path, setParams }: { graph: Graph; w
               <tr>
                 <th>service</th>
                 <th>health</th>
-                <th>rate</th>
-                <th>errors</th>
-                <th>p95</th>
+                <th>rate now</th>
+                <th>errors now</th>
+                <th>p95 now</th>
+                <th className="history">range: rate · errors · p95</th>
               </tr>
             </thead>
             <tbody>
@@ -105,9 +127,8 @@ function MapView({ graph, windowMs, params, path, setParams }: { graph: Graph; w
                   <td>
                     <span className={`badge health-${n.health}`}>{HEALTH_LABEL[n.health]}</span>
                   </td>
-                  <td>{formatRate(n.stats.requests, windowMs)}</td>
-                  <td>{formatPct(n.stats.errorRate)}</td>
-                  <td>{formatMs(n.stats.p95Ms)}</td>
+                  <NowCells figures={n.worstCaller && n.health !== 'idle' && !currentFigures(n.stats).hasTraffic ? n.worstCaller.figures : currentFigures(n.stats)} seenBy={n.worstCaller && !currentFigures(n.stats).hasTraffic ? n.worstCaller.source : null} />
+                  <HistoryCell stats={n.stats} />
                 </tr>
               ))}
             </tbody>
@@ -119,15 +140,16 @@ function MapView({ graph, windowMs, params, path, setParams }: { graph: Graph; w
             <thead>
               <tr>
                 <th>call</th>
-                <th>rate</th>
-                <th>errors</th>
-                <th>p95</th>
-                <th>resilience</th>
+                <th>rate now</th>
+                <th>errors now</th>
+                <th>p95 now</th>
+                <th>resilience (range)</th>
+                <th className="history">range: rate · errors · p95</th>
               </tr>
             </thead>
             <tbody>
               {[...layout.edges]
-                .sort((a, b) => b.stats.errorRate - a.stats.errorRate || a.key.localeCompare(b.key))
+                .sort((a, b) => nowErr(b.stats) - nowErr(a.stats) || b.stats.errorRate - a.stats.errorRate || a.key.localeCompare(b.key))
                 .map((e) => (
                   <tr key={e.key} className={selectedEdge === e.key ? 'selected' : undefined}>
                     <td>
@@ -135,10 +157,9 @@ function MapView({ graph, windowMs, params, path, setParams }: { graph: Graph; w
                         {e.source} → {e.target}
                       </button>
                     </td>
-                    <td>{formatRate(e.stats.requests, windowMs)}</td>
-                    <td>{formatPct(e.stats.errorRate)}</td>
-                    <td>{formatMs(e.stats.p95Ms)}</td>
+                    <NowCells figures={currentFigures(e.stats)} seenBy={null} />
                     <td>{e.badges.map((b) => b.text).join(' · ') || '–'}</td>
+                    <HistoryCell stats={e.stats} />
                   </tr>
                 ))}
             </tbody>
@@ -146,5 +167,28 @@ function MapView({ graph, windowMs, params, path, setParams }: { graph: Graph; w
         </section>
       </div>
     </>
+  );
+}
+
+function NowCells({ figures, seenBy }: { figures: ReturnType<typeof currentFigures>; seenBy: string | null }) {
+  if (!figures.hasTraffic) return <td colSpan={3} className="muted">no traffic in the last complete minute</td>;
+  return (
+    <>
+      <td>{formatPerSec(figures.requestsPerSec)}</td>
+      <td>
+        {formatPct(figures.errorRate)}
+        {seenBy && <span className="muted"> (as {seenBy} saw it)</span>}
+      </td>
+      <td>{formatMs(figures.p95Ms)}</td>
+    </>
+  );
+}
+
+function HistoryCell({ stats }: { stats: Parameters<typeof rangeFigures>[0] }) {
+  const r = rangeFigures(stats);
+  return (
+    <td className="history muted">
+      {formatPerSec(r.requestsPerSec)} · {formatPct(r.errorRate)} · {formatMs(r.p95Ms)}
+    </td>
   );
 }

@@ -1,0 +1,44 @@
+// Sparkline paths for map nodes and edges: requests and errors per step of a /api/series answer,
+// on one scale so the error line sits under the request line it belongs to.
+import type { SeriesAnswerPoint } from '../api/types.js';
+
+export interface Sparkline {
+  requests: string;
+  errors: string;
+  /** Largest requests per step, for the tooltip. */
+  maxRequests: number;
+  anyErrors: boolean;
+}
+
+/** SVG paths inside a `widthPx` × `heightPx` box; null when there is nothing to draw. */
+export function sparklinePaths(points: readonly Pick<SeriesAnswerPoint, 'startMs' | 'requests' | 'errors'>[], widthPx: number, heightPx: number): Sparkline | null {
+  if (points.length === 0 || widthPx <= 0 || heightPx <= 0) return null;
+  const sorted = [...points].sort((a, b) => a.startMs - b.startMs);
+  const max = Math.max(0, ...sorted.map((p) => Math.max(p.requests, p.errors)));
+  const step = sorted.length > 1 ? widthPx / (sorted.length - 1) : 0;
+  const y = (v: number) => (max > 0 ? heightPx - (v / max) * heightPx : heightPx);
+  const path = (pick: (p: (typeof sorted)[number]) => number) =>
+    sorted.map((p, i) => `${i === 0 ? 'M' : 'L'}${+(i * step).toFixed(1)},${+y(pick(p)).toFixed(1)}`).join(' ') + (sorted.length === 1 ? ` L${widthPx},${+y(pick(sorted[0]!)).toFixed(1)}` : '');
+  return { requests: path((p) => p.requests), errors: path((p) => p.errors), maxRequests: max, anyErrors: sorted.some((p) => p.errors > 0) };
+}
+
+/** Sparkline box sizes the map draws (node: inside the box under the figures; edge: in its label). */
+export function mapSparklines(
+  layout: { nodes: readonly { id: string; width: number }[]; edges: readonly { key: string; labelBox: { width: number } }[] },
+  series: ReadonlyMap<string, readonly Pick<SeriesAnswerPoint, 'startMs' | 'requests' | 'errors'>[]>,
+  geometry: { nodePaddingPx: number; sparklineHeightPx: number },
+): Map<string, Sparkline> {
+  const out = new Map<string, Sparkline>();
+  const h = geometry.sparklineHeightPx - 4;
+  for (const n of layout.nodes) {
+    const s = series.get(n.id);
+    const p = s ? sparklinePaths(s, n.width - geometry.nodePaddingPx * 2, h) : null;
+    if (p) out.set(n.id, p);
+  }
+  for (const e of layout.edges) {
+    const s = series.get(e.key);
+    const p = s ? sparklinePaths(s, e.labelBox.width - 12, h) : null;
+    if (p) out.set(e.key, p);
+  }
+  return out;
+}
