@@ -78,14 +78,28 @@ try {
   const total = await promQuery(prom, 'faultline_requests_total{service="gateway"}');
   const at = (ms: number) => (ms / 1000).toFixed(3);
   const rps = Number(process.env.SCENARIO_RPS ?? 10);
-  // The load runs durationS from 0.15 × durationS before the fault; spans reach the collector a few seconds late.
-  const loadStartMs = fault.startMs - 0.15 * durationS * 1000;
-  const loadEndMs = loadStartMs + durationS * 1000;
-  const whole = await promQuery(prom, `rate(faultline_requests_total{service="gateway"}[${durationS}s] @ ${at(loadEndMs + 5000)})`);
-  const before = await promQuery(prom, `rate(faultline_requests_total{service="gateway"}[5s] @ ${at(fault.startMs + 2000)})`);
   const sent = report.requests;
   const pct = (v: number | null, ref: number) => `${(((v ?? 0) - ref) / ref * 100).toFixed(1)} %`;
-  console.log(`Prometheus: faultline_requests_total{service="gateway"} = ${total} vs ${sent} requests sent (${pct(total, sent)}); rate()[${durationS}s] over the load = ${whole?.toFixed(2)}/s vs ${(sent / durationS).toFixed(2)}/s sent (${pct(whole, sent / durationS)}); rate()[5s] just before the fault = ${before?.toFixed(2)}/s vs ${rps}/s (${pct(before, rps)})`);
+  // The load's start as Prometheus saw it: the first scrape that held the gateway's counter.
+  const firstS = await promQuery(prom, `min_over_time(timestamp(faultline_requests_total{service="gateway"})[${Math.ceil((Date.now() - startedMs) / 1000) + 60}s:1s])`);
+  const loadStartMs = firstS !== null ? firstS * 1000 : fault.startMs - 0.15 * durationS * 1000;
+  const loadEndMs = loadStartMs + durationS * 1000;
+  // rate() over the whole load: its window ends once every request has ended (a naive request
+  // hangs up to the generator's 20 s timeout, and is counted when its span ends).
+  const lateMs = Math.min(25_000, endedMs - loadEndMs);
+  const whole = await promQuery(prom, `increase(faultline_requests_total{service="gateway"}[${Math.round((loadEndMs + lateMs - loadStartMs) / 1000) + 2}s] @ ${at(loadEndMs + lateMs)})`);
+  console.log(`Prometheus: faultline_requests_total{service="gateway"} = ${total} vs ${sent} requests sent (${pct(total, sent)}); increase() over the load = ${whole?.toFixed(0)} (${pct(whole, sent)}), i.e. rate ${((whole ?? 0) / durationS).toFixed(2)}/s vs ${(sent / durationS).toFixed(2)}/s sent`);
+  // rate()[60s] every 5 s while a full minute of load lies behind it. Requests are counted when
+  // their span ends, so a minute in which requests start hanging reads low by the hang's length.
+  const points: { tMs: number; rate: number }[] = [];
+  for (let tMs = loadStartMs + 60_000; tMs <= loadEndMs; tMs += 5_000) {
+    const v = await promQuery(prom, `rate(faultline_requests_total{service="gateway"}[60s] @ ${at(tMs)})`);
+    if (v !== null) points.push({ tMs, rate: v });
+  }
+  for (const p of points) {
+    const phase = p.tMs - 60_000 >= fault.startMs && p.tMs <= fault.endMs ? 'fault' : p.tMs < fault.startMs ? 'before' : p.tMs - 60_000 > fault.endMs ? 'after' : 'onset/recovery';
+    console.log(`  rate()[60s] @ +${((p.tMs - loadStartMs) / 1000).toFixed(0)} s (${phase}): ${p.rate.toFixed(2)}/s vs ${rps}/s sent (${pct(p.rate, rps)})`);
+  }
 
   const tx = (await (await fetch(`${collector.url}/api/transactions?state=stuck&limit=1000`)).json()) as unknown[];
   const all = (await (await fetch(`${collector.url}/api/transactions?limit=1000`)).json()) as { state: string }[];
