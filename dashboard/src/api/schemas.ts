@@ -134,3 +134,11 @@ export const transactionSummarySchema = z.object({
 export const transactionsSchema = z.array(transactionSummarySchema);
 export const transactionStepSchema = z.object({ name: z.string(), service: z.string(), state: z.string(), startMs: count, endMs: count.nullable().default(null), traceId: z.string() });
 export const transactionDetailSchema = transactionSummarySchema.extend({ steps: z.array(transactionStepSchema) });
+
+/** Stream event `graph.delta`: nodes and edges whose figures changed since the previous `graph` event, and the ids that left. */
+export const graphDeltaSchema = z.object({
+  nodes: z.array(graphNodeSchema),
+  edges: z.array(graphEdgeSchema),
+  removedNodes: z.array(z.string()).default([]),
+  removedEdges: z.array(z.object({ source: z.string(), target: z.string() })).default([]),
+});

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { formatMs, serviceColor } from '../model/format.js';
 import { computeVirtualWindow, scrollTopForRow } from '../model/virtualWindow.js';
+import type { CriticalSection } from '../model/criticalPath.js';
 import type { MarkerKind, Waterfall as WaterfallModel, WaterfallRow } from '../model/waterfall.js';
 
 export const ROW_HEIGHT_PX = 26;
@@ -28,9 +29,12 @@ export interface WaterfallProps {
   onSelect: (spanId: string) => void;
   /** Row to bring into view once (e.g. the first error when a trace opens). */
   scrollToSpanId?: string | null;
+  /** Critical-path sections per span id, drawn over the bars when given. */
+  critical?: ReadonlyMap<string, readonly CriticalSection[]> | null;
 }
 
-export function Waterfall({ model, rows, collapsed, onToggle, selectedSpanId, onSelect, scrollToSpanId }: WaterfallProps) {
+export function Waterfall({ model, rows, collapsed, onToggle, selectedSpanId, onSelect, scrollToSpanId, critical }: WaterfallProps) {
+  const pctOf = (ms: number) => ((ms - model.traceStartMs) / Math.max(1e-9, model.traceDurationMs)) * 100;
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const viewport = Math.min(VIEWPORT_PX, Math.max(ROW_HEIGHT_PX * 4, rows.length * ROW_HEIGHT_PX));
@@ -86,6 +90,7 @@ export function Waterfall({ model, rows, collapsed, onToggle, selectedSpanId, on
               const index = win.start + i;
               const s = row.span;
               const isCollapsed = collapsed.has(s.spanId);
+              const sections = critical?.get(s.spanId) ?? [];
               const counts = new Map<MarkerKind, number>();
               for (const m of row.markers) counts.set(m.kind, (counts.get(m.kind) ?? 0) + 1);
               return (
@@ -96,6 +101,7 @@ export function Waterfall({ model, rows, collapsed, onToggle, selectedSpanId, on
                   data-testid="wf-row"
                   data-span-id={s.spanId}
                   data-error={row.isError ? 'true' : 'false'}
+                  data-critical={sections.length > 0 ? 'true' : 'false'}
                   data-index={index}
                   role="treeitem"
                   aria-level={row.depth + 1}
@@ -142,7 +148,11 @@ export function Waterfall({ model, rows, collapsed, onToggle, selectedSpanId, on
                       className="wf-bar"
                       style={{ left: `${row.offsetPct}%`, width: `max(2px, ${row.widthPct}%)`, background: row.isError ? undefined : serviceColor(s.service) }}
                     />
-                    <span className="wf-dur" style={{ left: `min(calc(${row.offsetPct + row.widthPct}% + 4px), calc(100% - 60px))` }}>
+                    {sections.map((c) => (
+                      <div key={c.startMs} className="wf-critical" data-testid="wf-critical" style={{ left: `${pctOf(c.startMs)}%`, width: `max(2px, ${pctOf(c.endMs) - pctOf(c.startMs)}%)` }} title={`critical path: ${formatMs(c.endMs - c.startMs)}`} />
+                    ))}
+                    {/* Beside the bar's end; the column keeps a margin on the right so a full-width bar has room too. */}
+                    <span className="wf-dur" data-testid="wf-dur" style={{ left: `calc(${row.offsetPct + row.widthPct}% + 4px)` }}>
                       {formatMs(s.durationMs)}
                     </span>
                     {row.markers.map((m, j) => (

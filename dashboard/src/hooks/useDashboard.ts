@@ -1,7 +1,8 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import { collectorApi } from '../api/collector.js';
-import { graphSchema } from '../api/schemas.js';
-import type { DashboardConfig, Graph } from '../api/types.js';
+import { annotationSchema, graphDeltaSchema, graphSchema } from '../api/schemas.js';
+import type { Annotation, DashboardConfig, Graph } from '../api/types.js';
+import { applyGraphDelta, upsertAnnotation } from '../model/streamUpdates.js';
 import { parseRefresh, parseTimeRange, resolveWindow, writeTimeRange, type TimeRange, type TimeWindow } from '../model/timeRange.js';
 import { coveredWindowMs } from '../model/series.js';
 import { useApi } from './useApi.js';
@@ -33,6 +34,19 @@ export interface Dashboard {
   config: DashboardConfig | undefined;
   /** The stream's latest graph, when it covers the current range (relative, STREAM_GRAPH_WINDOW_MS). */
   streamGraph: { graph: Graph; receivedMs: number } | null;
+  /** Annotations the stream announced since the page loaded (new ones, and ones that grew). */
+  streamAnnotations: Annotation[];
+}
+
+/** Annotations kept from the stream. */
+const STREAM_ANNOTATIONS_MAX = 200;
+
+function parseJson(data: string): unknown {
+  try {
+    return JSON.parse(data);
+  } catch {
+    return undefined;
+  }
 }
 
 export const SLOW_TICK_MIN_GAP_MS = 15_000;
@@ -70,28 +84,38 @@ export function useDashboardState(): Dashboard {
   const fixed = range.kind === 'absolute';
   const paused = userPaused || fixed;
   const [streamGraph, setStreamGraph] = useState<{ graph: Graph; receivedMs: number } | null>(null);
+  const [streamAnnotations, setStreamAnnotations] = useState<Annotation[]>([]);
   const streamCoversRange = range.kind === 'relative' && range.durationMs === STREAM_GRAPH_WINDOW_MS;
   const onStream = useCallback(
     (events: StreamEvent[]) => {
       let needsRefetch = false;
       for (const e of events) {
-        if (e.type !== 'graph' || !streamCoversRange) {
-          needsRefetch = true;
-          continue;
-        }
-        const parsed = (() => {
-          try {
-            return graphSchema.safeParse(JSON.parse(e.data));
-          } catch {
-            return null;
+        const body = parseJson(e.data);
+        if (e.type === 'graph' || e.type === 'graph.delta') {
+          if (!streamCoversRange) {
+            needsRefetch = true;
+            continue;
           }
-        })();
-        if (parsed?.success) setStreamGraph({ graph: parsed.data, receivedMs: Date.now() });
-        else needsRefetch = true;
+          if (e.type === 'graph') {
+            const g = graphSchema.safeParse(body);
+            if (g.success) setStreamGraph({ graph: g.data, receivedMs: Date.now() });
+            else needsRefetch = true;
+          } else {
+            const delta = graphDeltaSchema.safeParse(body);
+            // A delta needs the graph it applies to; without one, the next `graph` event brings it.
+            if (delta.success) setStreamGraph((cur) => (cur ? { graph: applyGraphDelta(cur.graph, delta.data), receivedMs: Date.now() } : cur));
+            else needsRefetch = true;
+          }
+        } else if (e.type === 'annotation') {
+          const a = annotationSchema.safeParse(body);
+          if (a.success) setStreamAnnotations((list) => upsertAnnotation(list, a.data, STREAM_ANNOTATIONS_MAX));
+          else needsRefetch = true;
+        } else if (e.type !== 'services') {
+          // incidents and breaker transitions: the views that show them refetch.
+          needsRefetch = true;
+        }
       }
-      // Graph events update the map from their payload; only other changes refetch.
       if (needsRefetch) bump();
-      else setNowMs(Date.now());
     },
     [bump, streamCoversRange],
   );
@@ -135,5 +159,6 @@ export function useDashboardState(): Dashboard {
     },
     config,
     streamGraph: streamCoversRange && !paused ? streamGraph : null,
+    streamAnnotations,
   };
 }

@@ -15,9 +15,10 @@ export interface Figures {
 
 export type WithFigures = Rates & { requestsPerSec?: number | undefined; current?: CurrentFigures | undefined };
 
+/** The last complete minute; a collector that sends no `current` gets its range figures instead. */
 export function currentFigures(x: WithFigures): Figures {
   const c = x.current;
-  if (!c) return { requestsPerSec: null, errors: 0, errorRate: 0, p95Ms: 0, hasTraffic: false };
+  if (!c) return rangeFigures(x);
   return { requestsPerSec: c.requestsPerSec, errors: c.errors, errorRate: c.errorRate, p95Ms: c.p95Ms, hasTraffic: c.requestsPerSec > 0 || c.errors > 0 };
 }
 

@@ -101,7 +101,7 @@ describe.each<[string, Partial<GraphNode>, string, string]>([
   ['failing earlier, clean now', { errors: 300, errorRate: 0.5, current: { requestsPerSec: 2, errors: 0, errorRate: 0, p95Ms: 12, minuteStartMs: 0 } }, 'healthy', '2.0/s · 0% err · p95 12 ms'],
   ['clean earlier, failing now', { errors: 0, errorRate: 0, current: { requestsPerSec: 2, errors: 120, errorRate: 1, p95Ms: 3, minuteStartMs: 0 } }, 'failing', '2.0/s · 100% err · p95 3.0 ms'],
   ['no traffic in the last minute', { current: { requestsPerSec: 0, errors: 0, errorRate: 0, p95Ms: 0, minuteStartMs: null } }, 'idle', 'no traffic'],
-  ['a collector without current figures', { current: undefined }, 'idle', 'no traffic'],
+  ['a collector without current figures: the range', { current: undefined, requestsPerSec: 10, errors: 60, errorRate: 0.1 }, 'failing', '10/s · 10% err · p95 40 ms'],
 ])('node health and summary: %s', (_name, patch, health, summary) => {
   it('come from the current figures, not the range', () => {
     const { result } = layoutGraph({ nodes: [{ ...node('a', 600, 0), ...patch }], edges: [] });

@@ -14,6 +14,10 @@ import { formatMs, formatPct } from '../model/format.js';
 import { HEALTH_LABEL } from '../model/health.js';
 import { layoutGraph, MAP_TEXT } from '../model/graphLayout.js';
 import { mapSparklines } from '../model/sparkline.js';
+import { upsertAnnotation } from '../model/streamUpdates.js';
+
+const ANNOTATIONS_SHOWN_MAX = 200;
+const withStreamed = (fetched: Annotation[], streamed: Annotation[]) => streamed.reduce((list, a) => upsertAnnotation(list, a, ANNOTATIONS_SHOWN_MAX), fetched);
 import { highlightPath, parsePathParam } from '../model/pathHighlight.js';
 import { describeRange } from '../model/timeRange.js';
 
@@ -44,7 +48,7 @@ export function MapPage() {
           <NoTelemetryHint />
         </EmptyState>
       ) : graph.data ? (
-        <MapView graph={graph.data} window={d.window} annotations={annotations.data ?? []} series={sparkSeries.data} params={params} path={path} setParams={setParams} />
+        <MapView graph={graph.data} window={d.window} annotations={withStreamed(annotations.data ?? [], d.streamAnnotations)} series={sparkSeries.data} params={params} path={path} setParams={setParams} />
       ) : null}
     </main>
   );

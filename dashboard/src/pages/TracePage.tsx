@@ -7,6 +7,7 @@ import { useApi } from '../hooks/useApi.js';
 import { useDashboard } from '../hooks/useDashboard.js';
 import { formatDateTime, formatMs, serviceColor } from '../model/format.js';
 import { linkTo } from '../model/route.js';
+import { criticalPath, sectionsBySpan } from '../model/criticalPath.js';
 import { correlationIds } from '../model/traceSearch.js';
 import { buildWaterfall, firstErrorIndex, markerLabel, visibleRows } from '../model/waterfall.js';
 
@@ -20,6 +21,9 @@ export function TracePage({ traceId }: { traceId: string }) {
   const built = useMemo(() => (trace.data ? buildWaterfall(trace.data.spans) : null), [trace.data]);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const { params, setParams } = d.location;
+  const showCritical = params.get('critical') !== 'off';
+  const critical = useMemo(() => (trace.data ? criticalPath(trace.data.spans) : null), [trace.data]);
+  const criticalBySpan = useMemo(() => (critical && showCritical ? sectionsBySpan(critical.result) : null), [critical, showCritical]);
   const rows = useMemo(() => (built ? visibleRows(built.result.rows, collapsed) : []), [built, collapsed]);
   const firstError = built ? built.result.rows[firstErrorIndex(built.result.rows)]?.span.spanId ?? null : null;
   // Deepest error span: where the failure started, usually the one worth reading first.
@@ -80,6 +84,9 @@ export function TracePage({ traceId }: { traceId: string }) {
             </span>
             {correlationIds(trace.data).length > 0 && <span className="muted">correlation id: {correlationIds(trace.data).join(', ')}</span>}
             <span className="wf-actions">
+              <label className="toggle" title="The spans the trace was waiting on, moment by moment (Jaeger's critical path)">
+                <input type="checkbox" data-testid="critical-toggle" checked={showCritical} onChange={(e) => setParams({ critical: e.target.checked ? null : 'off' }, { replace: true })} /> critical path
+              </label>
               <button type="button" onClick={() => setCollapsed(new Set())}>
                 expand all
               </button>
@@ -89,8 +96,8 @@ export function TracePage({ traceId }: { traceId: string }) {
             </span>
           </div>
           <MarkerLegend />
-          <Waterfall model={built.result} rows={rows} collapsed={collapsed} onToggle={toggle} selectedSpanId={selectedId} onSelect={(id) => setParams({ span: id }, { replace: true })} scrollToSpanId={scrollTarget} />
-          <Warnings warnings={built.warnings} />
+          <Waterfall model={built.result} rows={rows} collapsed={collapsed} onToggle={toggle} selectedSpanId={selectedId} onSelect={(id) => setParams({ span: id }, { replace: true })} scrollToSpanId={scrollTarget} critical={criticalBySpan} />
+          <Warnings warnings={[...built.warnings, ...(critical?.warnings ?? [])]} />
           {selected && <SpanDetail span={selected} traceStartMs={built.result.traceStartMs} serviceHref={linkTo({ page: 'service', service: selected.service }, params)} />}
         </>
       ) : null}
@@ -107,6 +114,12 @@ function SpanDetail({ span, traceStartMs, serviceHref }: { span: Span; traceStar
         </a>{' '}
         {span.name} {span.status === 'error' && <span className="err-tag">✕ error</span>}
       </h2>
+      {(span.statusMessage || span.status === 'error') && (
+        <p className={span.status === 'error' ? 'status-message error' : 'status-message'} data-testid="span-status-message">
+          status {span.status}
+          {span.statusMessage ? `: ${span.statusMessage}` : ' (no message)'}
+        </p>
+      )}
       <p className="muted">
         {span.kind} · starts +{formatMs(span.startMs - traceStartMs)} · {formatMs(span.durationMs)} · span {span.spanId}
         {span.parentSpanId ? ` · parent ${span.parentSpanId}` : ' · root'}

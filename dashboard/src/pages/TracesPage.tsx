@@ -2,15 +2,12 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { collectorApi } from '../api/collector.js';
 import type { TraceSummary } from '../api/types.js';
 import { EmptyState, ErrorState, Loading, NoTelemetryHint, Warnings } from '../components/StateViews.js';
-import { mapLimited, useApi } from '../hooks/useApi.js';
+import { useApi } from '../hooks/useApi.js';
 import { useDashboard } from '../hooks/useDashboard.js';
 import { formatDateTime, formatMs, serviceColor } from '../model/format.js';
 import { linkTo } from '../model/route.js';
 import { describeRange } from '../model/timeRange.js';
-import { parseTraceFilters, traceFilterParams, traceHasCorrelationId, type TraceFilters } from '../model/traceSearch.js';
-
-/** Traces fetched to check a correlation id when the collector does not filter by it. */
-const CORRELATION_SCAN_MAX = 200;
+import { parseTraceFilters, traceFilterParams, type TraceFilters } from '../model/traceSearch.js';
 
 export function TracesPage() {
   const d = useDashboard();
@@ -18,8 +15,11 @@ export function TracesPage() {
   const { result: filters, warnings } = parseTraceFilters(params);
   const key = `traces:${d.rangeKey}:${JSON.stringify(filters)}`;
   const services = useApi(`services:${d.rangeKey}`, d.tick, (signal) => collectorApi.services(d.window, signal));
-  const traces = useApi(key, filters.correlationId ? d.slowTick : d.tick, async (signal) => {
-    const query = {
+  // One call whatever the filters: the collector filters by correlation id, and with service=X
+  // it also finds traces in which callers' calls to X failed while X sent no spans.
+  const traces = useApi(key, d.tick, (signal) =>
+    collectorApi.traces(
+      {
       ...d.window,
       service: filters.service || undefined,
       operation: filters.operation || undefined,
@@ -27,14 +27,11 @@ export function TracesPage() {
       minDurationMs: filters.minDurationMs ?? undefined,
       correlationId: filters.correlationId || undefined,
       namespace: filters.namespace || undefined,
-      limit: filters.correlationId ? Math.max(filters.limit, CORRELATION_SCAN_MAX) : filters.limit,
-    };
-    const list = await collectorApi.traces(query, signal);
-    if (!filters.correlationId) return list;
-    // The query API lists no correlation filter: check the spans of each candidate.
-    const details = await mapLimited(list.slice(0, CORRELATION_SCAN_MAX), 4, (t) => collectorApi.trace(t.traceId, signal).catch(() => null), signal);
-    return list.filter((_, i) => details[i] && traceHasCorrelationId(details[i]!, filters.correlationId)).slice(0, filters.limit);
-  });
+      limit: filters.limit,
+      },
+      signal,
+    ),
+  );
 
   return (
     <main className="page page-traces">
