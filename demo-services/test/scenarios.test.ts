@@ -46,7 +46,8 @@ describe.sequential('scenarios (acceptance: real processes, faults and databases
 
   const ranked = new Set(['inventory-down', 'payments-down', 'inventory-slow']);
 
-  describe.each(SCENARIOS.map((s) => s.name))('resilient %s', (name) => {
+  // The migration scenarios have their own file (test/migration.test.ts).
+  describe.each(SCENARIOS.filter((s) => !s.migration).map((s) => s.name))('resilient %s', (name) => {
     let collector: TestCollector | undefined;
     beforeAll(async () => {
       // A collector of its own, so incidents of earlier runs cannot blur the ranking.

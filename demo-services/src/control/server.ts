@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { SCENARIOS } from '../scenarios/catalog.js';
+import { LIVE_SCENARIOS as SCENARIOS } from '../scenarios/catalog.js';
 import type { FaultRecord } from '../scenarios/faults.js';
 
 export interface ControlTarget {

@@ -23,6 +23,13 @@ export interface ScenarioDefinition {
   focus?: { service: ServiceName; route: string };
   /** The service the collector should rank first. */
   rootCause?: ServiceName;
+  /**
+   * A migration scenario: the monolith behind the strangler-fig gateway, then
+   * `big-bang` (every route flipped at once, the monolith stopped) or
+   * `strangler` (route by route with canary stages). Its timeline is played
+   * by the migration runner (src/scenarios/migrationRunner.ts).
+   */
+  migration?: 'big-bang' | 'strangler';
 }
 
 const FAULT_FROM = 0.15;
@@ -90,7 +97,30 @@ export const SCENARIOS: readonly ScenarioDefinition[] = [
     rateFactor: (f) => (f >= 0.3 && f < 0.6 ? 6 : 1),
     env: (baseRps) => ({ RATE_LIMIT_RPS: String(Math.max(5, Math.round(baseRps * 2))) }),
   },
+  {
+    name: 'big-bang-migration',
+    description: 'the incident: every route flipped from the monolith to the services at once, the monolith stopped, then inventory crashes',
+    lookAt: 'route.weight annotations all at one instant, the monolith node going quiet, then inventory red and (naive) payments→inventory errors behind captured charges',
+    // Fractions of the run; the flip itself is at BIG_BANG_FLIP_AT.
+    timeline: [{ service: 'inventory', fault: 'down', from: 0.45, to: 0.85 }],
+    rootCause: 'inventory',
+    migration: 'big-bang',
+  },
+  {
+    name: 'strangler-migration',
+    description: 'route by route behind the gateway with canary stages; inventory fails during its canary, the rollback fires, the migration completes once it is healthy',
+    lookAt: 'route.weight annotations at every stage, a canary.rollback annotation on inventory, monolith and services side by side on the map',
+    timeline: [],
+    rootCause: 'inventory',
+    migration: 'strangler',
+  },
 ];
+
+/** The scenarios that can be played on a running shop (the demo's chaos panel): all but the migrations, which build their own shop. */
+export const LIVE_SCENARIOS: readonly ScenarioDefinition[] = SCENARIOS.filter((s) => !s.migration);
+
+/** When the big bang flips every route, as a fraction of the run. */
+export const BIG_BANG_FLIP_AT = 0.25;
 
 export function findScenario(name: string): ScenarioDefinition | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -38,11 +38,11 @@ describe('scenario CLI process', () => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', join(import.meta.dirname, 'cli.ts'), ...args], { encoding: 'utf8', timeout: 60_000 });
 
-  it('--list prints the seven scenarios, one line each', () => {
+  it('--list prints the nine scenarios, one line each', () => {
     const r = cli('--list');
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['payments-down', 'inventory-down', 'inventory-slow', 'retry-storm', 'late-success', 'notifications-flapping', 'traffic-spike']);
+    expect(lines.map((l) => l.split(/\s+/)[0])).toEqual(['payments-down', 'inventory-down', 'inventory-slow', 'retry-storm', 'late-success', 'notifications-flapping', 'traffic-spike', 'big-bang-migration', 'strangler-migration']);
   });
 
   it('exits 2 with usage for bad arguments or an unknown scenario', () => {

@@ -1,6 +1,41 @@
 import type { Mode } from '../lib/config.js';
 import type { FaultRecord } from './faults.js';
 import type { Invariants } from './invariants.js';
+import type { MigrationStep } from '../migration/controller.js';
+import type { ReadModelReport } from '../migration/sides.js';
+
+/** The contract's `migration` object of a migration scenario's report. */
+export interface MigrationReport {
+  steps: Pick<MigrationStep, 'route' | 'fromWeight' | 'toWeight' | 'atMs' | 'outcome'>[];
+  rollbacks: number;
+  completed: boolean;
+  /** Orders placed through the gateway, by the side that took them. */
+  servedBy: { monolith: number; services: number };
+}
+
+/** Extras of a migration run (outside the contract's `migration` object). */
+export interface MigrationDetails {
+  /** Why each automatic rollback happened. */
+  rollbackReasons: string[];
+  canary: { stagesPct: number[]; stageMs: number; errorRateMargin: number; p99Ratio: number; p99SlackMs: number; minRequests: number };
+  /** Requests on each route, and which side answered them. */
+  routes: Record<string, { requests: number; failed: number; monolith: number; services: number }>;
+  /** What users saw while the faulty service was in its canary (strangler), or after the flip (big bang). */
+  userErrors: {
+    fromMs: number;
+    toMs: number;
+    requests: number;
+    failed: number;
+    errorRate: number;
+    /** The most the fault could have reached: requests routed to the faulty service's canary buckets, over all requests (strangler). */
+    boundErrorRate: number | null;
+  };
+  /** Orders the two sides disagree on once settled (the data sync's check). */
+  sidesDisagree: number;
+  /** Where the canary read its figures and the annotations went. */
+  collector: { url: string; started: boolean; annotationFailures: number };
+  finalWeights: Record<string, number>;
+}
 
 export interface WindowStats {
   requests: number;
@@ -38,6 +73,11 @@ export interface ScenarioReport {
   settleMs: number;
   durationMs: number;
   rps: number;
+  /** Migration scenarios only (contract). */
+  migration?: MigrationReport;
+  /** Migration scenarios only: the CQRS order-history view against the write side. */
+  readModel?: ReadModelReport;
+  migrationDetails?: MigrationDetails;
 }
 
 /** True when the run broke a business invariant (what makes a resilient run exit non-zero). */
@@ -64,6 +104,27 @@ export function formatReport(r: ScenarioReport): string {
     `  charged without reservation ${inv.chargedWithoutReservation}, double charges ${inv.doubleCharges}, reserved without payment ${inv.reservedWithoutPayment}`,
     `  inconsistent ${inv.inconsistent}, notifications missing ${inv.notificationsMissing}, reconciler repairs ${inv.reconciled}`,
     `  ${r.settled ? `settled after ${r.settleMs} ms` : `NOT settled after ${r.settleMs} ms`}`,
+    ...(r.migration ? formatMigration(r) : []),
   ];
   return lines.filter(Boolean).join('\n');
+}
+
+function formatMigration(r: ScenarioReport): string[] {
+  const m = r.migration!;
+  const d = r.migrationDetails;
+  const lines = [
+    `  migration ${m.completed ? 'completed' : 'NOT completed'}: ${m.steps.length} weight changes, ${m.rollbacks} automatic rollbacks; orders served by the monolith ${m.servedBy.monolith}, by the services ${m.servedBy.services}`,
+    ...m.steps.map((s) => `    ${new Date(s.atMs).toISOString().slice(11, 23)} ${s.route} ${s.fromWeight}% → ${s.toWeight}% ${s.outcome}`),
+  ];
+  if (d) {
+    lines.push(...d.rollbackReasons.map((reason) => `  rollback: ${reason}`));
+    const u = d.userErrors;
+    lines.push(`  users during the fault: ${u.failed}/${u.requests} failed (${(u.errorRate * 100).toFixed(2)}%${u.boundErrorRate !== null ? `, bound ${(u.boundErrorRate * 100).toFixed(2)}%` : ''})`);
+    lines.push(`  sides disagree on ${d.sidesDisagree} orders`);
+  }
+  if (r.readModel) {
+    const rm = r.readModel;
+    lines.push(`  read model ${rm.converged ? 'converged' : `NOT converged (${rm.mismatched} orders differ)`}: ${rm.orders} orders, lag p50 ${rm.lagP50Ms} ms, p99 ${rm.lagP99Ms} ms, max ${rm.lagMaxMs} ms`);
+  }
+  return lines;
 }

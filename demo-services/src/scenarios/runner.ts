@@ -10,6 +10,7 @@ import { checkInvariants, readSnapshot, unsettled } from './invariants.js';
 import { percentileMs, runLoad, type RequestResult } from './load.js';
 import { closeFaults, type ScenarioReport, type WindowStats } from './report.js';
 import { playTimeline } from './timeline.js';
+import { runMigrationScenario } from './migrationRunner.js';
 
 export interface RunOptions {
   scenario: string;
@@ -86,6 +87,7 @@ function chooseBroker(options: RunOptions): BrokerChoice {
 export async function runScenario(options: RunOptions): Promise<ScenarioReport> {
   const def = findScenario(options.scenario);
   if (!def) throw new UnknownScenarioError(options.scenario);
+  if (def.migration) return runMigrationScenario(def, options);
   const mode = options.mode ?? 'resilient';
   const durationMs = Math.round((options.durationS ?? 20) * 1000);
   const rps = options.rps ?? 10;
