@@ -10,6 +10,7 @@ import { Notifier, type AlertReceiver } from './alerts/Notifier.js';
 import { AlertmanagerReceiver, WebhookReceiver } from './alerts/receivers.js';
 import { loadAlertRules } from './alerts/rules.js';
 import { alertsRouter } from './api/alerts.js';
+import { eventsRouter } from './api/eventsRouter.js';
 import { apiErrors, queryRouter } from './api/queryRouter.js';
 import { transactionsRouter } from './api/transactions.js';
 import { bearerAuth } from './api/auth.js';
@@ -141,6 +142,7 @@ export async function startCollector(input: CollectorOptions = {}): Promise<Runn
   app.use(otlpHttpRouter({ queue, limits: options.limits, budget: new ByteBudget(options.inflightBodyBytesMax), log, counters }));
   app.get('/api/stream', hub.handle);
   app.use(queryRouter({ store, controlUrl: options.controlUrl, log }));
+  app.use(eventsRouter({ store, onAnnotation: (a) => hub?.announce(a) }));
   app.use(alertsRouter(alerts.state));
   app.use(transactionsRouter(transactions.tracker));
   app.use('/api', (_req, res) => {

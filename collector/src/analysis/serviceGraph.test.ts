@@ -73,7 +73,10 @@ describe('buildGraph', () => {
   it('answers an empty graph with zeros, never NaN', () => {
     expect(buildGraph({ nodes: [], edges: [], knownServices: new Set() })).toEqual({ nodes: [], edges: [] });
     const graph = buildGraph({ nodes: [{ service: 'idle', stats: emptyStats() }], edges: [], knownServices: new Set() });
-    expect(graph.nodes[0]).toEqual({ id: 'idle', kind: 'service', requests: 0, errors: 0, errorRate: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 });
+    expect(graph.nodes[0]).toEqual({
+      id: 'idle', kind: 'service', requests: 0, errors: 0, errorRate: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, requestsPerSec: 0,
+      current: { requestsPerSec: 0, errors: 0, errorRate: 0, p95Ms: 0, minuteStartMs: 0 }, background: 0, seenByCallers: false,
+    });
   });
 
   it('keeps service names that look like separators apart', () => {

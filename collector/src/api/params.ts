@@ -58,3 +58,21 @@ export function rangeParams(q: Query, nowMs = Date.now()): { fromMs: number; toM
   if (toMs - fromMs > MAX_WINDOW_MS) throw new ParamError(`from..to must span at most ${MAX_WINDOW_MS / 86_400_000} days`);
   return { fromMs, toMs };
 }
+
+/** A parameter that may be repeated (`?attr=a&attr=b`): every value, at most `countMax`. */
+export function listParam(q: Query, name: string, countMax: number, maxChars: number): string[] {
+  const v = q[name];
+  if (v === undefined) return [];
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length > countMax) throw new ParamError(`${name} may be given at most ${countMax} times`);
+  return list.map((item) => {
+    if (typeof item !== 'string') throw new ParamError(`${name} must be a plain value`);
+    if (item.length > maxChars) throw new ParamError(`${name} must be at most ${maxChars} characters`);
+    return item;
+  });
+}
+
+/** `namespace`: one run (`service.namespace`); absent or empty means every run, added up. */
+export function namespaceParam(q: Query): string | undefined {
+  return stringParam(q, 'namespace', 256);
+}

@@ -1,11 +1,13 @@
 // /api/*: parse → store → analysis → respond. Bad input is a 400 with { error }.
 import { createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { buildGraph } from '../analysis/index.js';
+import { buildGraph, serviceAnswers } from '../analysis/index.js';
 import { TRACE_ID_PATTERN } from '../ingest/index.js';
 import type { SpanRecord } from '../model.js';
 import type { TraceStore } from '../store/index.js';
-import { enumParam, numberParam, ParamError, rangeParams, stringParam, TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX } from './params.js';
+import type { GraphAnswer, ServicesAnswer } from './answers/types.js';
+import { enumParam, namespaceParam, numberParam, ParamError, rangeParams, stringParam, TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX } from './params.js';
+import { attrFilters, traceIdFilter } from './seriesParams.js';
 import { cachedRootCauses } from './rootCauses.js';
 
 export interface QueryRouterDeps {
@@ -66,12 +68,20 @@ export function queryRouter(deps: QueryRouterDeps): express.Router {
 
   router.get(
     '/api/services',
-    wrap(async (req, res) => sendJson(req, res, await store.services(rangeParams(req.query)))),
+    wrap(async (req, res) => {
+      const range = rangeParams(req.query);
+      const answer: ServicesAnswer = serviceAnswers(await store.graphInput({ ...range, namespace: namespaceParam(req.query) }), range.toMs);
+      sendJson(req, res, answer);
+    }),
   );
 
   router.get(
     '/api/graph',
-    wrap(async (req, res) => sendJson(req, res, buildGraph(await store.graphInput(rangeParams(req.query))))),
+    wrap(async (req, res) => {
+      const range = rangeParams(req.query);
+      const answer: GraphAnswer = buildGraph(await store.graphInput({ ...range, namespace: namespaceParam(req.query) }), range.toMs);
+      sendJson(req, res, answer);
+    }),
   );
 
   router.get(
@@ -86,7 +96,11 @@ export function queryRouter(deps: QueryRouterDeps): express.Router {
         operation: stringParam(req.query, 'operation', 1024),
         status: enumParam(req.query, 'status', ['error', 'ok'] as const),
         minDurationMs: numberParam(req.query, 'minDurationMs', 0, 1e12),
-        namespace: stringParam(req.query, 'namespace', 256),
+        maxDurationMs: numberParam(req.query, 'maxDurationMs', 0, 1e12),
+        namespace: namespaceParam(req.query),
+        correlationId: stringParam(req.query, 'correlationId', 128),
+        attributes: attrFilters(req.query),
+        traceIds: traceIdFilter(req.query),
         limit: Math.min(limitRaw ?? TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX),
       });
       sendJson(req, res, traces);

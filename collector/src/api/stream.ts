@@ -1,8 +1,10 @@
 // GET /api/stream: Server-Sent Events. One computation per tick is shared by every client;
 // clients are bounded, slow readers are dropped rather than buffered without end.
 import type { Request, Response } from 'express';
-import { buildGraph } from '../analysis/index.js';
+import { buildGraph, serviceAnswers, type StoredAnnotation } from '../analysis/index.js';
 import type { TraceStore } from '../store/index.js';
+import { annotationsAnswer, publicAnnotation } from './eventsRouter.js';
+import { graphDelta } from './streamDelta.js';
 import { DEFAULT_WINDOW_MS } from './params.js';
 import { detect, explain, type IncidentAnswer, isReportable } from './rootCauses.js';
 
@@ -15,6 +17,8 @@ export interface StreamOptions {
 
 /** A client whose socket holds more unsent bytes than this is disconnected. */
 const CLIENT_BUFFER_BYTES_MAX = 1024 * 1024;
+/** Annotations remembered as sent (the newest), so that only new or grown ones go out. */
+const SENT_ANNOTATIONS_MAX = 2000;
 /** Incidents are re-evaluated at most this often. */
 const INCIDENT_INTERVAL_MS = 5_000;
 
@@ -22,6 +26,11 @@ export class StreamHub {
   private readonly clients = new Set<Response>();
   private dirty = true;
   private lastGraph = '';
+  private lastGraphAnswer: ReturnType<typeof buildGraph> | null = null;
+  private lastServices = '';
+  /** Annotation id → its JSON as last sent: a grown one is sent again. */
+  private sentAnnotations = new Map<string, string>();
+  private breakersSeenMs = Date.now();
   private lastIncidents = '';
   private lastIncidentCheck = 0;
   private busy = false;
@@ -64,6 +73,7 @@ export class StreamHub {
     this.clients.add(res);
     req.on('close', () => this.clients.delete(res));
     if (this.lastGraph) this.send(res, 'graph', this.lastGraph);
+    if (this.lastServices) this.send(res, 'services', this.lastServices);
     if (this.lastIncidents) this.send(res, 'incident', this.lastIncidents);
     this.dirty = true;
     void this.update();
@@ -78,6 +88,22 @@ export class StreamHub {
     res.write(`event: ${event}\ndata: ${data}\n\n`);
   }
 
+  /** A posted annotation goes out at once, not at the next tick. */
+  announce(a: StoredAnnotation): void {
+    const json = JSON.stringify(publicAnnotation(a));
+    this.sentAnnotations.set(a.id, json);
+    this.trimAnnotations();
+    for (const c of this.clients) this.send(c, 'annotation', json);
+  }
+
+  private trimAnnotations(): void {
+    while (this.sentAnnotations.size > SENT_ANNOTATIONS_MAX) this.sentAnnotations.delete(this.sentAnnotations.keys().next().value!);
+  }
+
+  private sendAll(event: string, data: string): void {
+    for (const c of this.clients) this.send(c, event, data);
+  }
+
   private broadcast(raw: string): void {
     for (const c of this.clients) c.write(raw);
   }
@@ -89,10 +115,32 @@ export class StreamHub {
     try {
       const toMs = Date.now();
       const range = { fromMs: toMs - DEFAULT_WINDOW_MS, toMs };
-      const graph = JSON.stringify(buildGraph(await this.store.graphInput(range)));
+      const input = await this.store.graphInput(range);
+      const answer = buildGraph(input, toMs);
+      const graph = JSON.stringify(answer);
       if (graph !== this.lastGraph) {
+        if (this.lastGraphAnswer) this.sendAll('graph.delta', JSON.stringify(graphDelta(this.lastGraphAnswer, answer)));
         this.lastGraph = graph;
-        for (const c of this.clients) this.send(c, 'graph', graph);
+        this.lastGraphAnswer = answer;
+        this.sendAll('graph', graph);
+      }
+      const services = JSON.stringify(serviceAnswers(input, toMs));
+      if (services !== this.lastServices) {
+        this.lastServices = services;
+        this.sendAll('services', services);
+      }
+      for (const a of await annotationsAnswer(this.store, range)) {
+        const json = JSON.stringify(a);
+        if (this.sentAnnotations.get(a.id) === json) continue;
+        this.sentAnnotations.delete(a.id);
+        this.sentAnnotations.set(a.id, json);
+        this.sendAll('annotation', json);
+      }
+      this.trimAnnotations();
+      const transitions = await this.store.breakerTransitions({ fromMs: this.breakersSeenMs, toMs, limit: 1000 });
+      for (const t of transitions) {
+        this.breakersSeenMs = Math.max(this.breakersSeenMs, t.timeMs + 0.001);
+        this.sendAll('breaker', JSON.stringify({ service: t.service, breaker: t.breaker, target: t.target, transitions: [{ timeMs: t.timeMs, from: t.from, to: t.to }] }));
       }
       if (toMs - this.lastIncidentCheck >= INCIDENT_INTERVAL_MS) {
         this.lastIncidentCheck = toMs;

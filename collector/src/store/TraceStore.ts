@@ -1,11 +1,41 @@
 // The storage interface every backend implements. Writes happen through the write queue
 // only (one batch at a time per process); reads come from the API.
-import type { GraphInput, RedFigures, ServiceSeries } from '../analysis/index.js';
+import type { GraphInput, RedFigures, ServiceSeries, Stats } from '../analysis/index.js';
+import type { BreakerTransition, StoredAnnotation } from '../analysis/faultAnnotations.js';
 import type { SpanRecord } from '../model.js';
 
 export interface TimeRange {
   fromMs: number;
   toMs: number;
+}
+
+/** A time range of aggregates, optionally of one run only (`service.namespace`, '' for spans without one). */
+export interface AggregateQuery extends TimeRange {
+  namespace?: string;
+}
+
+/** What a series is of: one service's own spans, one caller → callee edge, or requests entering the system. */
+export type SeriesSubject = { service: string } | { source: string; target: string } | { system: true };
+
+export interface SeriesQuery extends AggregateQuery {
+  of: SeriesSubject;
+}
+
+/** One minute of a series: its start and its merged stats (namespaces added up). */
+export interface SeriesBucket {
+  bucketMs: number;
+  stats: Stats;
+}
+
+export interface AnnotationQuery extends AggregateQuery {
+  /** Rows read at most. */
+  limit: number;
+}
+
+export interface BreakerQuery extends AggregateQuery {
+  service?: string;
+  /** Transitions read at most. */
+  limit: number;
 }
 
 export interface ServiceSummary extends RedFigures {
@@ -30,10 +60,19 @@ export interface TraceQuery extends TimeRange {
   minDurationMs?: number;
   /** Only traces with a span whose resource has this `service.namespace` (one run of a shop among several). */
   namespace?: string;
+  /** Traces carrying this correlation id (indexed). */
+  correlationId?: string;
+  /** Traces with a span whose attribute `key` equals `value` (as a string), every pair. */
+  attributes?: readonly { key: string; value: string }[];
+  maxDurationMs?: number;
+  /** Only these traces. */
+  traceIds?: readonly string[];
   limit: number;
 }
 
 export interface SampleQuery extends TimeRange {
+  /** Only traces of this run (`service.namespace` of the trace's first span). */
+  namespace?: string;
   /** Whole traces returned at most. */
   maxTraces: number;
   /**
@@ -55,16 +94,26 @@ export interface TraceStore {
   readonly backend: 'sqlite' | 'postgres';
   /**
    * Stores the spans and, in the same transaction, the per-minute node and edge aggregates,
-   * the trace summaries and the pairing state. Resolves once committed (durable).
+   * the trace summaries, the pairing state, injected-fault annotations and breaker
+   * transitions. Spans of the fault recorder are kept as annotations only. Resolves once
+   * committed (durable).
    */
   insertSpans(spans: readonly SpanRecord[], nowMs?: number): Promise<InsertResult>;
   /** Gives caller spans that waited longer than pendingEdgeMs for their callee an edge to their hint. Returns how many. */
   resolvePendingEdges(nowMs?: number): Promise<number>;
-  services(range: TimeRange): Promise<ServiceSummary[]>;
-  /** Aggregates for buildGraph, including caller spans still waiting for their callee. */
-  graphInput(range: TimeRange): Promise<GraphInput>;
-  /** Per-minute stats of entry (root) spans per service, for incident detection. */
-  entrySeries(range: TimeRange): Promise<ServiceSeries[]>;
+  services(range: AggregateQuery): Promise<ServiceSummary[]>;
+  /** Per-minute aggregates for buildGraph, including caller spans still waiting for their callee. */
+  graphInput(range: AggregateQuery): Promise<GraphInput>;
+  /** Per-minute stats of entry (root, not background) spans per service, for incident detection. */
+  entrySeries(range: AggregateQuery): Promise<ServiceSeries[]>;
+  /** Per-minute stats of a service, an edge or the whole system, by minute; minutes without data are absent. */
+  series(query: SeriesQuery): Promise<SeriesBucket[]>;
+  /** Inserts, or for an existing id widens its time span to cover both. */
+  upsertAnnotations(annotations: readonly StoredAnnotation[]): Promise<void>;
+  /** Annotations overlapping the range, by time. */
+  annotations(query: AnnotationQuery): Promise<StoredAnnotation[]>;
+  /** Breaker transitions in the range, by time. */
+  breakerTransitions(query: BreakerQuery): Promise<BreakerTransition[]>;
   listTraces(query: TraceQuery): Promise<TraceSummary[]>;
   /** Every span of a trace, by start time; [] when unknown. */
   getTrace(traceId: string): Promise<SpanRecord[]>;

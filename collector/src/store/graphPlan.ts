@@ -14,6 +14,7 @@ import {
   nodeContribution,
   type Stats,
 } from '../analysis/index.js';
+import { correlationIdOf, isBackgroundWork, namespaceOf } from '../analysis/requestKinds.js';
 import type { SpanRecord } from '../model.js';
 
 /** A logical call (CLIENT or PRODUCER span) waiting for its callee's span. */
@@ -25,6 +26,8 @@ export interface PendingCall {
   stats: Stats;
   hint: string | null;
   receivedMs: number;
+  /** The caller's `service.namespace`, '' when none. */
+  namespace: string;
 }
 
 /** The callee half: a server-side span and the span id it points back to (parent or link). */
@@ -60,13 +63,18 @@ export interface PairingLookup {
 
 export interface NodeDelta {
   service: string;
+  namespace: string;
   bucketMs: number;
   stats: Stats;
   /** Stats of root spans only (requests entering the system here); null when none. */
   entryStats: Stats | null;
+  /** Root spans of background work (not requests): how many, and how many failed. */
+  background: number;
+  backgroundErrors: number;
 }
 
 export interface EdgeDelta {
+  namespace: string;
   source: string;
   target: string;
   bucketMs: number;
@@ -82,6 +90,10 @@ export interface TraceDelta {
   spanCount: number;
   errorCount: number;
   services: string[];
+  namespace: string;
+  correlationId: string | null;
+  /** Callees (by hint) of caller spans in this trace that failed: finds traces of a service that sent no spans. */
+  failedCallees: string[];
 }
 
 export interface GraphWrites {
@@ -102,14 +114,15 @@ function sortedByKey<T>(map: Map<string, T>): T[] {
   return [...map.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }
 
-function addEdge(edges: Map<string, EdgeDelta>, source: string, target: string, bucketMs: number, stats: Stats): void {
-  const k = `${source}\u0000${target}\u0000${bucketMs}`;
+function addEdge(edges: Map<string, EdgeDelta>, call: Pick<PendingCall, 'source' | 'bucketMs' | 'stats' | 'namespace'>, target: string): void {
+  const { source, bucketMs, stats, namespace } = call;
+  const k = `${source}\u0000${target}\u0000${bucketMs}\u0000${namespace}`;
   const existing = edges.get(k);
   if (existing) mergeStats(existing.stats, stats);
   else {
     const copy = emptyStats();
     mergeStats(copy, stats);
-    edges.set(k, { source, target, bucketMs, stats: copy });
+    edges.set(k, { namespace, source, target, bucketMs, stats: copy });
   }
 }
 
@@ -119,11 +132,17 @@ function nodeDeltas(spans: readonly SpanRecord[]): NodeDelta[] {
     const c = nodeContribution(span);
     if (!c) continue;
     const bucketMs = bucketStart(span.startMs);
-    const k = `${c.service}\u0000${bucketMs}`;
+    const namespace = namespaceOf(span);
+    const k = `${c.service}\u0000${bucketMs}\u0000${namespace}`;
     let n = nodes.get(k);
     if (!n) {
-      n = { service: c.service, bucketMs, stats: emptyStats(), entryStats: null };
+      n = { service: c.service, namespace, bucketMs, stats: emptyStats(), entryStats: null, background: 0, backgroundErrors: 0 };
       nodes.set(k, n);
+    }
+    if (isBackgroundWork(span)) {
+      n.background++;
+      n.backgroundErrors += c.stats.errors;
+      continue;
     }
     mergeStats(n.stats, c.stats);
     if (c.entry) {
@@ -135,24 +154,33 @@ function nodeDeltas(spans: readonly SpanRecord[]): NodeDelta[] {
 }
 
 function traceDeltas(spans: readonly SpanRecord[]): TraceDelta[] {
-  const traces = new Map<string, TraceDelta & { serviceSet: Set<string> }>();
+  const traces = new Map<string, TraceDelta & { serviceSet: Set<string>; calleeSet: Set<string> }>();
   for (const s of spans) {
     let t = traces.get(s.traceId);
     if (!t) {
-      t = { traceId: s.traceId, startMs: s.startMs, endMs: s.endMs, rootService: null, rootOperation: null, spanCount: 0, errorCount: 0, services: [], serviceSet: new Set() };
+      t = {
+        traceId: s.traceId, startMs: s.startMs, endMs: s.endMs, rootService: null, rootOperation: null, spanCount: 0, errorCount: 0, services: [],
+        namespace: namespaceOf(s), correlationId: null, failedCallees: [], serviceSet: new Set(), calleeSet: new Set(),
+      };
       traces.set(s.traceId, t);
     }
     t.startMs = Math.min(t.startMs, s.startMs);
     t.endMs = Math.max(t.endMs, s.endMs);
     t.spanCount++;
-    if (isErrorSpan(s)) t.errorCount++;
+    const failed = isErrorSpan(s);
+    if (failed) t.errorCount++;
     t.serviceSet.add(s.service);
+    t.correlationId ??= correlationIdOf(s);
+    if (failed && isCallerSide(s)) {
+      const hint = calleeHint(s);
+      if (hint !== null && !hint.includes(',')) t.calleeSet.add(hint.slice(0, 256));
+    }
     if (s.parentSpanId === '') {
       t.rootService = s.service;
       t.rootOperation = s.name;
     }
   }
-  return sortedByKey(traces).map(({ serviceSet, ...t }) => ({ ...t, services: [...serviceSet].sort() }));
+  return sortedByKey(traces).map(({ serviceSet, calleeSet, ...t }) => ({ ...t, services: [...serviceSet].sort(), failedCallees: [...calleeSet].sort() }));
 }
 
 /**
@@ -217,6 +245,7 @@ export async function planGraphWrites(spans: readonly SpanRecord[], lookup: Pair
     stats: callStats(c, attemptsOfCall.get(key(c.traceId, c.spanId)) ?? []),
     hint: calleeHint(c),
     receivedMs: nowMs,
+    namespace: namespaceOf(c),
   });
   const batchCalls = new Map<string, SpanRecord>();
   for (const c of calls) batchCalls.set(key(c.traceId, c.spanId), c);
@@ -230,8 +259,7 @@ export async function planGraphWrites(spans: readonly SpanRecord[], lookup: Pair
       if (pairedCalls.has(k)) continue;
       const c = batchCalls.get(k)!;
       pairedCalls.add(k);
-      const info = callInfo(c);
-      addEdge(edges, info.source, h.service, info.bucketMs, info.stats);
+      addEdge(edges, callInfo(c), h.service);
     } else {
       needPending.push({ traceId: h.traceId, spanId: callIdOf(h) });
       unmatched.push(h);
@@ -244,7 +272,7 @@ export async function planGraphWrites(spans: readonly SpanRecord[], lookup: Pair
     const p = pending.get(k);
     if (p && !pairedCalls.has(k)) {
       pairedCalls.add(k);
-      addEdge(edges, p.source, h.service, p.bucketMs, p.stats);
+      addEdge(edges, p, h.service);
       writes.deletePending.push({ traceId: p.traceId, spanId: p.spanId });
     } else if (!p) writes.insertServers.push(h);
   }
@@ -269,7 +297,7 @@ export async function planGraphWrites(spans: readonly SpanRecord[], lookup: Pair
     const info = callInfo(c);
     const server = serverForCall.get(k);
     if (server) {
-      addEdge(edges, info.source, server.service, info.bucketMs, info.stats);
+      addEdge(edges, info, server.service);
       writes.deleteServers.push(server);
     } else writes.insertPending.push(info);
   }
@@ -292,7 +320,7 @@ export function planExpiredEdges(expired: readonly PendingCall[], servers: reado
   for (const p of expired) {
     const server = serverOf.get(key(p.traceId, p.spanId));
     if (server) pairedServers.push(server);
-    addEdge(edges, p.source, server ? server.service : targetOfHint(p.hint), p.bucketMs, p.stats);
+    addEdge(edges, p, server ? server.service : targetOfHint(p.hint));
   }
   return { edges: sortedByKey(edges), pairedServers };
 }

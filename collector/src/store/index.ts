@@ -1,4 +1,6 @@
-export type { InsertResult, SampleQuery, ServiceSummary, StoreOptions, TimeRange, TraceQuery, TraceStore, TraceSummary } from './TraceStore.js';
+export type {
+  AggregateQuery, AnnotationQuery, BreakerQuery, InsertResult, SampleQuery, SeriesBucket, SeriesQuery, SeriesSubject, ServiceSummary, StoreOptions, TimeRange, TraceQuery, TraceStore, TraceSummary,
+} from './TraceStore.js';
 export { DEFAULT_PENDING_EDGE_MS } from './TraceStore.js';
 export { SqliteTraceStore } from './sqlite/SqliteTraceStore.js';
 export { ThreadedSqliteStore } from './sqlite/ThreadedSqliteStore.js';

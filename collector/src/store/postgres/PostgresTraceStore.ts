@@ -4,24 +4,31 @@
 // calls are claimed with DELETE … RETURNING so exactly one collector resolves each.
 import pg from 'pg';
 import { bucketStart, type GraphInput, type ServiceSeries } from '../../analysis/index.js';
+import type { BreakerTransition, StoredAnnotation } from '../../analysis/faultAnnotations.js';
 import type { SpanRecord } from '../../model.js';
-import { type AttemptAlias, type EdgeDelta, type PairingLookup, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey, targetOfHint } from '../graphPlan.js';
-import { rowToSpan, type SpanRow, spanToRow, statsFromColumns, statsFromJson } from '../rows.js';
-import { seriesOf, summarizeServices, traceSummaryOf } from '../summaries.js';
+import { type AttemptAlias, type EdgeDelta, type PairingLookup, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey } from '../graphPlan.js';
+import { spanToRow, statsFromJson } from '../rows.js';
+import { sideRecords, splitRecorderSpans } from '../sidePlan.js';
 import {
+  type AggregateQuery,
+  type AnnotationQuery,
+  type BreakerQuery,
   DEFAULT_PENDING_EDGE_MS,
   type InsertResult,
   PAIRING_MEMORY_MS,
   type SampleQuery,
+  type SeriesBucket,
+  type SeriesQuery,
   type ServiceSummary,
   type StoreOptions,
-  type TimeRange,
   type TraceQuery,
   type TraceStore,
   type TraceSummary,
-  SPREAD_SLICES,
 } from '../TraceStore.js';
+import * as aggregates from './aggregates.js';
+import * as events from './eventQueries.js';
 import { migrate, quoteSchema } from './migrations.js';
+import * as traces from './traceQueries.js';
 
 export interface PostgresStoreOptions extends StoreOptions {
   connectionString: string;
@@ -94,13 +101,14 @@ export class PostgresTraceStore implements TraceStore {
   private async applyEdges(client: pg.PoolClient, edges: readonly EdgeDelta[]): Promise<void> {
     if (!edges.length) return;
     const rows = edges.map((e) => ({
-      bucket_ms: e.bucketMs, source: e.source, target: e.target, requests: e.stats.requests, errors: e.stats.errors,
+      bucket_ms: e.bucketMs, namespace: e.namespace, source: e.source, target: e.target, requests: e.stats.requests, errors: e.stats.errors,
       retries: e.stats.retries, timeouts: e.stats.timeouts, short_circuits: e.stats.shortCircuits, hist: e.stats.histogram,
     }));
     await client.query(
-      `INSERT INTO edge_minute SELECT * FROM json_to_recordset($1::json) AS r(bucket_ms bigint, source text, target text,
+      `INSERT INTO edge_minute (bucket_ms, namespace, source, target, requests, errors, retries, timeouts, short_circuits, hist)
+       SELECT * FROM json_to_recordset($1::json) AS r(bucket_ms bigint, namespace text, source text, target text,
          requests bigint, errors bigint, retries bigint, timeouts bigint, short_circuits bigint, hist integer[])
-       ON CONFLICT (bucket_ms, source, target) DO UPDATE SET
+       ON CONFLICT (bucket_ms, namespace, source, target) DO UPDATE SET
          requests = edge_minute.requests + excluded.requests, errors = edge_minute.errors + excluded.errors,
          retries = edge_minute.retries + excluded.retries, timeouts = edge_minute.timeouts + excluded.timeouts,
          short_circuits = edge_minute.short_circuits + excluded.short_circuits, hist = fl_hist_add(edge_minute.hist, excluded.hist)`,
@@ -108,9 +116,10 @@ export class PostgresTraceStore implements TraceStore {
     );
   }
 
-  async insertSpans(spans: readonly SpanRecord[], nowMs = Date.now()): Promise<InsertResult> {
+  async insertSpans(incoming: readonly SpanRecord[], nowMs = Date.now()): Promise<InsertResult> {
     this.assertOpen();
-    if (spans.length === 0) return { inserted: 0 };
+    if (incoming.length === 0) return { inserted: 0 };
+    const { spans, recorder } = splitRecorderSpans(incoming);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
@@ -126,33 +135,41 @@ export class PostgresTraceStore implements TraceStore {
       const plan = await planGraphWrites(fresh, this.lookupWith(client), nowMs);
       if (plan.traces.length) {
         await client.query(
-          `INSERT INTO traces SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, start_ms double precision, end_ms double precision,
-             root_service text, root_operation text, span_count integer, error_count integer, services text)
+          `INSERT INTO traces (trace_id, start_ms, end_ms, root_service, root_operation, span_count, error_count, services, namespace, correlation_id, failed_callees)
+           SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, start_ms double precision, end_ms double precision,
+             root_service text, root_operation text, span_count integer, error_count integer, services text, namespace text, correlation_id text, failed_callees text)
            ON CONFLICT (trace_id) DO UPDATE SET
              start_ms = least(traces.start_ms, excluded.start_ms), end_ms = greatest(traces.end_ms, excluded.end_ms),
              root_service = coalesce(excluded.root_service, traces.root_service), root_operation = coalesce(excluded.root_operation, traces.root_operation),
              span_count = traces.span_count + excluded.span_count, error_count = traces.error_count + excluded.error_count,
-             services = fl_union(traces.services, excluded.services)`,
+             services = fl_union(traces.services, excluded.services), correlation_id = coalesce(traces.correlation_id, excluded.correlation_id),
+             failed_callees = fl_union(traces.failed_callees, excluded.failed_callees)`,
           [JSON.stringify(plan.traces.map((t) => ({
             trace_id: t.traceId, start_ms: t.startMs, end_ms: t.endMs, root_service: t.rootService, root_operation: t.rootOperation,
             span_count: t.spanCount, error_count: t.errorCount, services: `,${t.services.join(',')},`,
+            namespace: t.namespace, correlation_id: t.correlationId, failed_callees: `,${t.failedCallees.join(',')},`,
           })))],
         );
       }
       if (plan.nodes.length) {
         await client.query(
-          `INSERT INTO node_minute SELECT * FROM json_to_recordset($1::json) AS r(bucket_ms bigint, service text, requests bigint, errors bigint,
-             retries bigint, timeouts bigint, short_circuits bigint, hist integer[], entry_requests bigint, entry_errors bigint, entry_hist integer[])
-           ON CONFLICT (bucket_ms, service) DO UPDATE SET
+          `INSERT INTO node_minute (bucket_ms, service, requests, errors, retries, timeouts, short_circuits, hist, entry_requests, entry_errors, entry_hist,
+             namespace, background, background_errors)
+           SELECT * FROM json_to_recordset($1::json) AS r(bucket_ms bigint, service text, requests bigint, errors bigint,
+             retries bigint, timeouts bigint, short_circuits bigint, hist integer[], entry_requests bigint, entry_errors bigint, entry_hist integer[],
+             namespace text, background bigint, background_errors bigint)
+           ON CONFLICT (bucket_ms, namespace, service) DO UPDATE SET
              requests = node_minute.requests + excluded.requests, errors = node_minute.errors + excluded.errors,
              retries = node_minute.retries + excluded.retries, timeouts = node_minute.timeouts + excluded.timeouts,
              short_circuits = node_minute.short_circuits + excluded.short_circuits, hist = fl_hist_add(node_minute.hist, excluded.hist),
              entry_requests = node_minute.entry_requests + excluded.entry_requests, entry_errors = node_minute.entry_errors + excluded.entry_errors,
-             entry_hist = fl_hist_add(node_minute.entry_hist, excluded.entry_hist)`,
+             entry_hist = fl_hist_add(node_minute.entry_hist, excluded.entry_hist),
+             background = node_minute.background + excluded.background, background_errors = node_minute.background_errors + excluded.background_errors`,
           [JSON.stringify(plan.nodes.map((n) => ({
             bucket_ms: n.bucketMs, service: n.service, requests: n.stats.requests, errors: n.stats.errors, retries: n.stats.retries,
             timeouts: n.stats.timeouts, short_circuits: n.stats.shortCircuits, hist: n.stats.histogram,
             entry_requests: n.entryStats?.requests ?? 0, entry_errors: n.entryStats?.errors ?? 0, entry_hist: n.entryStats?.histogram ?? [],
+            namespace: n.namespace, background: n.background, background_errors: n.backgroundErrors,
           })))],
         );
       }
@@ -166,10 +183,12 @@ export class PostgresTraceStore implements TraceStore {
       }
       if (plan.insertPending.length) {
         await client.query(
-          `INSERT INTO pending_calls SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, span_id text, source text, bucket_ms bigint,
-             stats text, hint text, received_ms double precision) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+          `INSERT INTO pending_calls (trace_id, span_id, source, bucket_ms, stats, hint, received_ms, namespace)
+           SELECT * FROM json_to_recordset($1::json) AS r(trace_id text, span_id text, source text, bucket_ms bigint,
+             stats text, hint text, received_ms double precision, namespace text) ON CONFLICT (trace_id, span_id) DO NOTHING`,
           [JSON.stringify(plan.insertPending.map((p) => ({
             trace_id: p.traceId, span_id: p.spanId, source: p.source, bucket_ms: p.bucketMs, stats: JSON.stringify(p.stats), hint: p.hint, received_ms: p.receivedMs,
+            namespace: p.namespace,
           })))],
         );
       }
@@ -191,8 +210,11 @@ export class PostgresTraceStore implements TraceStore {
           [JSON.stringify(plan.insertAliases.map((a) => ({ trace_id: a.traceId, span_id: a.spanId, call_span_id: a.callSpanId, received_ms: a.receivedMs })))],
         );
       }
+      const side = sideRecords(fresh, recorder);
+      await events.upsertAnnotations(client, side.annotations);
+      await events.insertTransitions(client, side.transitions);
       await client.query('COMMIT');
-      return { inserted: fresh.length };
+      return { inserted: fresh.length + recorder.length };
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
@@ -250,97 +272,47 @@ export class PostgresTraceStore implements TraceStore {
     return (await this.pool.query(sql, params)).rows as Row[];
   }
 
-  async services(range: TimeRange): Promise<ServiceSummary[]> {
-    const rows = await this.q('SELECT service, requests, errors, retries, timeouts, short_circuits, hist FROM node_minute WHERE bucket_ms >= $1 AND bucket_ms <= $2', [bucketStart(range.fromMs), range.toMs]);
-    return summarizeServices(rows.map((r) => ({ service: r.service as string, stats: statsFromColumns(r as never) })));
+  private readonly query = (sql: string, params: unknown[] = []) => this.q(sql, params);
+
+  services(range: AggregateQuery): Promise<ServiceSummary[]> {
+    return aggregates.services(this.query, range);
   }
 
-  async graphInput(range: TimeRange): Promise<GraphInput> {
-    const p = [bucketStart(range.fromMs), range.toMs];
-    const [nodeRows, edgeRows, pendingRows, known] = await Promise.all([
-      this.q('SELECT service, requests, errors, retries, timeouts, short_circuits, hist FROM node_minute WHERE bucket_ms >= $1 AND bucket_ms <= $2', p),
-      this.q('SELECT source, target, requests, errors, retries, timeouts, short_circuits, hist FROM edge_minute WHERE bucket_ms >= $1 AND bucket_ms <= $2', p),
-      this.q('SELECT source, hint, stats FROM pending_calls WHERE bucket_ms >= $1 AND bucket_ms <= $2', p),
-      this.q('SELECT name FROM services'),
-    ]);
-    return {
-      nodes: nodeRows.map((r) => ({ service: r.service as string, stats: statsFromColumns(r as never) })),
-      edges: [
-        ...edgeRows.map((r) => ({ source: r.source as string, target: r.target as string, stats: statsFromColumns(r as never) })),
-        ...pendingRows.map((r) => ({ source: r.source as string, target: targetOfHint(r.hint as string | null), stats: statsFromJson(r.stats as string) })),
-      ],
-      knownServices: new Set(known.map((k) => k.name as string)),
-    };
+  graphInput(range: AggregateQuery): Promise<GraphInput> {
+    return aggregates.graphInput(this.query, range);
   }
 
-  async entrySeries(range: TimeRange): Promise<ServiceSeries[]> {
-    const rows = await this.q(
-      `SELECT bucket_ms, service, entry_requests AS requests, entry_errors AS errors, 0 AS retries, 0 AS timeouts, 0 AS short_circuits, entry_hist AS hist
-       FROM node_minute WHERE bucket_ms >= $1 AND bucket_ms <= $2 AND entry_requests > 0`,
-      [bucketStart(range.fromMs), range.toMs],
-    );
-    return seriesOf(rows.map((r) => ({ service: r.service as string, bucketMs: Number(r.bucket_ms), stats: statsFromColumns(r as never) })));
+  entrySeries(range: AggregateQuery): Promise<ServiceSeries[]> {
+    return aggregates.entrySeries(this.query, range);
   }
 
-  async listTraces(query: TraceQuery): Promise<TraceSummary[]> {
-    const params: unknown[] = [query.fromMs, query.toMs];
-    const where = ['t.start_ms >= $1', 't.start_ms <= $2'];
-    const add = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    if (query.service !== undefined) where.push(`position(',' || ${add(query.service)} || ',' in t.services) > 0`);
-    if (query.operation !== undefined) {
-      const op = add(query.operation);
-      where.push(
-        query.service !== undefined
-          ? `EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ${op} AND s.service = ${add(query.service)})`
-          : `EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ${op})`,
-      );
-    }
-    if (query.status === 'error') where.push('t.error_count > 0');
-    if (query.status === 'ok') where.push('t.error_count = 0');
-    if (query.minDurationMs !== undefined) where.push(`t.end_ms - t.start_ms >= ${add(query.minDurationMs)}`);
-    if (query.namespace !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND (s.resource::jsonb ->> 'service.namespace') = ${add(query.namespace)})`);
-    }
-    const rows = await this.q(`SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ${add(query.limit)}`, params);
-    return rows.map(traceSummaryOf);
+  series(query: SeriesQuery): Promise<SeriesBucket[]> {
+    return aggregates.series(this.query, query);
   }
 
-  async getTrace(traceId: string): Promise<SpanRecord[]> {
-    const rows = await this.q('SELECT * FROM spans WHERE trace_id = $1 ORDER BY start_ms', [traceId]);
-    return (rows as unknown as SpanRow[]).map((r) => rowToSpan(r));
+  async upsertAnnotations(list: readonly StoredAnnotation[]): Promise<void> {
+    this.assertOpen();
+    await events.upsertAnnotations(this.pool, list);
   }
 
-  async sampleSpans(query: SampleQuery): Promise<SpanRecord[]> {
-    if (query.prefer === 'spread') {
-      // Slices over the extent that holds data: a mostly empty range must not starve the part with traffic.
-      const spread = await this.q(
-        `WITH extent AS (SELECT min(start_ms) AS lo, ceil((max(start_ms) - min(start_ms) + 1) / $3::float8) AS slice FROM traces WHERE start_ms >= $1 AND start_ms <= $2)
-         SELECT s.* FROM spans s WHERE s.trace_id IN (
-           SELECT t.trace_id FROM extent e, generate_series(0, $3::int - 1) AS g(k),
-             LATERAL (SELECT trace_id FROM traces WHERE start_ms >= e.lo + g.k * e.slice AND start_ms < e.lo + (g.k + 1) * e.slice
-                      ORDER BY start_ms LIMIT $4) t
-           WHERE e.lo IS NOT NULL)`,
-        [query.fromMs, query.toMs, SPREAD_SLICES, Math.ceil(query.maxTraces / SPREAD_SLICES)],
-      );
-      const resources = new Map<string, SpanRecord['resource']>();
-      return (spread as unknown as SpanRow[]).map((r) => rowToSpan(r, resources));
-    }
-    const rows = await this.q(
-      query.prefer === 'recent'
-        ? `SELECT s.* FROM spans s WHERE s.trace_id IN (
-             SELECT trace_id FROM traces WHERE start_ms >= $1 AND start_ms <= $2 ORDER BY start_ms DESC LIMIT $3)`
-        : `SELECT s.* FROM spans s WHERE s.trace_id IN (
-             (SELECT trace_id FROM traces WHERE error_count > 0 AND start_ms >= $1 AND start_ms <= $2 ORDER BY start_ms DESC LIMIT $3)
-             UNION ALL
-             (SELECT trace_id FROM traces WHERE error_count = 0 AND start_ms >= $1 AND start_ms <= $2 ORDER BY start_ms DESC LIMIT $3)
-             LIMIT $3)`,
-      [query.fromMs, query.toMs, query.maxTraces],
-    );
-    const resources = new Map<string, SpanRecord['resource']>();
-    return (rows as unknown as SpanRow[]).map((r) => rowToSpan(r, resources));
+  annotations(query: AnnotationQuery): Promise<StoredAnnotation[]> {
+    return events.annotations(this.query, query);
+  }
+
+  breakerTransitions(query: BreakerQuery): Promise<BreakerTransition[]> {
+    return events.breakerTransitions(this.query, query);
+  }
+
+  listTraces(query: TraceQuery): Promise<TraceSummary[]> {
+    return traces.listTraces(this.query, query);
+  }
+
+  getTrace(traceId: string): Promise<SpanRecord[]> {
+    return traces.getTrace(this.query, traceId);
+  }
+
+  sampleSpans(query: SampleQuery): Promise<SpanRecord[]> {
+    return traces.sampleSpans(this.query, query);
   }
 
   async prune(cutoffMs: number, maxTraces: number): Promise<number> {
@@ -357,6 +329,7 @@ export class PostgresTraceStore implements TraceStore {
       const bucket = bucketStart(cutoffMs);
       await client.query('DELETE FROM node_minute WHERE bucket_ms < $1', [bucket]);
       await client.query('DELETE FROM edge_minute WHERE bucket_ms < $1', [bucket]);
+      await events.pruneEvents(client, cutoffMs);
       await client.query('COMMIT');
       return rows.length;
     } catch (e) {
@@ -392,6 +365,7 @@ function toPending(r: Row): PendingCall {
     stats: statsFromJson(r.stats as string),
     hint: (r.hint as string | null) ?? null,
     receivedMs: Number(r.received_ms),
+    namespace: String(r.namespace ?? ''),
   };
 }
 

@@ -63,6 +63,34 @@ CREATE FUNCTION fl_union(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS 
 $$;
 `,
   },
+  {
+    // Aggregates keyed by namespace too (old rows get ''), background counts, per-trace
+    // namespace / correlation id / failed callees, annotations and breaker transitions.
+    version: 2,
+    sql: `
+ALTER TABLE node_minute ADD COLUMN namespace text NOT NULL DEFAULT '', ADD COLUMN background bigint NOT NULL DEFAULT 0,
+  ADD COLUMN background_errors bigint NOT NULL DEFAULT 0;
+ALTER TABLE node_minute DROP CONSTRAINT node_minute_pkey, ADD PRIMARY KEY (bucket_ms, namespace, service);
+ALTER TABLE edge_minute ADD COLUMN namespace text NOT NULL DEFAULT '';
+ALTER TABLE edge_minute DROP CONSTRAINT edge_minute_pkey, ADD PRIMARY KEY (bucket_ms, namespace, source, target);
+ALTER TABLE pending_calls ADD COLUMN namespace text NOT NULL DEFAULT '';
+ALTER TABLE traces ADD COLUMN namespace text NOT NULL DEFAULT '', ADD COLUMN correlation_id text,
+  ADD COLUMN failed_callees text NOT NULL DEFAULT ',';
+CREATE INDEX traces_correlation ON traces (correlation_id) WHERE correlation_id IS NOT NULL;
+CREATE TABLE annotations (
+  id text PRIMARY KEY, time_ms double precision NOT NULL, end_ms double precision, kind text NOT NULL, service text,
+  text text NOT NULL, attributes text NOT NULL, namespace text NOT NULL DEFAULT '', origin text NOT NULL
+);
+CREATE INDEX annotations_time ON annotations (time_ms);
+CREATE TABLE breaker_transitions (
+  trace_id text NOT NULL, span_id text NOT NULL, seq integer NOT NULL,
+  time_ms double precision NOT NULL, service text NOT NULL, breaker text NOT NULL, target text NOT NULL,
+  from_state text NOT NULL, to_state text NOT NULL, namespace text NOT NULL DEFAULT '',
+  PRIMARY KEY (trace_id, span_id, seq)
+);
+CREATE INDEX breaker_transitions_time ON breaker_transitions (time_ms);
+`,
+  },
 ];
 
 function ident(name: string): string {

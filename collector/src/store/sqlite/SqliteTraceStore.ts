@@ -2,29 +2,33 @@
 // before insertSpans resolves, so it survives kill -9 of the process (synchronous=NORMAL;
 // set `synchronous: 'full'` to also survive power loss).
 import Database from 'better-sqlite3';
-import type { GraphInput, ServiceSeries, Stats } from '../../analysis/index.js';
+import type { GraphInput, ServiceSeries } from '../../analysis/index.js';
+import type { BreakerTransition, StoredAnnotation } from '../../analysis/faultAnnotations.js';
 import type { SpanRecord } from '../../model.js';
-import { type AttemptAlias, type EdgeDelta, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey, targetOfHint } from '../graphPlan.js';
-import { rowArrayToSpan, rowToSpan, type SpanRow, type SpanRowArray, spanToRow, statsFromColumns, statsFromJson } from '../rows.js';
-import { seriesOf, summarizeServices, traceSummaryOf } from '../summaries.js';
+import { type AttemptAlias, type EdgeDelta, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey } from '../graphPlan.js';
+import { sideRecords, splitRecorderSpans } from '../sidePlan.js';
+import { spanToRow, statsFromJson } from '../rows.js';
 import {
+  type AggregateQuery,
+  type AnnotationQuery,
+  type BreakerQuery,
   DEFAULT_PENDING_EDGE_MS,
   type InsertResult,
   PAIRING_MEMORY_MS,
   type SampleQuery,
+  type SeriesBucket,
+  type SeriesQuery,
   type ServiceSummary,
   type StoreOptions,
-  type TimeRange,
   type TraceQuery,
   type TraceStore,
   type TraceSummary,
-  SPREAD_SLICES,
 } from '../TraceStore.js';
 import { bucketStart } from '../../analysis/index.js';
-import { SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './schema.js';
-
-/** One slice of a time-stratified sample: its first traces, so a burst cannot crowd out the calm before it (an index range seek each). */
-const SPREAD_SLICE_SQL = 'SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms < ? ORDER BY start_ms LIMIT ?';
+import * as aggregates from './aggregates.js';
+import * as events from './eventQueries.js';
+import * as traces from './traceQueries.js';
+import { SQLITE_MIGRATE_1_TO_2, SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './schema.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
   /** File path, or ':memory:'. */
@@ -78,30 +82,41 @@ export class SqliteTraceStore implements TraceStore {
     this.db.function('fl_hist_add', { deterministic: true }, (a: unknown, b: unknown) => addHist(a as string | null, b as string | null));
     this.db.function('fl_union', { deterministic: true }, (a: unknown, b: unknown) => unionServices(a as string | null, b as string | null));
     if (options.applySchema !== false) {
-      this.db.exec(SQLITE_SCHEMA);
-      this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+      const version = Number(this.db.pragma('user_version', { simple: true }));
+      const hasTables = this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'node_minute'").get() !== undefined;
+      this.db.transaction(() => {
+        // A file of an older collector: bring its tables forward before creating what is new.
+        if (hasTables && version < 2) this.db.exec(SQLITE_MIGRATE_1_TO_2);
+        this.db.exec(SQLITE_SCHEMA);
+        this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
+      })();
     }
     const db = this.db;
     this.stmt = {
       insertSpan: db.prepare('INSERT OR IGNORE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       // SPANS_PER_INSERT rows per statement: one native call and one bind pass per chunk, not per span.
       insertSpanChunk: db.prepare(`INSERT OR IGNORE INTO spans VALUES ${Array(SPANS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} RETURNING trace_id, span_id`).raw(true),
-      upsertTrace: db.prepare(`INSERT INTO traces VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO UPDATE SET
+      upsertTrace: db.prepare(`INSERT INTO traces (trace_id, start_ms, end_ms, root_service, root_operation, span_count, error_count, services, namespace, correlation_id, failed_callees)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO UPDATE SET
         start_ms = min(start_ms, excluded.start_ms), end_ms = max(end_ms, excluded.end_ms),
         root_service = coalesce(excluded.root_service, root_service), root_operation = coalesce(excluded.root_operation, root_operation),
         span_count = span_count + excluded.span_count, error_count = error_count + excluded.error_count,
-        services = fl_union(services, excluded.services)`),
-      upsertNode: db.prepare(`INSERT INTO node_minute VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_ms, service) DO UPDATE SET
+        services = fl_union(services, excluded.services), correlation_id = coalesce(correlation_id, excluded.correlation_id),
+        failed_callees = fl_union(failed_callees, excluded.failed_callees)`),
+      upsertNode: db.prepare(`INSERT INTO node_minute (bucket_ms, service, requests, errors, retries, timeouts, short_circuits, hist, entry_requests, entry_errors, entry_hist, namespace, background, background_errors)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_ms, namespace, service) DO UPDATE SET
         requests = requests + excluded.requests, errors = errors + excluded.errors, retries = retries + excluded.retries,
         timeouts = timeouts + excluded.timeouts, short_circuits = short_circuits + excluded.short_circuits,
         hist = fl_hist_add(hist, excluded.hist), entry_requests = entry_requests + excluded.entry_requests,
-        entry_errors = entry_errors + excluded.entry_errors, entry_hist = fl_hist_add(entry_hist, excluded.entry_hist)`),
-      upsertEdge: db.prepare(`INSERT INTO edge_minute VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_ms, source, target) DO UPDATE SET
+        entry_errors = entry_errors + excluded.entry_errors, entry_hist = fl_hist_add(entry_hist, excluded.entry_hist),
+        background = background + excluded.background, background_errors = background_errors + excluded.background_errors`),
+      upsertEdge: db.prepare(`INSERT INTO edge_minute (bucket_ms, source, target, requests, errors, retries, timeouts, short_circuits, hist, namespace)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_ms, namespace, source, target) DO UPDATE SET
         requests = requests + excluded.requests, errors = errors + excluded.errors, retries = retries + excluded.retries,
         timeouts = timeouts + excluded.timeouts, short_circuits = short_circuits + excluded.short_circuits,
         hist = fl_hist_add(hist, excluded.hist)`),
       upsertService: db.prepare(`INSERT INTO services VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`),
-      insertPending: db.prepare('INSERT OR REPLACE INTO pending_calls VALUES (?, ?, ?, ?, ?, ?, ?)'),
+      insertPending: db.prepare('INSERT OR REPLACE INTO pending_calls (trace_id, span_id, source, bucket_ms, stats, hint, received_ms, namespace) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       deletePending: db.prepare('DELETE FROM pending_calls WHERE trace_id = ? AND span_id = ?'),
       getPending: db.prepare('SELECT * FROM pending_calls WHERE trace_id = ? AND span_id = ?'),
       // Batched lookups: one statement per batch and kind, keys as a JSON array of [traceId, spanId].
@@ -131,6 +146,7 @@ export class SqliteTraceStore implements TraceStore {
       stats: statsFromJson(r.stats as string),
       hint: (r.hint as string | null) ?? null,
       receivedMs: Number(r.received_ms),
+      namespace: String(r.namespace ?? ''),
     };
   }
 
@@ -166,12 +182,13 @@ export class SqliteTraceStore implements TraceStore {
   private applyEdges(edges: readonly EdgeDelta[]): void {
     for (const e of edges) {
       const s = e.stats;
-      this.stmt.upsertEdge.run(e.bucketMs, e.source, e.target, s.requests, s.errors, s.retries, s.timeouts, s.shortCircuits, JSON.stringify(s.histogram));
+      this.stmt.upsertEdge.run(e.bucketMs, e.source, e.target, s.requests, s.errors, s.retries, s.timeouts, s.shortCircuits, JSON.stringify(s.histogram), e.namespace);
     }
   }
 
-  async insertSpans(spans: readonly SpanRecord[], nowMs = Date.now()): Promise<InsertResult> {
+  async insertSpans(incoming: readonly SpanRecord[], nowMs = Date.now()): Promise<InsertResult> {
     this.assertOpen();
+    const { spans, recorder } = splitRecorderSpans(incoming);
     // Manual transaction: the planner is async (PostgreSQL needs it) but here every lookup
     // is synchronous, so nothing else runs on this connection until COMMIT.
     this.db.exec('BEGIN IMMEDIATE');
@@ -197,25 +214,28 @@ export class SqliteTraceStore implements TraceStore {
       }
       const plan = await planGraphWrites(fresh, this.lookup, nowMs);
       for (const t of plan.traces) {
-        this.stmt.upsertTrace.run(t.traceId, t.startMs, t.endMs, t.rootService, t.rootOperation, t.spanCount, t.errorCount, `,${t.services.join(',')},`);
+        this.stmt.upsertTrace.run(t.traceId, t.startMs, t.endMs, t.rootService, t.rootOperation, t.spanCount, t.errorCount, `,${t.services.join(',')},`, t.namespace, t.correlationId, `,${t.failedCallees.join(',')},`);
       }
       for (const n of plan.nodes) {
         const s = n.stats;
         const e = n.entryStats;
         this.stmt.upsertNode.run(
           n.bucketMs, n.service, s.requests, s.errors, s.retries, s.timeouts, s.shortCircuits, JSON.stringify(s.histogram),
-          e?.requests ?? 0, e?.errors ?? 0, e ? JSON.stringify(e.histogram) : EMPTY_HIST,
+          e?.requests ?? 0, e?.errors ?? 0, e ? JSON.stringify(e.histogram) : EMPTY_HIST, n.namespace, n.background, n.backgroundErrors,
         );
       }
       this.applyEdges(plan.edges);
       for (const name of plan.services) this.stmt.upsertService.run(name, nowMs, nowMs);
-      for (const p of plan.insertPending) this.stmt.insertPending.run(p.traceId, p.spanId, p.source, p.bucketMs, JSON.stringify(p.stats), p.hint, p.receivedMs);
+      for (const p of plan.insertPending) this.stmt.insertPending.run(p.traceId, p.spanId, p.source, p.bucketMs, JSON.stringify(p.stats), p.hint, p.receivedMs, p.namespace);
       for (const k of plan.deletePending) this.stmt.deletePending.run(k.traceId, k.spanId);
       for (const h of plan.insertServers) this.stmt.insertServer.run(h.traceId, h.callerSpanId, h.service, h.receivedMs);
       for (const h of plan.deleteServers) this.stmt.deleteServer.run(h.traceId, h.callerSpanId, h.service);
       for (const a of plan.insertAliases) this.stmt.insertAlias.run(a.traceId, a.spanId, a.callSpanId, a.receivedMs);
+      const side = sideRecords(fresh, recorder);
+      events.upsertAnnotations(this.db, side.annotations);
+      events.insertTransitions(this.db, side.transitions);
       this.db.exec('COMMIT');
-      return { inserted: fresh.length };
+      return { inserted: fresh.length + recorder.length };
     } catch (e) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw e;
@@ -245,108 +265,54 @@ export class SqliteTraceStore implements TraceStore {
     return total;
   }
 
-  private bucketRange(range: TimeRange): [number, number] {
-    return [bucketStart(range.fromMs), range.toMs];
+  async services(range: AggregateQuery): Promise<ServiceSummary[]> {
+    this.assertOpen();
+    return aggregates.services(this.db, range);
   }
 
-  async services(range: TimeRange): Promise<ServiceSummary[]> {
+  async graphInput(range: AggregateQuery): Promise<GraphInput> {
     this.assertOpen();
-    const rows = this.db.prepare('SELECT service, requests, errors, retries, timeouts, short_circuits, hist FROM node_minute WHERE bucket_ms >= ? AND bucket_ms <= ?').all(...this.bucketRange(range)) as (Record<string, unknown> & { service: string })[];
-    return summarizeServices(rows.map((r) => ({ service: r.service, stats: statsFromColumns(r as never) })));
+    return aggregates.graphInput(this.db, range);
   }
 
-  async graphInput(range: TimeRange): Promise<GraphInput> {
+  async entrySeries(range: AggregateQuery): Promise<ServiceSeries[]> {
     this.assertOpen();
-    const [from, to] = this.bucketRange(range);
-    const nodeRows = this.db.prepare('SELECT service, requests, errors, retries, timeouts, short_circuits, hist FROM node_minute WHERE bucket_ms >= ? AND bucket_ms <= ?').all(from, to) as (Record<string, unknown> & { service: string })[];
-    const edgeRows = this.db.prepare('SELECT source, target, requests, errors, retries, timeouts, short_circuits, hist FROM edge_minute WHERE bucket_ms >= ? AND bucket_ms <= ?').all(from, to) as (Record<string, unknown> & { source: string; target: string })[];
-    const pendingRows = this.db.prepare('SELECT source, hint, stats FROM pending_calls WHERE bucket_ms >= ? AND bucket_ms <= ?').all(from, to) as { source: string; hint: string | null; stats: string }[];
-    const known = this.db.prepare('SELECT name FROM services').all() as { name: string }[];
-    return {
-      nodes: nodeRows.map((r) => ({ service: r.service, stats: statsFromColumns(r as never) })),
-      edges: [
-        ...edgeRows.map((r) => ({ source: r.source, target: r.target, stats: statsFromColumns(r as never) })),
-        ...pendingRows.map((r) => ({ source: r.source, target: targetOfHint(r.hint), stats: statsFromJson(r.stats) })),
-      ],
-      knownServices: new Set(known.map((k) => k.name)),
-    };
+    return aggregates.entrySeries(this.db, range);
   }
 
-  async entrySeries(range: TimeRange): Promise<ServiceSeries[]> {
+  async series(query: SeriesQuery): Promise<SeriesBucket[]> {
     this.assertOpen();
-    const rows = this.db
-      .prepare(`SELECT bucket_ms, service, entry_requests AS requests, entry_errors AS errors, 0 AS retries, 0 AS timeouts, 0 AS short_circuits, entry_hist AS hist
-        FROM node_minute WHERE bucket_ms >= ? AND bucket_ms <= ? AND entry_requests > 0`)
-      .all(...this.bucketRange(range)) as (Record<string, unknown> & { service: string; bucket_ms: number })[];
-    return seriesOf(rows.map((r) => ({ service: r.service, bucketMs: Number(r.bucket_ms), stats: statsFromColumns(r as never) as Stats })));
+    return aggregates.series(this.db, query);
+  }
+
+  async upsertAnnotations(list: readonly StoredAnnotation[]): Promise<void> {
+    this.assertOpen();
+    this.db.transaction(() => events.upsertAnnotations(this.db, list))();
+  }
+
+  async annotations(query: AnnotationQuery): Promise<StoredAnnotation[]> {
+    this.assertOpen();
+    return events.annotations(this.db, query);
+  }
+
+  async breakerTransitions(query: BreakerQuery): Promise<BreakerTransition[]> {
+    this.assertOpen();
+    return events.breakerTransitions(this.db, query);
   }
 
   async listTraces(q: TraceQuery): Promise<TraceSummary[]> {
     this.assertOpen();
-    const where = ['t.start_ms >= ?', 't.start_ms <= ?'];
-    const params: unknown[] = [q.fromMs, q.toMs];
-    if (q.service !== undefined) {
-      where.push("instr(t.services, ',' || ? || ',') > 0");
-      params.push(q.service);
-    }
-    if (q.operation !== undefined) {
-      if (q.service !== undefined) {
-        where.push('EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ? AND s.service = ?)');
-        params.push(q.operation, q.service);
-      } else {
-        where.push('EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ?)');
-        params.push(q.operation);
-      }
-    }
-    if (q.status === 'error') where.push('t.error_count > 0');
-    if (q.status === 'ok') where.push('t.error_count = 0');
-    if (q.minDurationMs !== undefined) {
-      where.push('t.end_ms - t.start_ms >= ?');
-      params.push(q.minDurationMs);
-    }
-    if (q.namespace !== undefined) {
-      where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND json_extract(s.resource, '$."service.namespace"') = ?)`);
-      params.push(q.namespace);
-    }
-    params.push(q.limit);
-    const rows = this.db.prepare(`SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ?`).all(...params) as Record<string, unknown>[];
-    return rows.map(traceSummaryOf);
+    return traces.listTraces(this.db, q);
   }
 
   async getTrace(traceId: string): Promise<SpanRecord[]> {
     this.assertOpen();
-    const rows = this.db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms').all(traceId) as SpanRow[];
-    return rows.map((r) => rowToSpan(r));
+    return traces.getTrace(this.db, traceId);
   }
 
   async sampleSpans(q: SampleQuery): Promise<SpanRecord[]> {
     this.assertOpen();
-    // Failing traces first (partial index), then the most recent: both walk an index, no sort of the window.
-    const ids: { trace_id: string }[] = [];
-    if (q.prefer === 'spread') {
-      // Slices over the extent that holds data: a mostly empty range must not starve the part with traffic.
-      const extent = this.db.prepare('SELECT min(start_ms) AS lo, max(start_ms) AS hi FROM traces WHERE start_ms >= ? AND start_ms <= ?').get(q.fromMs, q.toMs) as { lo: number | null; hi: number | null };
-      if (extent.lo !== null && extent.hi !== null) {
-        const sliceMs = Math.max(1, Math.ceil((extent.hi - extent.lo + 1) / SPREAD_SLICES));
-        const perSlice = Math.ceil(q.maxTraces / SPREAD_SLICES);
-        const slice = this.db.prepare(SPREAD_SLICE_SQL);
-        for (let k = 0; k < SPREAD_SLICES; k++) {
-          const lo = extent.lo + k * sliceMs;
-          ids.push(...(slice.all(lo, lo + sliceMs, perSlice) as { trace_id: string }[]));
-        }
-      }
-    } else if (q.prefer !== 'recent') {
-      ids.push(...(this.db.prepare('SELECT trace_id FROM traces WHERE error_count > 0 AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?').all(q.fromMs, q.toMs, q.maxTraces) as { trace_id: string }[]));
-    }
-    if (ids.length < q.maxTraces && q.prefer !== 'spread') {
-      const more = q.prefer === 'recent' ? 'SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?' : 'SELECT trace_id FROM traces WHERE error_count = 0 AND start_ms >= ? AND start_ms <= ? ORDER BY start_ms DESC LIMIT ?';
-      ids.push(...(this.db.prepare(more).all(q.fromMs, q.toMs, q.maxTraces - ids.length) as { trace_id: string }[]));
-    }
-    if (ids.length === 0) return [];
-    // One statement for the whole sample (not one per trace); json_each drives the loop, so rows come grouped by trace in sample order.
-    const rows = this.stmt.sampleRows.all(JSON.stringify(ids.map((r) => r.trace_id))) as SpanRowArray[];
-    const resources = new Map<string, SpanRecord['resource']>();
-    return rows.map((r) => rowArrayToSpan(r, resources));
+    return traces.sampleSpans(this.db, this.stmt.sampleRows, q);
   }
 
   async prune(cutoffMs: number, maxTraces: number): Promise<number> {
@@ -362,6 +328,7 @@ export class SqliteTraceStore implements TraceStore {
       const bucket = bucketStart(cutoffMs);
       this.db.prepare('DELETE FROM node_minute WHERE bucket_ms < ?').run(bucket);
       this.db.prepare('DELETE FROM edge_minute WHERE bucket_ms < ?').run(bucket);
+      events.pruneEvents(this.db, cutoffMs);
       return ids.length;
     })();
   }

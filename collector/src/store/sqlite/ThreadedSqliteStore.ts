@@ -3,7 +3,10 @@
 import { Worker } from 'node:worker_threads';
 import type { GraphInput, ServiceSeries } from '../../analysis/index.js';
 import type { SpanRecord } from '../../model.js';
-import type { InsertResult, SampleQuery, ServiceSummary, TimeRange, TraceQuery, TraceStore, TraceSummary } from '../TraceStore.js';
+import type { BreakerTransition, StoredAnnotation } from '../../analysis/faultAnnotations.js';
+import type {
+  AggregateQuery, AnnotationQuery, BreakerQuery, InsertResult, SampleQuery, SeriesBucket, SeriesQuery, ServiceSummary, TraceQuery, TraceStore, TraceSummary,
+} from '../TraceStore.js';
 import { SqliteTraceStore, type SqliteStoreOptions } from './SqliteTraceStore.js';
 import { MODULE_EXT } from '../../packagePaths.js';
 import type { WriterReply, WriterRequest, WriterSetup } from './writerProtocol.js';
@@ -89,15 +92,27 @@ export class ThreadedSqliteStore implements TraceStore {
   async checkWritable(): Promise<void> {
     await this.call({ op: 'check' });
   }
+  async upsertAnnotations(annotations: readonly StoredAnnotation[]): Promise<void> {
+    await this.call({ op: 'annotate', annotations });
+  }
 
-  services(range: TimeRange): Promise<ServiceSummary[]> {
+  services(range: AggregateQuery): Promise<ServiceSummary[]> {
     return this.reader.services(range);
   }
-  graphInput(range: TimeRange): Promise<GraphInput> {
+  graphInput(range: AggregateQuery): Promise<GraphInput> {
     return this.reader.graphInput(range);
   }
-  entrySeries(range: TimeRange): Promise<ServiceSeries[]> {
+  entrySeries(range: AggregateQuery): Promise<ServiceSeries[]> {
     return this.reader.entrySeries(range);
+  }
+  series(query: SeriesQuery): Promise<SeriesBucket[]> {
+    return this.reader.series(query);
+  }
+  annotations(query: AnnotationQuery): Promise<StoredAnnotation[]> {
+    return this.reader.annotations(query);
+  }
+  breakerTransitions(query: BreakerQuery): Promise<BreakerTransition[]> {
+    return this.reader.breakerTransitions(query);
   }
   listTraces(query: TraceQuery): Promise<TraceSummary[]> {
     return this.reader.listTraces(query);

@@ -1,3 +1,4 @@
+import type { StoredAnnotation } from '../../analysis/faultAnnotations.js';
 import type { SpanRecord } from '../../model.js';
 
 export interface WriterSetup {
@@ -11,6 +12,7 @@ export type WriterRequest =
   | { id: number; op: 'resolve'; nowMs?: number }
   | { id: number; op: 'prune'; cutoffMs: number; maxTraces: number }
   | { id: number; op: 'check' }
+  | { id: number; op: 'annotate'; annotations: readonly StoredAnnotation[] }
   | { id: number; op: 'close' };
 
 export type WriterReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: string };

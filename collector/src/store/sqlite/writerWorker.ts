@@ -22,6 +22,7 @@ port.on('message', async (m: WriterRequest) => {
     else if (m.op === 'resolve') result = await store.resolvePendingEdges(m.nowMs);
     else if (m.op === 'prune') result = await store.prune(m.cutoffMs, m.maxTraces);
     else if (m.op === 'check') await store.checkWritable();
+    else if (m.op === 'annotate') await store.upsertAnnotations(m.annotations);
     else if (m.op === 'close') {
       await store.close();
       port.postMessage({ id: m.id, ok: true, result: null } satisfies WriterReply);
