@@ -19,6 +19,8 @@ export interface StreamOptions {
 const CLIENT_BUFFER_BYTES_MAX = 1024 * 1024;
 /** Annotations remembered as sent (the newest), so that only new or grown ones go out. */
 const SENT_ANNOTATIONS_MAX = 2000;
+/** Breaker transitions remembered as sent (and read per tick at most). */
+const SENT_TRANSITIONS_MAX = 2000;
 /** Incidents are re-evaluated at most this often. */
 const INCIDENT_INTERVAL_MS = 5_000;
 
@@ -30,7 +32,8 @@ export class StreamHub {
   private lastServices = '';
   /** Annotation id → its JSON as last sent: a grown one is sent again. */
   private sentAnnotations = new Map<string, string>();
-  private breakersSeenMs = Date.now();
+  /** Breaker transitions already sent, by span and event: a late-arriving span still gets its transitions out. */
+  private sentTransitions = new Set<string>();
   private lastIncidents = '';
   private lastIncidentCheck = 0;
   private busy = false;
@@ -137,9 +140,12 @@ export class StreamHub {
         this.sendAll('annotation', json);
       }
       this.trimAnnotations();
-      const transitions = await this.store.breakerTransitions({ fromMs: this.breakersSeenMs, toMs, limit: 1000 });
+      const transitions = await this.store.breakerTransitions({ ...range, limit: SENT_TRANSITIONS_MAX });
       for (const t of transitions) {
-        this.breakersSeenMs = Math.max(this.breakersSeenMs, t.timeMs + 0.001);
+        const key = `${t.traceId}/${t.spanId}/${t.seq}`;
+        if (this.sentTransitions.has(key)) continue;
+        this.sentTransitions.add(key);
+        if (this.sentTransitions.size > SENT_TRANSITIONS_MAX) this.sentTransitions.delete(this.sentTransitions.values().next().value!);
         this.sendAll('breaker', JSON.stringify({ service: t.service, breaker: t.breaker, target: t.target, transitions: [{ timeMs: t.timeMs, from: t.from, to: t.to }] }));
       }
       if (toMs - this.lastIncidentCheck >= INCIDENT_INTERVAL_MS) {

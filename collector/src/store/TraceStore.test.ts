@@ -2,6 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildGraph } from '../analysis/index.js';
 import { call, hex, postgresFixture, postgresReachable, span, sqliteFixture, type StoreFixture, threadedSqliteFixture } from '../../test/helpers.js';
+import type { SpanRecord } from '../model.js';
 import type { TraceStore } from './TraceStore.js';
 
 const pgUp = await postgresReachable();
@@ -168,5 +169,94 @@ describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
     expect(await store.getTrace(old[0]!.traceId)).toEqual([]);
     expect(await store.getTrace(fresh.traceId)).toHaveLength(1);
     await store.checkWritable();
+  });
+
+  it.skipIf(skip)('keeps per-minute series of a service, an edge and the system, per run and summed over runs', async () => {
+    store = await fixture.open();
+    const t0 = Math.floor(now / 60_000) * 60_000 - 3 * 60_000;
+    const inRun = (ns: string, spans: SpanRecord[]) => spans.map((x) => ({ ...x, resource: { 'service.name': x.service, 'service.namespace': ns } }));
+    const batch: SpanRecord[] = [];
+    for (const [ns, minute, n] of [['run-a', 0, 3], ['run-b', 0, 2], ['run-a', 2, 4]] as const) {
+      for (let i = 0; i < n; i++) {
+        const root = span({ service: 'gateway', startMs: t0 + minute * 60_000 + i, status: i === 0 ? 'error' : 'unset' });
+        batch.push(...inRun(ns, [root, ...call('gateway', 'orders', { traceId: root.traceId, parentSpanId: root.spanId, startMs: t0 + minute * 60_000 + i })]));
+      }
+    }
+    await store.insertSpans(batch, now);
+    const q = { fromMs: t0, toMs: t0 + 3 * 60_000 };
+    const byMinute = (b: { bucketMs: number; stats: { requests: number } }[]) => b.map((x) => [(x.bucketMs - t0) / 60_000, x.stats.requests]);
+    expect(byMinute(await store.series({ ...q, of: { service: 'gateway' } }))).toEqual([[0, 5], [2, 4]]);
+    expect(byMinute(await store.series({ ...q, namespace: 'run-a', of: { service: 'gateway' } }))).toEqual([[0, 3], [2, 4]]);
+    expect(byMinute(await store.series({ ...q, namespace: 'run-b', of: { source: 'gateway', target: 'orders' } }))).toEqual([[0, 2]]);
+    expect(byMinute(await store.series({ ...q, of: { system: true } }))).toEqual([[0, 5], [2, 4]]);
+    expect((await store.series({ ...q, of: { service: 'gateway' } }))[0]!.stats.errors).toBe(2);
+    const graphB = buildGraph(await store.graphInput({ ...q, namespace: 'run-b' }));
+    expect(graphB.nodes.map((n) => [n.id, n.requests])).toEqual([['gateway', 2], ['orders', 2]]);
+    expect((await store.services({ ...q, namespace: 'nobody' }))).toEqual([]);
+    expect((await store.entrySeries({ ...q, namespace: 'run-a' }))[0]!.points.map((p) => p.stats.requests)).toEqual([3, 4]);
+    const sample = await store.sampleSpans({ ...q, namespace: 'run-b', maxTraces: 100 });
+    expect(new Set(sample.map((x) => x.resource['service.namespace']))).toEqual(new Set(['run-b']));
+  });
+
+  it.skipIf(skip)('counts root spans of background work apart from requests', async () => {
+    store = await fixture.open();
+    const poller = span({ service: 'orders', kind: 'internal', name: 'poll outbox' });
+    const relay = span({ service: 'orders', kind: 'producer', attributes: { 'faultline.background': true } });
+    const compensation = span({ service: 'orders', kind: 'server', status: 'error', links: [{ traceId: hex(16), spanId: hex(8), attributes: {} }] });
+    const request = span({ service: 'orders', kind: 'server' });
+    await store.insertSpans([poller, relay, compensation, request], now);
+    const input = await store.graphInput(range);
+    const orders = input.nodes.filter((n) => n.service === 'orders');
+    expect(orders.reduce((k, n) => k + n.stats.requests, 0)).toBe(1);
+    expect(orders.reduce((k, n) => k + (n.background ?? 0), 0)).toBe(3);
+    expect(orders.reduce((k, n) => k + (n.backgroundErrors ?? 0), 0)).toBe(1);
+    expect((await store.entrySeries(range))[0]!.points.reduce((k, p) => k + p.stats.requests, 0)).toBe(1);
+  });
+
+  it.skipIf(skip)('records injected faults as annotations and keeps the fault recorder out of spans and services', async () => {
+    store = await fixture.open();
+    const hit = (t: number) => span({ service: 'payments', startMs: t, events: [{ name: 'fault.injected', timeMs: t, attributes: { 'faultline.fault': 'error' } }] });
+    const recorder = span({ service: 'faultline-chaos', kind: 'internal', attributes: { 'peer.service': 'inventory' }, events: [{ name: 'fault.injected', timeMs: now - 1000, attributes: { 'faultline.fault': 'down', 'peer.service': 'inventory' } }] });
+    const t0 = Math.floor(now / 60_000) * 60_000 - 120_000;
+    await store.insertSpans([hit(t0 + 1000), hit(t0 + 2000), recorder], now);
+    await store.insertSpans([hit(t0 + 61_000), recorder], now);
+    const list = await store.annotations({ ...range, limit: 100 });
+    const payments = list.filter((a) => a.service === 'payments');
+    // One row per minute, each covering its sightings; re-sent recorder spans add nothing.
+    expect(payments.map((a) => [a.timeMs - t0, (a.endMs ?? 0) - t0])).toEqual([[1000, 2000], [61_000, 61_000]]);
+    expect(list.filter((a) => a.service === 'inventory').map((a) => [a.kind, a.attributes['faultline.fault']])).toEqual([['fault', 'down']]);
+    expect(await store.getTrace(recorder.traceId)).toEqual([]);
+    expect((await store.services(range)).map((x) => x.name)).toEqual(['payments']);
+    expect((await store.listTraces({ ...range, limit: 10 })).map((t) => t.rootService)).toEqual(['payments', 'payments', 'payments']);
+    await store.upsertAnnotations([{ id: 'a-1', timeMs: now - 5000, kind: 'deploy', text: 'v2', attributes: { v: 2 }, namespace: '', origin: 'api' }]);
+    expect((await store.annotations({ fromMs: now - 6000, toMs: now - 4000, limit: 10 })).map((a) => [a.id, a.kind, a.text, a.attributes])).toEqual([['a-1', 'deploy', 'v2', { v: 2 }]]);
+    expect(await store.annotations({ fromMs: now + 1000, toMs: now + 2000, limit: 10 })).toEqual([]);
+  });
+
+  it.skipIf(skip)('records breaker transitions at ingest, once however often a span is re-sent', async () => {
+    store = await fixture.open();
+    const s = span({ service: 'orders', kind: 'client', parentSpanId: hex(8), attributes: { 'peer.service': 'payments' }, events: [
+      { name: 'breaker.state', timeMs: now - 3000, attributes: { 'faultline.breaker': 'payments', 'faultline.from': 'closed', 'faultline.to': 'open' } },
+      { name: 'breaker.state', timeMs: now - 1000, attributes: { 'faultline.breaker': 'payments', 'faultline.from': 'open', 'faultline.to': 'half_open' } },
+    ] });
+    await store.insertSpans([s], now);
+    await store.insertSpans([s], now);
+    const list = await store.breakerTransitions({ ...range, limit: 100 });
+    expect(list.map((t) => [t.service, t.breaker, t.target, t.from, t.to])).toEqual([['orders', 'payments', 'payments', 'closed', 'open'], ['orders', 'payments', 'payments', 'open', 'half-open']]);
+    expect(await store.breakerTransitions({ ...range, service: 'gateway', limit: 100 })).toEqual([]);
+  });
+
+  it.skipIf(skip)('finds traces by correlation id, attribute, id, longest duration and failed calls to a service that sent nothing', async () => {
+    store = await fixture.open();
+    const a = span({ service: 'gateway', durationMs: 5, attributes: { 'faultline.correlation_id': 'c-42', 'http.response.status_code': 200 } });
+    const b = span({ service: 'gateway', durationMs: 500 });
+    const bCall = span({ service: 'gateway', kind: 'client', traceId: b.traceId, parentSpanId: b.spanId, status: 'error', attributes: { 'peer.service': 'inventory' } });
+    await store.insertSpans([a, b, bCall], now);
+    const ids = async (q: Partial<Parameters<TraceStore['listTraces']>[0]>) => (await store.listTraces({ ...range, limit: 10, ...q })).map((t) => t.traceId);
+    expect(await ids({ correlationId: 'c-42' })).toEqual([a.traceId]);
+    expect(await ids({ attributes: [{ key: 'http.response.status_code', value: '200' }] })).toEqual([a.traceId]);
+    expect(await ids({ traceIds: [b.traceId] })).toEqual([b.traceId]);
+    expect(await ids({ maxDurationMs: 100 })).toEqual([a.traceId]);
+    expect(await ids({ service: 'inventory' })).toEqual([b.traceId]);
   });
 });

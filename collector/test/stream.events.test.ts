@@ -1,0 +1,81 @@
+// GET /api/stream carries what changed: the graph and services answers, the changed nodes
+// and edges (`graph.delta`), new annotations and breaker transitions, each in its schema.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as S from '../src/api/answers/index.js';
+import { otlpJson, postJson, testCollector } from './collector.js';
+import { call, hex, span } from './helpers.js';
+
+type Event = { event: string; data: string };
+
+/** Collects SSE events until `want` holds (or the stream ends). */
+async function collect(res: Response, want: (events: Event[]) => boolean, onChunk: (events: Event[]) => Promise<void>): Promise<Event[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: Event[] = [];
+  let buffer = '';
+  try {
+    while (!want(events)) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let idx;
+      while ((idx = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, idx);
+        buffer = buffer.slice(idx + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data !== undefined) events.push({ event, data });
+      }
+      await onChunk(events);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return events;
+}
+
+describe('GET /api/stream events', () => {
+  let c: Awaited<ReturnType<typeof testCollector>>;
+  beforeAll(async () => {
+    c = await testCollector({ sseIntervalMs: 50 });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  it('sends graph, services, graph.delta, annotation and breaker events as data arrives', async () => {
+    const res = await fetch(`${c.url}/api/stream`);
+    const has = (events: Event[], name: string) => events.some((e) => e.event === name);
+    let stage = 0;
+    const events = await collect(
+      res,
+      (ev) => ['graph', 'services', 'graph.delta', 'annotation', 'breaker'].every((n) => has(ev, n)) && ev.some((e) => e.event === 'annotation' && e.data.includes('deploy')),
+      async (ev) => {
+        if (stage === 0) {
+          stage = 1;
+          const [client, server] = call('gateway', 'orders');
+          expect((await postJson(c.url, otlpJson([client, server]))).status).toBe(200);
+          return;
+        }
+        if (stage !== 1 || !has(ev, 'graph')) return;
+        stage = 2;
+        // Once the first graph is out, a second change: the delta carries the edge whose figures moved, and a breaker opens.
+        const t = Date.now() - 500;
+        const breaking = span({ service: 'gateway', kind: 'client', parentSpanId: hex(8), attributes: { 'peer.service': 'orders' }, status: 'error',
+          events: [{ name: 'breaker.state', timeMs: t, attributes: { 'faultline.breaker': 'orders', 'faultline.from': 'closed', 'faultline.to': 'open' } },
+            { name: 'fault.injected', timeMs: t, attributes: { 'faultline.fault': 'error' } }] });
+        expect((await postJson(c.url, otlpJson([breaking]))).status).toBe(200);
+        const posted = await fetch(`${c.url}/api/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'deploy', text: 'v2' }) });
+        expect(posted.status).toBe(201);
+      },
+    );
+    const last = (name: string) => JSON.parse(events.filter((e) => e.event === name).at(-1)!.data) as unknown;
+    S.GraphEvent.parse(last('graph'));
+    expect(S.ServicesEvent.parse(last('services')).map((s) => s.name)).toContain('orders');
+    const delta = S.GraphDeltaEvent.parse(last('graph.delta'));
+    expect(delta.edges.map((e) => [e.source, e.target])).toContainEqual(['gateway', 'orders']);
+    const annotations = events.filter((e) => e.event === 'annotation').map((e) => S.AnnotationEvent.parse(JSON.parse(e.data)));
+    expect(annotations.map((a) => a.kind)).toEqual(expect.arrayContaining(['deploy', 'fault']));
+    expect(S.BreakerEvent.parse(last('breaker'))).toMatchObject({ service: 'gateway', breaker: 'orders', transitions: [{ from: 'closed', to: 'open' }] });
+  });
+});
