@@ -77,6 +77,8 @@ interface CaseResult {
   naiveTop5: string[];
   /** The collector's answer threw (counted as a miss). */
   error: string | null;
+  /** Incidents reported on the same case cut at the injection (fault-free traffic: should be 0). */
+  faultFreeIncidents: number;
 }
 
 async function runCase(dataset: Dataset, c: RcaCase, verbose: boolean): Promise<CaseResult> {
@@ -93,6 +95,17 @@ async function runCase(dataset: Dataset, c: RcaCase, verbose: boolean): Promise<
     await store.close();
   }
   const queryMs = performance.now() - t0;
+  // The traces that ended before the injection hold no fault: whatever opens there is a false alarm.
+  const endMs = new Map<string, number>();
+  for (const s of spans) endMs.set(s.traceId, Math.max(endMs.get(s.traceId) ?? -Infinity, s.startMs + s.durationMs));
+  const before = spans.filter((s) => endMs.get(s.traceId)! < c.injectMs);
+  const calmStore = await storeWith(before, c);
+  let faultFreeIncidents = 0;
+  try {
+    faultFreeIncidents = (await askCollector(calmStore, { fromMs: c.fromMs, toMs: c.injectMs })).length;
+  } finally {
+    await calmStore.close();
+  }
   const chosen = pickIncident(incidents, c.injectMs);
   const ranked = chosen ? [...new Set(chosen.services)] : [];
   const naive = naiveBaseline(spans, { splitMs: c.injectMs });
@@ -110,11 +123,13 @@ async function runCase(dataset: Dataset, c: RcaCase, verbose: boolean): Promise<
     top5: ranked.slice(0, K_MAX),
     naiveTop5: naive.slice(0, K_MAX).map((n) => n.service),
     error: error?.split('\n')[0] ?? null,
+    faultFreeIncidents,
   };
   const r = (x: number | null) => (x === null ? '-' : String(x));
   process.stderr.write(
     `rca ${dataset.name}/${c.case} ${c.faultType} label=${c.rootService} rank=${r(result.rank)} naive=${r(result.naiveRank)} ` +
-      `incidents=${incidents.length} start=${result.incidentStartS === null ? 'none' : `${result.incidentStartS}s`} ${result.queryMs}ms\n`,
+      `incidents=${incidents.length} start=${result.incidentStartS === null ? 'none' : `${result.incidentStartS}s`} ${result.queryMs}ms` +
+      `${faultFreeIncidents ? ` FALSE ALARM: ${faultFreeIncidents} incident(s) before the fault` : ''}\n`,
   );
   if (error) process.stderr.write(`    collector failed: ${verbose ? error : result.error}\n`);
   if (verbose) {
@@ -198,6 +213,7 @@ async function main(): Promise<void> {
   const at = (q: number) => (queryMs.length ? queryMs[Math.min(queryMs.length - 1, Math.ceil(q * queryMs.length) - 1)]! : 0);
   const machine = { cpus: cpus().length, loadAverage1mAtStart: load1mAtStart, loadAverage1mAtEnd: round(loadavg()[0]!, 2) };
   const casesWithIncident = results.filter((r) => r.incidentStartS !== null).length;
+  const falseAlarmCases = results.filter((r) => r.faultFreeIncidents > 0).length;
   const summary = skipped
     ? [`rca benchmark skipped: ${skipped}`]
     : [
@@ -205,6 +221,7 @@ async function main(): Promise<void> {
         ...table('rca accuracy by dataset', Object.entries(byDataset)),
         ...table('rca accuracy overall', [['all', overall]]),
         ...(results.some((r) => r.error) ? [`collector failed on ${results.filter((r) => r.error).length} cases (counted as misses)`] : []),
+        `false alarms: incidents on the traffic before the fault in ${falseAlarmCases} of ${results.length} cases`,
         `incidents found for ${casesWithIncident} of ${results.length} cases; query p50 ${at(0.5)} ms, p95 ${at(0.95)} ms`,
         `machine load average (1 min): ${load1mAtStart} → ${machine.loadAverage1mAtEnd} on ${machine.cpus} cores`,
       ];
@@ -213,6 +230,7 @@ async function main(): Promise<void> {
     ...overall,
     cases: results.length,
     casesWithIncident,
+    falseAlarmCases,
     byFaultType,
     byDataset,
     queryMs: { p50: at(0.5), p95: at(0.95), max: at(1) },

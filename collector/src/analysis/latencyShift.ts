@@ -32,6 +32,11 @@ export interface LatencyShiftOptions {
   minShiftMs?: number;
   /** Smallest relative median shift that counts (0.25 = +25 %). Default 0.25. */
   minRelativeShift?: number;
+  /**
+   * A key with fewer window samples than `minWindowSamples` (a rare call since a fault) is still
+   * judged when every one of them is at least this × the slowest baseline sample. Default 3.
+   */
+  strongFactor?: number;
 }
 
 export interface KeyShift {
@@ -55,6 +60,7 @@ interface Resolved {
   minZ: number;
   minShiftMs: number;
   minRelativeShift: number;
+  strongFactor: number;
 }
 
 function resolve(o: LatencyShiftOptions): Resolved {
@@ -64,6 +70,7 @@ function resolve(o: LatencyShiftOptions): Resolved {
     minZ: o.minZ ?? 3,
     minShiftMs: o.minShiftMs ?? 1,
     minRelativeShift: o.minRelativeShift ?? 0.25,
+    strongFactor: o.strongFactor ?? 3,
   };
 }
 
@@ -115,7 +122,8 @@ function shiftsOf(baseline: readonly LatencySample[], window: readonly LatencySa
   const out: KeyShift[] = [];
   for (const [k, w] of win) {
     const b = base.get(k);
-    if (!b || b.values.length < o.minBaselineSamples || w.values.length < o.minWindowSamples) continue;
+    if (!b || b.values.length < o.minBaselineSamples) continue;
+    if (w.values.length < o.minWindowSamples && !(Math.min(...w.values) >= o.strongFactor * Math.max(...b.values))) continue;
     const bs = robustStats(b.values);
     const wMedian = medianOf(sortedCopy(w.values));
     // A floor on σ: a perfectly steady baseline (σ = 0) must not make a 0.1 ms wobble infinite.

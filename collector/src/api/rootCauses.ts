@@ -3,6 +3,8 @@
 import { BUCKET_MS, detectIncidents, detectSpanIncidents, type IncidentWindow, mergeIncidentWindows, rankRootCauses, type RootCause } from '../analysis/index.js';
 import type { SpanRecord } from '../model.js';
 import type { TimeRange, TraceStore } from '../store/index.js';
+import { onsetIncident, shiftOnset } from '../analysis/shiftOnset.js';
+import { AnswerCache } from './rootCausesCache.js';
 
 /** Minutes of history before `from` that incident detection uses as its baseline. */
 export const BASELINE_WINDOW_MS = 30 * BUCKET_MS;
@@ -89,38 +91,25 @@ export async function explain(store: TraceStore, incident: IncidentWindow, conte
   return { ...incident, rootCauses: rankRootCauses({ spans, baselineSpans, entryServices: [] }) };
 }
 
-/** How long an answer for one exact (from, to) is reused: the dashboard and several viewers ask the same window. */
-export const ROOT_CAUSES_CACHE_MS = 2_000;
-const CACHE_ENTRIES_MAX = 64;
+/** An answer is served while it reflects the store as it was at most this long ago, ms (see rootCausesCache.ts). */
+export const ROOT_CAUSES_STALE_MS = 5_000;
+/** A served answer older than this, ms, is recomputed in the background for the next request. */
+export const ROOT_CAUSES_REFRESH_AFTER_MS = 1_000;
 
-interface CacheEntry {
-  expiresAtMs: number;
-  answer: Promise<{ incidents: IncidentAnswer[] }>;
-}
-const caches = new WeakMap<TraceStore, Map<string, CacheEntry>>();
+const caches = new WeakMap<TraceStore, AnswerCache<IncidentAnswer, { incidents: IncidentAnswer[] }>>();
 
 /**
- * rootCauses() with a short per-(from, to) cache: concurrent and repeated requests for the
- * same window share one computation for ROOT_CAUSES_CACHE_MS. A failed computation is not kept.
+ * rootCauses() memoised per store: concurrent and repeated requests for the same or a nearby
+ * window (each end within ROOT_CAUSES_STALE_MS) share one computation made at most
+ * ROOT_CAUSES_STALE_MS ago. A failed computation is not kept.
  */
-export function cachedRootCauses(store: TraceStore, range: TimeRange, nowMs = Date.now(), ttlMs = ROOT_CAUSES_CACHE_MS): Promise<{ incidents: IncidentAnswer[] }> {
+export function cachedRootCauses(store: TraceStore, range: TimeRange, nowMs = Date.now()): Promise<{ incidents: IncidentAnswer[] }> {
   let cache = caches.get(store);
   if (!cache) {
-    cache = new Map();
+    cache = new AnswerCache((r, now) => rootCauses(store, r, now), { staleMs: ROOT_CAUSES_STALE_MS, refreshAfterMs: ROOT_CAUSES_REFRESH_AFTER_MS });
     caches.set(store, cache);
   }
-  const key = `${range.fromMs}:${range.toMs}`;
-  const hit = cache.get(key);
-  if (hit && hit.expiresAtMs > nowMs) return hit.answer;
-  for (const [k, e] of cache) if (e.expiresAtMs <= nowMs) cache.delete(k);
-  while (cache.size >= CACHE_ENTRIES_MAX) cache.delete(cache.keys().next().value!);
-  const answer = rootCauses(store, range);
-  const entry = { expiresAtMs: nowMs + ttlMs, answer };
-  cache.set(key, entry);
-  answer.catch(() => {
-    if (cache.get(key) === entry) cache.delete(key);
-  });
-  return answer;
+  return cache.get(range, nowMs);
 }
 
 /** Whether an analysed incident is worth reporting: it has failures, or its slowness starts somewhere in particular. */
@@ -135,6 +124,14 @@ export async function rootCauses(store: TraceStore, range: TimeRange, nowMs = Da
   for (const incident of incidents) {
     const answer = await explain(store, incident, sample);
     if (isReportable(answer)) answers.push(answer);
+  }
+  if (answers.length === 0) {
+    // Nothing cleared the bar: a modest but sustained step in one place's own time still is a fault worth naming.
+    const onset = shiftOnset(sample, range.fromMs);
+    if (onset && onset.startMs <= range.toMs) {
+      const answer = await explain(store, onsetIncident(onset, nowMs - onset.endMs <= ONGOING_WITHIN_MS), sample);
+      if (isReportable(answer)) answers.push(answer);
+    }
   }
   return { incidents: answers };
 }
