@@ -5,8 +5,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { startCollectorProcess, type CollectorProcess } from './lib/collector.js';
-import { parseMode } from './lib/config.js';
-import { describeBroker, resolveBroker } from './lib/broker.js';
+import { ALL_SERVICE_NAMES, parseMode } from './lib/config.js';
+import { DEFAULT_NATS_URL, describeBroker, resolveBroker } from './lib/broker.js';
+import { MigrationController } from './migration/controller.js';
+import { liveMigration, type MigrationControl } from './control/migrationRoutes.js';
+import { ROUTE_SPECS } from './services/gateway/routing.js';
 import { startShop, type Shop } from './lib/shop.js';
 import { startControlServer } from './control/server.js';
 import { DemoScenarios } from './control/session.js';
@@ -34,10 +37,22 @@ if (!(rps > 0 && rps <= 1000)) {
   console.error(`DEMO_RPS must be a number in (0, 1000], got ${process.env.DEMO_RPS}`);
   process.exit(2);
 }
-const mode = parseMode(process.env.DEMO_MODE);
+// `migration`: the monolith behind the strangler gateway (every route on the monolith), services resilient.
+const migrationMode = process.env.DEMO_MODE === 'migration';
+const mode = (() => {
+  try {
+    return migrationMode ? 'resilient' : parseMode(process.env.DEMO_MODE);
+  } catch (e) {
+    console.error(`demo: DEMO_MODE must be resilient, naive or migration, got ${process.env.DEMO_MODE}`);
+    return process.exit(2);
+  }
+})();
 const broker = (() => {
   try {
-    return resolveBroker(process.env);
+    const chosen = resolveBroker(process.env);
+    // The migration's data sync needs independent durable consumers of one stream: JetStream.
+    if (migrationMode && chosen.broker !== 'nats') return { broker: 'nats' as const, natsUrl: process.env.NATS_URL || DEFAULT_NATS_URL };
+    return chosen;
   } catch (e) {
     console.error(`demo: ${(e as Error).message}`);
     return process.exit(2);
@@ -120,26 +135,33 @@ try {
     controlUrl,
     onLine: (line) => console.log(`[collector] ${line}`),
   });
-  log(`starting the shop (${mode}, ${describeBroker(broker)}) with the gateway on port ${gatewayPort}`);
+  log(`starting the shop (${migrationMode ? 'migration: monolith behind the strangler gateway' : mode}, ${describeBroker(broker)}) with the gateway on port ${gatewayPort}`);
   shop = await startShop({
     mode,
+    ...(migrationMode ? { services: ALL_SERVICE_NAMES } : {}),
     ports: { gateway: gatewayPort },
     dataDir: join(dataDir, 'shop'),
     otlpEndpoint: collector.url,
     chaosEnabled: true,
     // Twice the steady load: the traffic-spike scenario (6x) then gets shed with 429.
-    env: { RATE_LIMIT_RPS: String(Math.max(5, Math.round(rps * 2))) },
+    env: { RATE_LIMIT_RPS: String(Math.max(5, Math.round(rps * 2))), ...(migrationMode ? { STRANGLER: '1' } : {}) },
     ...(broker.broker === 'nats' ? { broker: 'nats' as const, natsUrl: broker.natsUrl!, natsStream: 'SHOP_DEMO' } : {}),
     ...(broker.broker === 'rabbitmq' ? { broker: 'rabbitmq' as const, amqpUrl: broker.amqpUrl!, natsStream: 'SHOP_DEMO' } : {}),
     onLine: (service, line) => {
       if (!line.includes('listening on')) console.log(`[${service}] ${line}`);
     },
   });
-  load = new SteadyLoad(shop.urls.gateway, rps);
+  // In migration mode every order is also read through each route, so each route's canary has traffic.
+  load = new SteadyLoad(shop.urls.gateway, rps, 1000, 15_000, migrationMode ? ROUTE_SPECS.filter((r) => r.name !== 'orders').map((r) => r.prefix) : []);
   faultSpans = createFaultSpanRecorder(collector.url);
   scenarios = new DemoScenarios(shop, load, log, faultSpans);
   const dashboardOrigins = [collector.url, collector.url.replace('127.0.0.1', 'localhost')];
-  control = await startControlServer({ port: controlPort, allowedOrigins: dashboardOrigins, target: scenarios });
+  let migration: MigrationControl | undefined;
+  if (migrationMode) {
+    const controller = new MigrationController({ gatewayUrl: shop.urls.gateway, collectorUrl: collector.url, log: (line) => log(`migration: ${line}`) }, { stageMs: intEnv('MIGRATION_STAGE_MS', 30_000) });
+    migration = liveMigration(controller, log);
+  }
+  control = await startControlServer({ port: controlPort, allowedOrigins: dashboardOrigins, target: scenarios, ...(migration ? { migration } : {}) });
   load.start();
   const activeLoad = load;
   report = setInterval(() => {
@@ -153,6 +175,10 @@ try {
   console.log(`              curl -s -X POST ${shop.urls.gateway}/orders -H 'content-type: application/json' -d '{"sku":"sku-1","qty":1}'`);
   console.log(`              curl -s ${shop.urls.gateway}/orders/<orderId from the answer>`);
   console.log(`  Control:    ${controlUrl}/scenarios  (start one: curl -X POST ${controlUrl}/scenarios/inventory-down/start)`);
+  if (migrationMode) {
+    console.log(`  Migration:  every route on the monolith. curl -s ${controlUrl}/migration`);
+    console.log(`              curl -X POST ${controlUrl}/migration/routes/notifications/canary   (5 → 25 → 50 → 100 %, rolls back on its own)`);
+  }
   console.log('  Ctrl-C stops everything.');
   console.log('');
 } catch (err) {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { LIVE_SCENARIOS as SCENARIOS } from '../scenarios/catalog.js';
 import type { FaultRecord } from '../scenarios/faults.js';
+import { handleMigration, type MigrationControl } from './migrationRoutes.js';
 
 export interface ControlTarget {
   /** Starts the named scenario on the running shop; throws for an unknown name. */
@@ -17,6 +18,8 @@ export interface ControlServerOptions {
   target: ControlTarget;
   /** Scenario length when the caller does not say, ms. Default 60 000. */
   defaultDurationMs?: number;
+  /** The live migration's routes (`/migration...`), in `DEMO_MODE=migration` only. */
+  migration?: MigrationControl;
 }
 
 const BODY_BYTES_MAX = 4096;
@@ -51,7 +54,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
     if (origin && allowed.has(origin)) {
       res.setHeader('Access-Control-Allow-Origin', origin);
       res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, OPTIONS');
       res.setHeader('Access-Control-Allow-Headers', 'content-type');
     }
     const url = new URL(req.url ?? '/', 'http://control');
@@ -62,6 +65,7 @@ export async function startControlServer(options: ControlServerOptions): Promise
         res.end();
         return;
       }
+      if (await handleMigration(req, res, path, () => readBody(req), options.migration, send)) return;
       if (req.method === 'GET' && path === '/scenarios') {
         send(res, 200, SCENARIOS.map((s) => ({ name: s.name, description: s.description, lookAt: s.lookAt })));
         return;

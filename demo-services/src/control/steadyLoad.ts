@@ -4,7 +4,9 @@ const SKUS = ['sku-1', 'sku-2', 'sku-3', 'sku-4', 'sku-5'];
 
 /**
  * The demo's never-ending open-loop load. `factor` multiplies the rate (the
- * traffic-spike scenario sets it); answers are only counted.
+ * traffic-spike scenario sets it); answers are only counted. With `reads`
+ * (path prefixes, migration mode) each placed order is then read through each
+ * of them, so every strangler route carries traffic for its canary.
  */
 export class SteadyLoad {
   factor = 1;
@@ -19,6 +21,7 @@ export class SteadyLoad {
     private readonly rps: number,
     private readonly maxInFlight = 1000,
     private readonly timeoutMs = 15_000,
+    private readonly reads: readonly string[] = [],
   ) {}
 
   start(): void {
@@ -43,8 +46,14 @@ export class SteadyLoad {
     const body = JSON.stringify({ sku: SKUS[Math.floor(this.random() * SKUS.length)], qty: 1 + Math.floor(this.random() * 3) });
     fetch(`${this.url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(this.timeoutMs) })
       .then(async (res) => {
-        await res.arrayBuffer().catch(() => undefined);
+        const text = await res.text().catch(() => '');
         this.count(String(res.status));
+        const orderId = this.reads.length > 0 && res.ok ? orderIdOf(text) : undefined;
+        for (const prefix of orderId ? this.reads : []) {
+          const read = await fetch(`${this.url}${prefix}/${orderId}`, { signal: AbortSignal.timeout(this.timeoutMs) });
+          await read.arrayBuffer().catch(() => undefined);
+          this.count(`GET ${read.status}`);
+        }
       })
       .catch(() => this.count('no answer'))
       .finally(() => {
@@ -65,5 +74,14 @@ export class SteadyLoad {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+  }
+}
+
+function orderIdOf(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { orderId?: unknown };
+    return typeof body.orderId === 'string' ? body.orderId : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -7,6 +7,8 @@ export interface EdgeQuery {
   target: string;
   fromMs: number;
   toMs: number;
+  /** `service.namespace` of one run, so a shared collector's other shops do not count. */
+  namespace?: string;
 }
 
 function num(v: unknown): number {
@@ -26,6 +28,7 @@ function toPoint(raw: unknown, fallbackStartMs: number): SeriesPoint {
  */
 export async function readEdgeSeries(collectorUrl: string, q: EdgeQuery): Promise<SeriesPoint[]> {
   const params = new URLSearchParams({ source: q.source, target: q.target, from: String(q.fromMs), to: String(q.toMs), stepMs: '60000' });
+  if (q.namespace) params.set('namespace', q.namespace);
   const res = await fetch(`${collectorUrl}/api/series?${params}`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (res.ok) {
     const body = (await res.json()) as { points?: unknown[] };
@@ -45,6 +48,8 @@ export interface Annotation {
   text: string;
   service?: string;
   timeMs?: number;
+  /** The run's `service.namespace`, so the marker shows with that run's data. */
+  namespace?: string;
   attributes?: Record<string, string | number | boolean>;
 }
 

@@ -53,6 +53,8 @@ export interface ControllerDeps {
   log?: (line: string) => void;
   /** Earliest time series are read from (a run's start); default: when the controller was made. */
   sinceMs?: number;
+  /** The shop's `service.namespace`, when it has one: series and annotations are kept to it. */
+  namespace?: string;
 }
 
 /**
@@ -112,6 +114,7 @@ export class MigrationController {
     this.log(text);
     const posted = await postAnnotation(this.deps.collectorUrl, {
       kind: rollback ? 'canary.rollback' : 'route.weight',
+      ...(this.deps.namespace ? { namespace: this.deps.namespace } : {}),
       service: spec.service,
       timeMs: step.atMs,
       text,
@@ -125,7 +128,7 @@ export class MigrationController {
   }
 
   private async snapshot(spec: RouteSpec): Promise<{ candidate: SeriesPoint[]; baseline: SeriesPoint[] }> {
-    const window = { fromMs: Math.floor(this.sinceMs / 60_000) * 60_000, toMs: Date.now() + 60_000 };
+    const window = { fromMs: Math.floor(this.sinceMs / 60_000) * 60_000, toMs: Date.now() + 60_000, ...(this.deps.namespace ? { namespace: this.deps.namespace } : {}) };
     const [candidate, baseline] = await Promise.all([
       readEdgeSeries(this.deps.collectorUrl, { source: 'gateway', target: spec.service, ...window }),
       readEdgeSeries(this.deps.collectorUrl, { source: 'gateway', target: 'monolith', ...window }),

@@ -79,6 +79,8 @@ export async function runStrangler(p: { shop: Shop; injector: FaultInjector; con
   p.log(`fault ends: ${faulty.service} healthy again`);
   if (!passed) {
     await waitHealthy(p.shop.urls[faulty.service], 30_000);
+    // Spans of the failed stage still on their way must not count against the next attempt.
+    await sleep(p.controller.settings.flushMs);
     await migrate(FAULTY_ROUTE);
   }
   for (const route of LATER_ROUTES) await migrate(route);

@@ -22,6 +22,8 @@ import type { RunOptions } from './runner.js';
 
 /** Canary stages in scenarios: short, so a whole strangler migration stays within a couple of minutes. */
 export const SCENARIO_STAGE_MS = 4000;
+/** Load kept on after a strangler migration completed. */
+const AFTER_MIGRATION_MS = 5000;
 
 async function ensureCollector(endpoint: string, log: (line: string) => void): Promise<{ url: string; started?: CollectorProcess; dir?: string }> {
   if (await collectorAnswers(endpoint)) {
@@ -99,7 +101,7 @@ export async function runMigrationScenario(def: ScenarioDefinition, options: Run
     }
     const startMs = Date.now();
     const controller = new MigrationController(
-      { gatewayUrl: shop.urls.gateway, collectorUrl: collector.url, log, sinceMs: startMs },
+      { gatewayUrl: shop.urls.gateway, collectorUrl: collector.url, log, sinceMs: startMs, namespace },
       { stageMs: SCENARIO_STAGE_MS },
     );
     const stopLoad = new AbortController();
@@ -111,6 +113,8 @@ export async function runMigrationScenario(def: ScenarioDefinition, options: Run
         def.migration === 'big-bang'
           ? await runBigBang({ def, shop, injector, controller, durationMs, mode, log })
           : await runStrangler({ shop, injector, controller, log });
+      // The finished architecture serves a while before the run ends, so its figures show too.
+      await sleep(plan.monolithRunning ? AFTER_MIGRATION_MS : 0);
     } finally {
       stopLoad.abort();
     }
