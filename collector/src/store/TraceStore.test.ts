@@ -248,13 +248,15 @@ describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
 
   it.skipIf(skip)('finds traces by correlation id, attribute, id, longest duration and failed calls to a service that sent nothing', async () => {
     store = await fixture.open();
-    const a = span({ service: 'gateway', durationMs: 5, attributes: { 'faultline.correlation_id': 'c-42', 'http.response.status_code': 200 } });
+    const a = span({ service: 'gateway', durationMs: 5, attributes: { 'faultline.correlation_id': 'c-42', 'http.response.status_code': 200, cached: true } });
     const b = span({ service: 'gateway', durationMs: 500 });
     const bCall = span({ service: 'gateway', kind: 'client', traceId: b.traceId, parentSpanId: b.spanId, status: 'error', attributes: { 'peer.service': 'inventory' } });
     await store.insertSpans([a, b, bCall], now);
     const ids = async (q: Partial<Parameters<TraceStore['listTraces']>[0]>) => (await store.listTraces({ ...range, limit: 10, ...q })).map((t) => t.traceId);
     expect(await ids({ correlationId: 'c-42' })).toEqual([a.traceId]);
     expect(await ids({ attributes: [{ key: 'http.response.status_code', value: '200' }] })).toEqual([a.traceId]);
+    expect(await ids({ attributes: [{ key: 'cached', value: 'true' }, { key: 'http.response.status_code', value: '200' }] })).toEqual([a.traceId]);
+    expect(await ids({ attributes: [{ key: 'cached', value: 'false' }] })).toEqual([]);
     expect(await ids({ traceIds: [b.traceId] })).toEqual([b.traceId]);
     expect(await ids({ maxDurationMs: 100 })).toEqual([a.traceId]);
     expect(await ids({ service: 'inventory' })).toEqual([b.traceId]);

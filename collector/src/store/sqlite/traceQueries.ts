@@ -48,8 +48,11 @@ export function listTraces(db: Database.Database, q: TraceQuery): TraceSummary[]
     params.push(JSON.stringify(q.traceIds));
   }
   for (const { key, value } of q.attributes ?? []) {
-    where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND CAST(json_extract(s.attributes, ?) AS TEXT) = ?)`);
-    params.push(`$."${key.replace(/["\\]/g, '')}"`, value);
+    // As text, like PostgreSQL's ->>: booleans read 'true' / 'false', not 1 / 0.
+    where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND
+      (CASE json_type(s.attributes, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(s.attributes, ?) AS TEXT) END) = ?)`);
+    const path = `$."${key.replace(/["\\]/g, '')}"`;
+    params.push(path, path, value);
   }
   params.push(q.limit);
   const rows = db.prepare(`SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ?`).all(...params) as Record<string, unknown>[];
