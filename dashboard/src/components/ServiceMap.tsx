@@ -30,19 +30,31 @@ const FIT_MIN_ZOOM = LEGIBLE_TEXT_PX / MAP_TEXT_MIN_PX;
 const FIT_MAX_ZOOM = 1.4;
 const FIT_MARGIN_PX = 8;
 
+/** Straight segments with rounded corners: the line stays where the layout routed it (clear of labels). */
 function pathFor(points: Point[]): string {
   if (points.length === 0) return '';
   const [first, ...rest] = points;
-  if (rest.length === 0) return `M${first!.x},${first!.y}`;
   let d = `M${first!.x},${first!.y}`;
-  // Quadratic segments through midpoints: smooth curves that still pass near dagre's bend points.
-  for (let i = 0; i < rest.length - 1; i++) {
+  for (let i = 0; i < rest.length; i++) {
     const p = rest[i]!;
-    const n = rest[i + 1]!;
-    d += ` Q${p.x},${p.y} ${(p.x + n.x) / 2},${(p.y + n.y) / 2}`;
+    const prev = i === 0 ? first! : rest[i - 1]!;
+    const next = rest[i + 1];
+    if (!next) {
+      d += ` L${p.x},${p.y}`;
+      continue;
+    }
+    // Round the corner within a few px of the bend.
+    const r = Math.min(6, Math.hypot(p.x - prev.x, p.y - prev.y) / 2, Math.hypot(next.x - p.x, next.y - p.y) / 2);
+    const a = towards(p, prev, r);
+    const b = towards(p, next, r);
+    d += ` L${a.x},${a.y} Q${p.x},${p.y} ${b.x},${b.y}`;
   }
-  const last = rest[rest.length - 1]!;
-  return `${d} L${last.x},${last.y}`;
+  return d;
+}
+
+function towards(from: Point, to: Point, distancePx: number): Point {
+  const len = Math.hypot(to.x - from.x, to.y - from.y) || 1;
+  return { x: +(from.x + ((to.x - from.x) / len) * distancePx).toFixed(2), y: +(from.y + ((to.y - from.y) / len) * distancePx).toFixed(2) };
 }
 
 function fitView(layout: MapLayout, widthPx: number, heightPx: number): View {
@@ -211,7 +223,7 @@ function MapNode({ node, sparkline, selected, highlighted, dimmed, onSelect, onK
   const y = node.y - node.height / 2;
   const pad = MAP_TEXT.nodePaddingPx;
   const nameY = y + pad + MAP_TEXT.nameFontPx * 0.85;
-  const summaryY = nameY + 6 + MAP_TEXT.summaryFontPx;
+  const summaryY = nameY + 8 + MAP_TEXT.summaryFontPx;
   const label = `${node.kind === 'virtual' ? 'virtual node' : 'service'} ${node.id}: ${HEALTH_LABEL[node.health]}, ${node.summary}`;
   return (
     <g
@@ -240,7 +252,7 @@ function MapNode({ node, sparkline, selected, highlighted, dimmed, onSelect, onK
       <text x={x + pad} y={summaryY} className="node-summary map-label" style={{ fontSize: MAP_TEXT.summaryFontPx }} data-testid="node-summary">
         {node.summary}
       </text>
-      <SparklineSvg sparkline={sparkline} x={x + pad} y={y + node.height - pad - MAP_TEXT.sparklineHeightPx + 4} width={node.width - pad * 2} height={MAP_TEXT.sparklineHeightPx - 4} label={`requests and errors of ${node.id} over the range`} />
+      <SparklineSvg sparkline={sparkline} x={x + pad} y={summaryY + 6} width={node.width - pad * 2} height={MAP_TEXT.sparklineHeightPx} label={`requests and errors of ${node.id} over the range`} />
     </g>
   );
 }
@@ -251,6 +263,7 @@ function MapEdge({ edge, sparkline, selected, highlighted, dimmed, showLabel, on
   const label = `call ${edge.source} → ${edge.target}: ${HEALTH_LABEL[edge.health]}, ${edge.label}${badgeLine ? `, ${badgeLine}` : ''}`;
   const b = edge.labelBox;
   const line = MAP_TEXT.edgeLineHeightPx;
+  const [rateLine, p95Line, badgesLine] = edge.labelLines;
   return (
     <g
       className={`map-edge health-${edge.health}${selected ? ' selected' : ''}${highlighted ? ' highlighted' : ''}${dimmed ? ' dimmed' : ''}`}
@@ -270,15 +283,20 @@ function MapEdge({ edge, sparkline, selected, highlighted, dimmed, showLabel, on
       {showLabel && (
         <g className="edge-label" data-testid="edge-label">
           <rect x={b.x} y={b.y} width={b.width} height={b.height} rx={4} />
-          <text x={b.x + b.width / 2} y={b.y + line - 3} textAnchor="middle" className="map-label" style={{ fontSize: MAP_TEXT.edgeFontPx }}>
-            {edge.label}
+          <text x={b.x + 6} y={b.y + line} className="map-label" style={{ fontSize: MAP_TEXT.edgeFontPx }}>
+            {rateLine}
           </text>
-          {badgeLine && (
-            <text x={b.x + b.width / 2} y={b.y + line * 2 - 3} textAnchor="middle" className="edge-badges map-label" style={{ fontSize: MAP_TEXT.edgeFontPx }}>
-              {badgeLine}
+          {p95Line && (
+            <text x={b.x + 6} y={b.y + line * 2} className="map-label" style={{ fontSize: MAP_TEXT.edgeFontPx }}>
+              {p95Line}
             </text>
           )}
-          <SparklineSvg sparkline={sparkline} x={b.x + 6} y={b.y + b.height - MAP_TEXT.sparklineHeightPx} width={b.width - 12} height={MAP_TEXT.sparklineHeightPx - 4} label={`requests and errors of ${edge.source} → ${edge.target} over the range`} />
+          <SparklineSvg sparkline={sparkline} x={b.x + b.width - 6 - MAP_TEXT.sparklineWidthPx} y={b.y + line * 2 - MAP_TEXT.sparklineHeightPx} width={MAP_TEXT.sparklineWidthPx} height={MAP_TEXT.sparklineHeightPx} label={`requests and errors of ${edge.source} → ${edge.target} over the range`} />
+          {badgesLine && (
+            <text x={b.x + 6} y={b.y + line * 3} className="edge-badges map-label" style={{ fontSize: MAP_TEXT.edgeFontPx }}>
+              {badgesLine}
+            </text>
+          )}
         </g>
       )}
     </g>

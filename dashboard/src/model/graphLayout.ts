@@ -3,7 +3,7 @@
 import * as dagreModule from '@dagrejs/dagre';
 import type { Graph, GraphEdge, GraphNode } from '../api/types.js';
 import { currentFigures, figuresHealth, figuresLine, formatPerSec, type Figures } from './figures.js';
-import { formatPct } from './format.js';
+import { formatMs, formatPct } from './format.js';
 import { DEFAULT_THRESHOLDS, HEALTH_LABEL, type Health, type HealthThresholds } from './health.js';
 
 export interface Point {
@@ -67,7 +67,10 @@ export interface LaidOutEdge {
   points: Point[];
   /** Where the label box goes: beside the line, in room the layout reserved for it. */
   labelBox: Box;
+  /** Rate and errors, p95: the label's text in one line (for tables and screen readers). */
   label: string;
+  /** The label as drawn: rate and errors, p95 (beside the sparkline), badges when any. */
+  labelLines: string[];
   badges: EdgeBadge[];
   health: Health;
   stats: GraphEdge;
@@ -101,23 +104,31 @@ export const LARGE_GRAPH_NODES = 60;
 
 /**
  * Text geometry shared with the renderer (ServiceMap): font sizes in layout px and the
- * widths the layout reserves. The smallest font is what "legible at fit" is measured on.
+ * room the layout reserves. The smallest font is what "legible at fit" is measured on.
  */
 export const MAP_TEXT = {
-  nameFontPx: 14.5,
-  healthFontPx: 12,
+  nameFontPx: 14,
+  healthFontPx: 12.5,
   summaryFontPx: 12.5,
   edgeFontPx: 12.5,
-  /** Average advance of a character, as a share of the font size (system sans-serif, generous). */
-  charWidthEm: 0.62,
+  /** Average advance of a character, as a share of the font size (system sans-serif, with a margin). */
+  charWidthEm: 0.56,
+  /** The same for the bold service name and the bold capitals of the health word. */
+  boldWidthEm: 0.62,
+  capsWidthEm: 0.74,
   nodePaddingPx: 10,
-  sparklineHeightPx: 16,
+  sparklineWidthPx: 44,
+  sparklineHeightPx: 12,
   edgeLineHeightPx: 16,
   /** Gap between an edge line and its label box. */
-  edgeLabelGapPx: 6,
+  edgeLabelGapPx: 5,
 } as const;
 export const MAP_TEXT_MIN_PX = Math.min(MAP_TEXT.nameFontPx, MAP_TEXT.healthFontPx, MAP_TEXT.summaryFontPx, MAP_TEXT.edgeFontPx);
-export const NODE_HEIGHT_PX = MAP_TEXT.nodePaddingPx * 2 + MAP_TEXT.nameFontPx + 6 + MAP_TEXT.summaryFontPx + 6 + MAP_TEXT.sparklineHeightPx;
+export const NODE_HEIGHT_PX = MAP_TEXT.nodePaddingPx * 2 + MAP_TEXT.nameFontPx + 8 + MAP_TEXT.summaryFontPx + 6 + MAP_TEXT.sparklineHeightPx;
+/** Height the layout reserves for an edge label: the box, a gap, the line, a gap. */
+const labelRoomPx = (boxHeightPx: number) => boxHeightPx + MAP_TEXT.edgeLabelGapPx * 3;
+/** Room between a node column and the lines leaving or entering it horizontally. */
+const PORT_GAP_PX = 6;
 
 export const edgeKey = (source: string, target: string): string => `${source}→${target}`;
 
@@ -131,17 +142,22 @@ export function edgeBadges(e: Pick<GraphEdge, 'retries' | 'timeouts' | 'shortCir
   return out;
 }
 
-/** Label box of an edge: figures line, badges line, sparkline. */
-export function edgeLabelSize(label: string, badges: readonly EdgeBadge[]): { width: number; height: number } {
-  const badgeLine = badges.map((b) => b.text).join('  ');
-  const width = Math.max(textWidthPx(label, MAP_TEXT.edgeFontPx), textWidthPx(badgeLine, MAP_TEXT.edgeFontPx), 60) + 12;
-  const lines = badgeLine ? 2 : 1;
-  return { width, height: lines * MAP_TEXT.edgeLineHeightPx + MAP_TEXT.sparklineHeightPx + 8 };
+/** An edge label's lines: rate and errors, p95 (the sparkline goes beside it), then the badges. */
+export function edgeLabelLines(f: Figures, badges: readonly EdgeBadge[]): string[] {
+  const lines = f.hasTraffic ? [`${formatPerSec(f.requestsPerSec)} · ${formatPct(f.errorRate)} err`, `p95 ${formatMs(f.p95Ms)}`] : ['no traffic now', ''];
+  if (badges.length > 0) lines.push(badges.map((b) => b.text).join('  '));
+  return lines;
 }
 
-export function nodeWidthPx(id: string, summary: string, health: Health): number {
-  const nameLine = textWidthPx(`◌ ${id}`, MAP_TEXT.nameFontPx) + 12 + textWidthPx(HEALTH_LABEL[health].toUpperCase(), MAP_TEXT.healthFontPx);
-  return Math.max(150, Math.min(420, Math.max(nameLine, textWidthPx(summary, MAP_TEXT.summaryFontPx)) + MAP_TEXT.nodePaddingPx * 2));
+export function edgeLabelSize(lines: readonly string[]): { width: number; height: number } {
+  const w = (s: string): number => textWidthPx(s, MAP_TEXT.edgeFontPx);
+  const width = Math.max(w(lines[0] ?? ''), w(lines[1] ?? '') + 8 + MAP_TEXT.sparklineWidthPx, w(lines[2] ?? '')) + 12;
+  return { width, height: lines.length * MAP_TEXT.edgeLineHeightPx + 6 };
+}
+
+export function nodeWidthPx(id: string, summary: string, health: Health, kind: GraphNode['kind'] = 'service'): number {
+  const nameLine = Math.ceil((kind === 'virtual' ? id.length + 2 : id.length) * MAP_TEXT.nameFontPx * MAP_TEXT.boldWidthEm) + 12 + Math.ceil(HEALTH_LABEL[health].length * MAP_TEXT.healthFontPx * MAP_TEXT.capsWidthEm);
+  return Math.max(140, Math.min(420, Math.max(nameLine, textWidthPx(summary, MAP_TEXT.summaryFontPx)) + MAP_TEXT.nodePaddingPx * 2));
 }
 
 /**
@@ -173,7 +189,7 @@ export function layoutGraph(graph: Graph, options: LayoutOptions = {}): { result
   // network-simplex gives the tidiest ranks; on big maps longest-path is about twice as fast.
   const ranker = nodes.size > LARGE_GRAPH_NODES ? 'longest-path' : 'network-simplex';
   const roomForLabels = edges.size <= (options.edgeLabelsMax ?? EDGE_LABELS_MAX);
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: roomForLabels ? 36 : 70, edgesep: 14, marginx: 16, marginy: 16, ranker });
+  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: roomForLabels ? 28 : 70, edgesep: 14, marginx: 10, marginy: 10, ranker });
   g.setDefaultEdgeLabel(() => ({}));
   const callers = worstCallers([...edges.values()]);
   const info = new Map<string, { health: Health; summary: string }>();
@@ -185,21 +201,35 @@ export function layoutGraph(graph: Graph, options: LayoutOptions = {}): { result
     const health = worseHealth(ownHealth, seenHealth);
     // Say why a node that reports itself healthy (or nothing at all) is not: its callers' calls fail.
     const summary =
-      n.kind === 'virtual' ? (seen ? `callers: ${figuresLine(seen.figures)}` : 'virtual (not instrumented)')
+      n.kind === 'virtual' ? (seen ? figuresLine(seen.figures) : 'virtual (not instrumented)')
       : seen && health !== ownHealth ? `callers see ${formatPct(seen.figures.errorRate)} err · ${formatPerSec(seen.figures.requestsPerSec)}`
       : figuresLine(own);
     info.set(n.id, { health, summary });
-    g.setNode(n.id, { width: nodeWidthPx(n.id, summary, health), height: NODE_HEIGHT_PX });
+    g.setNode(n.id, { width: nodeWidthPx(n.id, summary, health, n.kind), height: NODE_HEIGHT_PX });
   }
-  const labels = new Map<string, string>();
+  const labels = new Map<string, string[]>();
   for (const [key, e] of edges) {
-    const label = figuresLine(currentFigures(e));
-    labels.set(key, label);
-    const size = edgeLabelSize(label, edgeBadges(e));
-    // In LR the label node's height is across the line: room for the box above it and a gap.
-    g.setEdge(e.source, e.target, roomForLabels ? { width: size.width, height: size.height * 2 + MAP_TEXT.edgeLabelGapPx * 2, labelpos: 'c' } : {});
+    const lines = edgeLabelLines(currentFigures(e), edgeBadges(e));
+    labels.set(key, lines);
+    const size = edgeLabelSize(lines);
+    // In LR the label node's height is across the line: the box, then the line under it.
+    g.setEdge(e.source, e.target, roomForLabels ? { width: size.width, height: labelRoomPx(size.height), labelpos: 'c' } : {});
   }
   dagre.layout(g);
+  // Column extents (dagre centres every node of a rank on one x): lines leave and enter nodes
+  // horizontally outside them, and run flat under their label, so that no line crosses a label.
+  const columns = new Map<number, number>();
+  const colKey = (x: number) => Math.round(x);
+  for (const id of g.nodes()) {
+    const d = g.node(id);
+    if (d) columns.set(colKey(d.x), Math.max(columns.get(colKey(d.x)) ?? 0, d.width / 2));
+  }
+  const labelColumns = new Map<number, number>();
+  if (roomForLabels)
+    for (const [key, e] of edges) {
+      const d = g.edge(e.source, e.target) as unknown as { x?: number };
+      if (d.x !== undefined) labelColumns.set(colKey(d.x), Math.max(labelColumns.get(colKey(d.x)) ?? 0, edgeLabelSize(labels.get(key)!).width / 2));
+    }
 
   const laidNodes: LaidOutNode[] = [...nodes.values()].map((n) => {
     const d = g.node(n.id);
@@ -208,20 +238,46 @@ export function layoutGraph(graph: Graph, options: LayoutOptions = {}): { result
   });
   const laidEdges: LaidOutEdge[] = [...edges.entries()].map(([key, e]) => {
     const d = g.edge(e.source, e.target) as unknown as { points: Point[]; x?: number; y?: number };
-    const points = d.points.map((p) => ({ x: p.x, y: p.y }));
-    const mid = points[Math.floor(points.length / 2)] ?? { x: 0, y: 0 };
-    const label = labels.get(key)!;
+    const raw = d.points.map((p) => ({ x: p.x, y: p.y }));
+    const mid = raw[Math.floor(raw.length / 2)] ?? { x: 0, y: 0 };
+    const lines = labels.get(key)!;
     const badges = edgeBadges(e);
-    const size = edgeLabelSize(label, badges);
-    const cx = roomForLabels && d.x !== undefined ? d.x : mid.x;
-    const cy = roomForLabels && d.y !== undefined ? d.y : mid.y;
+    const size = edgeLabelSize(lines);
+    const placed = roomForLabels && d.x !== undefined && d.y !== undefined;
+    const cx = placed ? d.x! : mid.x;
+    // The label sits at the top of its reserved room, the line runs flat along the bottom.
+    const top = placed ? d.y! - labelRoomPx(size.height) / 2 : mid.y - MAP_TEXT.edgeLabelGapPx - size.height;
+    const cy = placed ? top + size.height + MAP_TEXT.edgeLabelGapPx * 2 : mid.y;
+    const src = g.node(e.source);
+    const tgt = g.node(e.target);
+    let points = raw;
+    if (placed && src && tgt && raw.length >= 2 && src.x < cx && cx < tgt.x) {
+      const half = labelColumns.get(colKey(cx)) ?? size.width / 2;
+      const srcOut = src.x + (columns.get(colKey(src.x)) ?? src.width / 2) + PORT_GAP_PX;
+      const tgtIn = tgt.x - (columns.get(colKey(tgt.x)) ?? tgt.width / 2) - PORT_GAP_PX;
+      // Interior points before and after the label keep dagre's routing (long edges).
+      const labelIndex = raw.findIndex((p) => Math.abs(p.x - cx) < 0.5 && Math.abs(p.y - d.y!) < 0.5);
+      const before = labelIndex > 0 ? raw.slice(1, labelIndex) : [];
+      const after = labelIndex > 0 ? raw.slice(labelIndex + 1, -1) : [];
+      points = [
+        { x: src.x + src.width / 2, y: src.y },
+        { x: srcOut, y: src.y },
+        ...before,
+        { x: cx - half - PORT_GAP_PX, y: cy },
+        { x: cx + half + PORT_GAP_PX, y: cy },
+        ...after,
+        { x: tgtIn, y: tgt.y },
+        { x: tgt.x - tgt.width / 2, y: tgt.y },
+      ];
+    }
     return {
       key,
       source: e.source,
       target: e.target,
       points,
-      labelBox: { x: cx - size.width / 2, y: cy - MAP_TEXT.edgeLabelGapPx - size.height, width: size.width, height: size.height },
-      label,
+      labelBox: { x: cx - size.width / 2, y: top, width: size.width, height: size.height },
+      label: lines.slice(0, 2).filter(Boolean).join(' · '),
+      labelLines: lines,
       badges,
       health: figuresHealth(currentFigures(e), thresholds),
       stats: e,

@@ -22,23 +22,19 @@ export function sparklinePaths(points: readonly Pick<SeriesAnswerPoint, 'startMs
   return { requests: path((p) => p.requests), errors: path((p) => p.errors), maxRequests: max, anyErrors: sorted.some((p) => p.errors > 0) };
 }
 
-/** Sparkline box sizes the map draws (node: inside the box under the figures; edge: in its label). */
+/** Sparklines of the map's nodes (by id: the node's inner width) and edges (by key: beside the p95 line). */
 export function mapSparklines(
-  layout: { nodes: readonly { id: string; width: number }[]; edges: readonly { key: string; labelBox: { width: number } }[] },
+  layout: { nodes: readonly { id: string; width: number }[]; edges: readonly { key: string }[] },
   series: ReadonlyMap<string, readonly Pick<SeriesAnswerPoint, 'startMs' | 'requests' | 'errors'>[]>,
-  geometry: { nodePaddingPx: number; sparklineHeightPx: number },
+  geometry: { sparklineWidthPx: number; sparklineHeightPx: number; nodePaddingPx: number },
 ): Map<string, Sparkline> {
   const out = new Map<string, Sparkline>();
-  const h = geometry.sparklineHeightPx - 4;
-  for (const n of layout.nodes) {
-    const s = series.get(n.id);
-    const p = s ? sparklinePaths(s, n.width - geometry.nodePaddingPx * 2, h) : null;
-    if (p) out.set(n.id, p);
-  }
-  for (const e of layout.edges) {
-    const s = series.get(e.key);
-    const p = s ? sparklinePaths(s, e.labelBox.width - 12, h) : null;
-    if (p) out.set(e.key, p);
-  }
+  const add = (id: string, widthPx: number) => {
+    const s = series.get(id);
+    const p = s ? sparklinePaths(s, widthPx, geometry.sparklineHeightPx) : null;
+    if (p) out.set(id, p);
+  };
+  for (const n of layout.nodes) add(n.id, n.width - geometry.nodePaddingPx * 2);
+  for (const e of layout.edges) add(e.key, geometry.sparklineWidthPx);
   return out;
 }
