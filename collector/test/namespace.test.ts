@@ -56,3 +56,35 @@ describe('GET /api/traces?namespace=', () => {
     }
   });
 });
+
+describe('namespace on the aggregate endpoints', () => {
+  it('filters /api/services, /api/graph, /api/series and /api/root-causes by run; unfiltered adds the runs up', async () => {
+    const c = await testCollector();
+    try {
+      for (const [ns, n] of [['run-1', 2], ['run-2', 3]] as const) {
+        const body = otlpJson(run(ns, n)) as { resourceSpans: { resource: { attributes: object[] } }[] };
+        for (const rs of body.resourceSpans) rs.resource.attributes.push({ key: 'service.namespace', value: { stringValue: ns } });
+        expect((await postJson(c.url, body)).status).toBe(200);
+      }
+      const json = async (path: string) => {
+        const res = await fetch(`${c.url}${path}`);
+        expect(res.status, path).toBe(200);
+        return res.json();
+      };
+      const requests = (list: { name: string; requests: number }[]) => list.map((s) => [s.name, s.requests]);
+      expect(requests(await json('/api/services?namespace=run-1'))).toEqual([['orders', 2]]);
+      expect(requests(await json('/api/services'))).toEqual([['orders', 5]]);
+      const graph = await json('/api/graph?namespace=run-2');
+      expect(graph.edges.map((e: { requests: number }) => e.requests)).toEqual([3]);
+      const total = (series: { points: { requests: number }[] }) => series.points.reduce((k, p) => k + p.requests, 0);
+      expect(total(await json('/api/series?service=orders&namespace=run-2'))).toBe(3);
+      expect(total(await json('/api/series?service=orders'))).toBe(5);
+      expect(total(await json('/api/series?source=gateway&target=orders&namespace=run-1'))).toBe(2);
+      expect(total(await json('/api/series?service=orders&namespace=nobody'))).toBe(0);
+      expect(await json('/api/root-causes?namespace=run-1')).toEqual({ incidents: [] });
+      expect((await fetch(`${c.url}/api/services?namespace=${'x'.repeat(300)}`)).status).toBe(400);
+    } finally {
+      await c.close();
+    }
+  });
+});

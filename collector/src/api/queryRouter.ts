@@ -120,7 +120,7 @@ export function queryRouter(deps: QueryRouterDeps): express.Router {
 
   router.get(
     '/api/root-causes',
-    wrap(async (req, res) => sendJson(req, res, await cachedRootCauses(store, rangeParams(req.query)))),
+    wrap(async (req, res) => sendJson(req, res, await cachedRootCauses(store, { ...rangeParams(req.query), namespace: namespaceParam(req.query) }))),
   );
 
   return router;

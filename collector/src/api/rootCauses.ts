@@ -2,7 +2,7 @@
 // bounded span samples → ranking.
 import { BUCKET_MS, detectIncidents, detectSpanIncidents, type IncidentWindow, mergeIncidentWindows, rankRootCauses, type RootCause } from '../analysis/index.js';
 import type { SpanRecord } from '../model.js';
-import type { TimeRange, TraceStore } from '../store/index.js';
+import type { AggregateQuery, TraceStore } from '../store/index.js';
 import { onsetIncident, shiftOnset } from '../analysis/shiftOnset.js';
 import { AnswerCache } from './rootCausesCache.js';
 
@@ -36,10 +36,10 @@ interface Detection {
   sample: SpanRecord[];
 }
 
-async function detectAll(store: TraceStore, range: TimeRange, nowMs: number): Promise<Detection> {
+async function detectAll(store: TraceStore, range: AggregateQuery, nowMs: number): Promise<Detection> {
   const [series, sample] = await Promise.all([
-    store.entrySeries({ fromMs: range.fromMs - BASELINE_WINDOW_MS, toMs: range.toMs }),
-    store.sampleSpans({ fromMs: range.fromMs - SPAN_BASELINE_MS, toMs: range.toMs, maxTraces: DETECTION_TRACES_MAX, prefer: 'spread' }),
+    store.entrySeries({ fromMs: range.fromMs - BASELINE_WINDOW_MS, toMs: range.toMs, namespace: range.namespace }),
+    store.sampleSpans({ fromMs: range.fromMs - SPAN_BASELINE_MS, toMs: range.toMs, maxTraces: DETECTION_TRACES_MAX, prefer: 'spread', namespace: range.namespace }),
   ]);
   const windows = [...detectIncidents(series), ...detectSpanIncidents(sample, { fromMs: range.fromMs, nowMs })];
   const incidents = mergeIncidentWindows(windows)
@@ -50,7 +50,7 @@ async function detectAll(store: TraceStore, range: TimeRange, nowMs: number): Pr
   return { incidents, sample };
 }
 
-export async function detect(store: TraceStore, range: TimeRange, nowMs = Date.now()): Promise<IncidentWindow[]> {
+export async function detect(store: TraceStore, range: AggregateQuery, nowMs = Date.now()): Promise<IncidentWindow[]> {
   return (await detectAll(store, range, nowMs)).incidents;
 }
 
@@ -77,12 +77,12 @@ function tracesIn(lists: readonly (readonly SpanRecord[])[], fromMs: number, toM
   return out;
 }
 
-export async function explain(store: TraceStore, incident: IncidentWindow, context: readonly SpanRecord[] = []): Promise<IncidentAnswer> {
+export async function explain(store: TraceStore, incident: IncidentWindow, context: readonly SpanRecord[] = [], namespace?: string): Promise<IncidentAnswer> {
   const [failing, recent, around] = await Promise.all([
-    store.sampleSpans({ fromMs: incident.startMs, toMs: incident.endMs, maxTraces: SAMPLE_TRACES_MAX }),
-    store.sampleSpans({ fromMs: incident.startMs - BASELINE_WINDOW_MS, toMs: incident.startMs - 1, maxTraces: SAMPLE_TRACES_MAX, prefer: 'recent' }),
+    store.sampleSpans({ fromMs: incident.startMs, toMs: incident.endMs, maxTraces: SAMPLE_TRACES_MAX, namespace }),
+    store.sampleSpans({ fromMs: incident.startMs - BASELINE_WINDOW_MS, toMs: incident.startMs - 1, maxTraces: SAMPLE_TRACES_MAX, prefer: 'recent', namespace }),
     // Rare operations need enough calls on both sides of the start to compare: a spread sample of just the incident and the normal before it.
-    store.sampleSpans({ fromMs: incident.startMs - SPAN_BASELINE_MS, toMs: incident.endMs, maxTraces: EXPLAIN_TRACES_MAX, prefer: 'spread' }),
+    store.sampleSpans({ fromMs: incident.startMs - SPAN_BASELINE_MS, toMs: incident.endMs, maxTraces: EXPLAIN_TRACES_MAX, prefer: 'spread', namespace }),
   ]);
   // The spread samples add what a failing-first sample lacks: the window's calm requests and the normal before it.
   const spread = [...around, ...context];
@@ -103,13 +103,13 @@ const caches = new WeakMap<TraceStore, AnswerCache<IncidentAnswer, { incidents: 
  * window (each end within ROOT_CAUSES_STALE_MS) share one computation made at most
  * ROOT_CAUSES_STALE_MS ago. A failed computation is not kept.
  */
-export function cachedRootCauses(store: TraceStore, range: TimeRange, nowMs = Date.now()): Promise<{ incidents: IncidentAnswer[] }> {
+export function cachedRootCauses(store: TraceStore, range: AggregateQuery, nowMs = Date.now()): Promise<{ incidents: IncidentAnswer[] }> {
   let cache = caches.get(store);
   if (!cache) {
-    cache = new AnswerCache((r, now) => rootCauses(store, r, now), { staleMs: ROOT_CAUSES_STALE_MS, refreshAfterMs: ROOT_CAUSES_REFRESH_AFTER_MS });
+    cache = new AnswerCache((r, now, scope) => rootCauses(store, { ...r, namespace: scope === '' ? undefined : scope }, now), { staleMs: ROOT_CAUSES_STALE_MS, refreshAfterMs: ROOT_CAUSES_REFRESH_AFTER_MS });
     caches.set(store, cache);
   }
-  return cache.get(range, nowMs);
+  return cache.get({ fromMs: range.fromMs, toMs: range.toMs }, nowMs, range.namespace ?? '');
 }
 
 /** Whether an analysed incident is worth reporting: it has failures, or its slowness starts somewhere in particular. */
@@ -118,18 +118,18 @@ export function isReportable(answer: IncidentAnswer): boolean {
   return (answer.rootCauses[0]?.score ?? 0) >= LATENCY_INCIDENT_SCORE_MIN;
 }
 
-export async function rootCauses(store: TraceStore, range: TimeRange, nowMs = Date.now()): Promise<{ incidents: IncidentAnswer[] }> {
+export async function rootCauses(store: TraceStore, range: AggregateQuery, nowMs = Date.now()): Promise<{ incidents: IncidentAnswer[] }> {
   const { incidents, sample } = await detectAll(store, range, nowMs);
   const answers: IncidentAnswer[] = [];
   for (const incident of incidents) {
-    const answer = await explain(store, incident, sample);
+    const answer = await explain(store, incident, sample, range.namespace);
     if (isReportable(answer)) answers.push(answer);
   }
   if (answers.length === 0) {
     // Nothing cleared the bar: a modest but sustained step in one place's own time still is a fault worth naming.
     const onset = shiftOnset(sample, range.fromMs);
     if (onset && onset.startMs <= range.toMs) {
-      const answer = await explain(store, onsetIncident(onset, nowMs - onset.endMs <= ONGOING_WITHIN_MS), sample);
+      const answer = await explain(store, onsetIncident(onset, nowMs - onset.endMs <= ONGOING_WITHIN_MS), sample, range.namespace);
       if (isReportable(answer)) answers.push(answer);
     }
   }
