@@ -30,8 +30,9 @@ describe.skipIf(missing)(missing ? `docker-compose.yml (skipped: ${COMPOSE} not 
   });
 
   it('runs the collector on PostgreSQL, NATS, and every shop service', () => {
-    // docker-compose v1 lists profile-only services (rabbitmq) here too; v2 does not.
-    const services = compose('config', '--services').stdout.trim().split('\n').filter((n) => n !== 'rabbitmq').sort();
+    // docker-compose v1 lists profile-only services (rabbitmq, the migration's) here too; v2 does not.
+    const profileOnly = new Set(['rabbitmq', 'monolith', 'history']);
+    const services = compose('config', '--services').stdout.trim().split('\n').filter((n) => !profileOnly.has(n)).sort();
     expect(services).toEqual(['collector', 'gateway', 'inventory', 'nats', 'notifications', 'orders', 'payments', 'postgres', 'shipping']);
   });
 
@@ -44,6 +45,23 @@ describe.skipIf(missing)(missing ? `docker-compose.yml (skipped: ${COMPOSE} not 
       const block = r.stdout.split(/\n {2}(?=\S)/).find((b) => b.startsWith(`${name}:`));
       expect(block, name).toContain('BROKER: rabbitmq');
       expect(block, name).toContain('AMQP_URL: amqp://guest:guest@rabbitmq:5672');
+    }
+  });
+
+  it('has a migration profile: the monolith and the order-history view join, and STRANGLER=1 reaches every shop service', () => {
+    const r = spawnSync(COMPOSE, ['-f', file, '--profile', 'migration', 'config'], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, STRANGLER: '1' } });
+    expect(r.status, r.stderr).toBe(0);
+    for (const [name, port] of [['monolith', '8086'], ['history', '8087']] as const) {
+      const block = r.stdout.split(/\n {2}(?=\S)/).find((b) => b.startsWith(`${name}:`));
+      expect(block, name).toBeDefined();
+      expect(block).toContain(`PORT: '${port}'`);
+      expect(block).toContain(`DB_PATH: /data/${name}.db`);
+      expect(block).toContain(`demo-services/src/services/${name}/main.ts`);
+    }
+    for (const name of ['gateway', 'orders', 'payments', 'inventory', 'shipping', 'monolith']) {
+      const block = r.stdout.split(/\n {2}(?=\S)/).find((b) => b.startsWith(`${name}:`));
+      expect(block, name).toMatch(/STRANGLER: '1'/);
+      expect(block).toContain('MONOLITH_URL: http://monolith:8086');
     }
   });
 
