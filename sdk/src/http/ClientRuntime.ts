@@ -17,6 +17,8 @@ export class ClientRuntime {
   readonly target: string;
   readonly base: string | undefined;
   readonly fetchImpl: typeof fetch;
+  /** No `fetch` option: requests go through the global fetch (undici), whose tracers listen on diagnostics channels. */
+  readonly usesGlobalFetch: boolean;
   readonly state: TargetPolicies;
   readonly staticAttributes: Attributes;
   readonly serverAddress: string | undefined;
@@ -47,6 +49,7 @@ export class ClientRuntime {
     }
     if (options.fetch !== undefined && typeof options.fetch !== 'function') throw new ConfigError('fetch', 'must be a function');
     this.fetchImpl = options.fetch ?? fetch;
+    this.usesGlobalFetch = options.fetch === undefined;
     this.state = targetPolicies(options.target, resolvePolicies(options.policies));
     this.spanSuffix = ` ${options.target}`;
   }

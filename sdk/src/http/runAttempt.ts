@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { TimeoutScope } from '../errors/TimeoutError.js';
@@ -13,6 +14,11 @@ export interface Attempt {
 }
 
 export const BULKHEAD_FULL = Symbol('bulkhead full');
+
+// Where the undici instrumentation (and any other fetch tracer) hooks in: the global fetch reports
+// every request here. With nobody listening, no span can be made underneath, so the suppressed
+// context (a context copy and an AsyncLocalStorage run per attempt) would change nothing.
+const undiciRequestCreated = channel('undici:request:create');
 
 /**
  * One attempt: bulkhead slot, attempt timer, fetch. Resolves with the
@@ -53,7 +59,10 @@ export async function runAttempt(
     fetchInit.signal = controller.signal;
     // The CLIENT span of this call is ours: http/undici auto-instrumentation underneath must not
     // add a second one (nor overwrite the traceparent we set).
-    const response = await context.with(suppressTracing(context.active()), rt.fetchImpl, undefined, url, fetchInit);
+    const response =
+      rt.usesGlobalFetch && !undiciRequestCreated.hasSubscribers
+        ? await rt.fetchImpl(url, fetchInit)
+        : await context.with(suppressTracing(context.active()), rt.fetchImpl, undefined, url, fetchInit);
     return { response, startMs, endMs: Date.now() };
   } catch (error) {
     return { error: controller.signal.aborted ? (controller.signal.reason as unknown) : error, startMs, endMs: Date.now() };
