@@ -36,3 +36,18 @@ export function isBackgroundWork(span: SpanRecord): boolean {
   if (isBackgroundRoot(span) || span.links.length > 0) return true;
   return span.kind === 'internal' || span.kind === 'unspecified' || span.kind === 'producer' || span.kind === 'consumer';
 }
+
+/** The fields of a span that tell whether two spans are one delivery. */
+export type DeliveryView = Pick<SpanRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'service' | 'kind'>;
+
+/**
+ * A SERVER span and a CONSUMER span of the same service that handle one message: an HTTP
+ * push receiver's request and the consumer span it starts, either under it or beside it
+ * (both continuing the producer's context). One delivery is one request.
+ */
+export function isSameDelivery(a: DeliveryView, b: DeliveryView): boolean {
+  if (a.traceId !== b.traceId || a.service !== b.service || a.spanId === b.spanId) return false;
+  const kinds = a.kind === 'server' ? b.kind === 'consumer' : a.kind === 'consumer' && b.kind === 'server';
+  if (!kinds) return false;
+  return (a.parentSpanId !== '' && a.parentSpanId === b.parentSpanId) || a.spanId === b.parentSpanId || b.spanId === a.parentSpanId;
+}

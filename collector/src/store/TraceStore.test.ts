@@ -261,4 +261,47 @@ describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
     expect(await ids({ maxDurationMs: 100 })).toEqual([a.traceId]);
     expect(await ids({ service: 'inventory' })).toEqual([b.traceId]);
   });
+
+  it.skipIf(skip)('counts a delivery once: an HTTP receiver span and the consumer span it starts, in either order and batch', async () => {
+    store = await fixture.open({ pendingEdgeMs: 1000 });
+    const deliveries = (order: 'together' | 'consumer first' | 'server first' | 'nested') => {
+      const producer = span({ service: 'orders', kind: 'producer', parentSpanId: hex(8), attributes: { 'messaging.destination.name': 'OrderCreated' } });
+      const server = span({ service: 'notifications', kind: 'server', traceId: producer.traceId, parentSpanId: producer.spanId, name: 'POST /events' });
+      const consumer = span({ service: 'notifications', kind: 'consumer', traceId: producer.traceId, parentSpanId: order === 'nested' ? server.spanId : producer.spanId, name: 'process OrderCreated' });
+      return { producer, server, consumer };
+    };
+    const a = deliveries('together');
+    await store.insertSpans([a.producer, a.server, a.consumer], now);
+    const b = deliveries('consumer first');
+    await store.insertSpans([b.consumer], now);
+    await store.insertSpans([b.server, b.producer], now);
+    const c = deliveries('server first');
+    await store.insertSpans([c.server, c.producer], now);
+    await store.insertSpans([c.consumer], now);
+    const d = deliveries('nested');
+    await store.insertSpans([d.consumer], now);
+    await store.insertSpans([d.server, d.producer], now);
+    // Two requests of the same kind with one parent are two requests.
+    const e = deliveries('together');
+    await store.insertSpans([e.producer, e.server, { ...e.server, spanId: hex(8) }], now);
+    await store.resolvePendingEdges(now + 10_000);
+    const g = await graph(store);
+    expect(g.nodes.find((n) => n.id === 'notifications')?.requests).toBe(6);
+    expect(g.edges.map((x) => [x.source, x.target, x.requests])).toEqual([['orders', 'notifications', 5]]);
+  });
+
+  it.skipIf(skip)('sends an unanswered message to the services known to consume its destination, not to a virtual node', async () => {
+    store = await fixture.open({ pendingEdgeMs: 1000 });
+    const consumed = span({ service: 'notifications', kind: 'consumer', parentSpanId: hex(8), attributes: { 'messaging.destination.name': 'orders.events' } });
+    const lost = span({ service: 'orders', kind: 'producer', parentSpanId: hex(8), attributes: { 'messaging.destination.name': 'orders.events' } });
+    const nobody = span({ service: 'orders', kind: 'producer', parentSpanId: hex(8), attributes: { 'messaging.destination.name': 'audit.events' } });
+    await store.insertSpans([consumed], now);
+    await store.insertSpans([lost, nobody], now);
+    let g = await graph(store);
+    expect(g.edges.map((x) => [x.source, x.target])).toEqual([['orders', 'audit.events'], ['orders', 'notifications']]);
+    await store.resolvePendingEdges(now + 10_000);
+    g = await graph(store);
+    expect(g.edges.map((x) => [x.source, x.target])).toEqual([['orders', 'audit.events'], ['orders', 'notifications']]);
+    expect(g.nodes.map((n) => [n.id, n.kind])).toEqual([['audit.events', 'virtual'], ['notifications', 'service'], ['orders', 'service']]);
+  });
 });

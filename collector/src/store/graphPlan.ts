@@ -14,7 +14,7 @@ import {
   nodeContribution,
   type Stats,
 } from '../analysis/index.js';
-import { correlationIdOf, isBackgroundWork, namespaceOf } from '../analysis/requestKinds.js';
+import { correlationIdOf, type DeliveryView, isBackgroundWork, isSameDelivery, namespaceOf } from '../analysis/requestKinds.js';
 import type { SpanRecord } from '../model.js';
 
 /** A logical call (CLIENT or PRODUCER span) waiting for its callee's span. */
@@ -59,6 +59,8 @@ export interface PairingLookup {
   pendingCalls(keys: readonly SpanKey[]): Promise<PendingCall[]>;
   /** Server halves whose callerSpanId is one of `keys[].spanId`. */
   serversByCaller(keys: readonly SpanKey[]): Promise<ServerHalf[]>;
+  /** Stored SERVER and CONSUMER spans of these services in these traces (this batch's included). */
+  deliverySpans(keys: readonly { traceId: string; service: string }[]): Promise<DeliveryView[]>;
 }
 
 export interface NodeDelta {
@@ -126,9 +128,41 @@ function addEdge(edges: Map<string, EdgeDelta>, call: Pick<PendingCall, 'source'
   }
 }
 
-function nodeDeltas(spans: readonly SpanRecord[]): NodeDelta[] {
+/**
+ * Spans that are the second view of a delivery already counted (see isSameDelivery): the
+ * earlier one in this batch, or one stored before, counts. Only services that have sent
+ * CONSUMER spans are looked up (`consumerServices`, learned as batches arrive).
+ */
+async function repeatedDeliveries(spans: readonly SpanRecord[], lookup: PairingLookup, consumerServices: Set<string>): Promise<Set<SpanRecord>> {
+  const candidates = spans.filter((s) => s.kind === 'server' || s.kind === 'consumer');
+  for (const c of candidates) if (c.kind === 'consumer') consumerServices.add(c.service);
+  const relevant = candidates.filter((c) => consumerServices.has(c.service));
+  const repeated = new Set<SpanRecord>();
+  if (relevant.length === 0) return repeated;
+  const inBatch = new Set(spans.map((s) => key(s.traceId, s.spanId)));
+  const pairs = new Map<string, { traceId: string; service: string }>();
+  for (const c of relevant) pairs.set(`${c.traceId}\u0000${c.service}`, { traceId: c.traceId, service: c.service });
+  const stored = new Map<string, DeliveryView[]>();
+  for (const v of await lookup.deliverySpans([...pairs.values()])) {
+    if (inBatch.has(key(v.traceId, v.spanId))) continue;
+    const k = `${v.traceId}\u0000${v.service}`;
+    stored.set(k, [...(stored.get(k) ?? []), v]);
+  }
+  const earlier = new Map<string, SpanRecord[]>();
+  for (const c of relevant) {
+    const k = `${c.traceId}\u0000${c.service}`;
+    const before = earlier.get(k) ?? [];
+    if ((stored.get(k) ?? []).some((v) => isSameDelivery(c, v)) || before.some((v) => !repeated.has(v) && isSameDelivery(c, v))) repeated.add(c);
+    before.push(c);
+    earlier.set(k, before);
+  }
+  return repeated;
+}
+
+function nodeDeltas(spans: readonly SpanRecord[], repeated: ReadonlySet<SpanRecord>): NodeDelta[] {
   const nodes = new Map<string, NodeDelta>();
   for (const span of spans) {
+    if (repeated.has(span)) continue;
     const c = nodeContribution(span);
     if (!c) continue;
     const bucketMs = bucketStart(span.startMs);
@@ -188,7 +222,7 @@ function traceDeltas(spans: readonly SpanRecord[]): TraceDelta[] {
  * pairs with the caller-side span C when S.parentSpanId (or one of S's links) is C, or is a
  * retry attempt of C. Halves that find no partner are remembered for the other half.
  */
-export async function planGraphWrites(spans: readonly SpanRecord[], lookup: PairingLookup, nowMs: number): Promise<GraphWrites> {
+export async function planGraphWrites(spans: readonly SpanRecord[], lookup: PairingLookup, nowMs: number, consumerServices: Set<string> = new Set()): Promise<GraphWrites> {
   const byKey = new Map<string, SpanRecord>();
   for (const s of spans) byKey.set(key(s.traceId, s.spanId), s);
 
@@ -226,7 +260,7 @@ export async function planGraphWrites(spans: readonly SpanRecord[], lookup: Pair
   const edges = new Map<string, EdgeDelta>();
   const pairedCalls = new Set<string>();
   const writes: GraphWrites = {
-    nodes: nodeDeltas(spans),
+    nodes: nodeDeltas(spans, await repeatedDeliveries(spans, lookup, consumerServices)),
     edges: [],
     traces: traceDeltas(spans),
     services: [...new Set(spans.map((s) => s.service))].sort(),
@@ -311,16 +345,43 @@ export function targetOfHint(hint: string | null): string {
   return hint && hint.trim() !== '' ? hint : 'unknown';
 }
 
+/** Consuming services per messaging destination (or event type) their CONSUMER spans named. */
+export type DestinationConsumers = ReadonlyMap<string, readonly string[]>;
+
+/**
+ * Targets of an unanswered call: a messaging destination whose consumers are known services is
+ * an edge to each of them (every consumer gets the message), anything else targetOfHint().
+ */
+export function targetsOfHint(hint: string | null, consumers: DestinationConsumers): readonly string[] {
+  const known = hint ? consumers.get(hint) : undefined;
+  return known && known.length > 0 ? known : [targetOfHint(hint)];
+}
+
+/** Destinations a batch's CONSUMER spans consumed from, with the consuming service. */
+export function consumedDestinations(spans: readonly SpanRecord[]): { destination: string; service: string }[] {
+  const out = new Map<string, { destination: string; service: string }>();
+  for (const s of spans) {
+    if (s.kind !== 'consumer') continue;
+    for (const k of ['messaging.destination.name', 'messaging.destination', 'faultline.event.type']) {
+      const v = s.attributes[k];
+      if (typeof v === 'string' && v !== '' && v.length <= 256) out.set(`${v}\u0000${s.service}`, { destination: v, service: s.service });
+    }
+  }
+  return [...out.values()].sort((a, b) => (a.destination + a.service < b.destination + b.service ? -1 : 1));
+}
+
 /** Edges for calls that waited too long (or, when `servers` has their partner, late pairs). */
-export function planExpiredEdges(expired: readonly PendingCall[], servers: readonly ServerHalf[]): { edges: EdgeDelta[]; pairedServers: ServerHalf[] } {
+export function planExpiredEdges(expired: readonly PendingCall[], servers: readonly ServerHalf[], consumers: DestinationConsumers = new Map()): { edges: EdgeDelta[]; pairedServers: ServerHalf[] } {
   const serverOf = new Map<string, ServerHalf>();
   for (const s of servers) if (!serverOf.has(key(s.traceId, s.callerSpanId))) serverOf.set(key(s.traceId, s.callerSpanId), s);
   const edges = new Map<string, EdgeDelta>();
   const pairedServers: ServerHalf[] = [];
   for (const p of expired) {
     const server = serverOf.get(key(p.traceId, p.spanId));
-    if (server) pairedServers.push(server);
-    addEdge(edges, p, server ? server.service : targetOfHint(p.hint));
+    if (server) {
+      pairedServers.push(server);
+      addEdge(edges, p, server.service);
+    } else for (const target of targetsOfHint(p.hint, consumers)) addEdge(edges, p, target);
   }
   return { edges: sortedByKey(edges), pairedServers };
 }

@@ -135,3 +135,8 @@ export function statsFromJson(text: string): Stats {
   if (Array.isArray(raw.histogram)) mergeHistogram(stats.histogram, raw.histogram);
   return stats;
 }
+
+/** A stored span's fields that tell deliveries apart (either backend's row). */
+export function deliveryOfRow(r: Record<string, unknown>): { traceId: string; spanId: string; parentSpanId: string; service: string; kind: SpanKindName } {
+  return { traceId: String(r.trace_id), spanId: String(r.span_id), parentSpanId: String(r.parent_span_id), service: String(r.service), kind: r.kind as SpanKindName };
+}

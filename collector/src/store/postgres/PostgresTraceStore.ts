@@ -6,8 +6,8 @@ import pg from 'pg';
 import { bucketStart, type GraphInput, type ServiceSeries } from '../../analysis/index.js';
 import type { BreakerTransition, StoredAnnotation } from '../../analysis/faultAnnotations.js';
 import type { SpanRecord } from '../../model.js';
-import { type AttemptAlias, type EdgeDelta, type PairingLookup, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey } from '../graphPlan.js';
-import { spanToRow, statsFromJson } from '../rows.js';
+import { type AttemptAlias, consumedDestinations, type EdgeDelta, type PairingLookup, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey } from '../graphPlan.js';
+import { deliveryOfRow, spanToRow, statsFromJson } from '../rows.js';
 import { sideRecords, splitRecorderSpans } from '../sidePlan.js';
 import {
   type AggregateQuery,
@@ -57,6 +57,8 @@ export class PostgresTraceStore implements TraceStore {
   private readonly pool: pg.Pool;
   private readonly pendingEdgeMs: number;
   private closed = false;
+  /** Services that sent CONSUMER spans: only their SERVER spans can be a delivery's second view. */
+  private readonly consumerServices = new Set<string>();
 
   private constructor(pool: pg.Pool, pendingEdgeMs: number) {
     this.pool = pool;
@@ -95,6 +97,12 @@ export class PostgresTraceStore implements TraceStore {
         (await by('SELECT p.* FROM pending_calls p JOIN json_to_recordset($1::json) k(t text, s text) ON p.trace_id = k.t AND p.span_id = k.s', keys)).map(toPending),
       serversByCaller: async (keys) =>
         (await by('SELECT h.* FROM server_halves h JOIN json_to_recordset($1::json) k(t text, s text) ON h.trace_id = k.t AND h.caller_span_id = k.s', keys)).map(toServer),
+      deliverySpans: async (keys) =>
+        keys.length === 0 ? [] : (await client.query(
+          `SELECT s.trace_id, s.span_id, s.parent_span_id, s.service, s.kind FROM spans s JOIN json_to_recordset($1::json) k(t text, v text)
+           ON s.trace_id = k.t AND s.service = k.v WHERE s.kind IN ('server', 'consumer')`,
+          [JSON.stringify(keys.map((k) => ({ t: k.traceId, v: k.service })))],
+        )).rows.map(deliveryOfRow),
     };
   }
 
@@ -132,7 +140,7 @@ export class PostgresTraceStore implements TraceStore {
       );
       const freshKeys = new Set(inserted.rows.map((r) => `${r.trace_id}/${r.span_id}`));
       const fresh = spans.filter((s) => freshKeys.delete(`${s.traceId}/${s.spanId}`));
-      const plan = await planGraphWrites(fresh, this.lookupWith(client), nowMs);
+      const plan = await planGraphWrites(fresh, this.lookupWith(client), nowMs, this.consumerServices);
       if (plan.traces.length) {
         await client.query(
           `INSERT INTO traces (trace_id, start_ms, end_ms, root_service, root_operation, span_count, error_count, services, namespace, correlation_id, failed_callees)
@@ -210,6 +218,14 @@ export class PostgresTraceStore implements TraceStore {
           [JSON.stringify(plan.insertAliases.map((a) => ({ trace_id: a.traceId, span_id: a.spanId, call_span_id: a.callSpanId, received_ms: a.receivedMs })))],
         );
       }
+      const consumed = consumedDestinations(fresh);
+      if (consumed.length) {
+        await client.query(
+          `INSERT INTO destination_consumers SELECT d, s, $3 FROM unnest($1::text[], $2::text[]) AS u(d, s)
+           ON CONFLICT (destination, service) DO UPDATE SET last_seen_ms = greatest(destination_consumers.last_seen_ms, excluded.last_seen_ms)`,
+          [consumed.map((d) => d.destination), consumed.map((d) => d.service), nowMs],
+        );
+      }
       const side = sideRecords(fresh, recorder);
       await events.upsertAnnotations(client, side.annotations);
       await events.insertTransitions(client, side.transitions);
@@ -247,7 +263,7 @@ export class PostgresTraceStore implements TraceStore {
           const expired = rows.map(toPending);
           if (expired.length) {
             const servers = (await this.lookupWith(client).serversByCaller(expired)).filter(Boolean);
-            const { edges, pairedServers } = planExpiredEdges(expired, servers);
+            const { edges, pairedServers } = planExpiredEdges(expired, servers, await aggregates.destinationConsumers((sql, p) => client.query(sql, p).then((r) => r.rows)));
             await this.applyEdges(client, edges);
             if (pairedServers.length) await this.deleteServers(client, pairedServers);
           }

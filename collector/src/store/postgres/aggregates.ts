@@ -2,7 +2,7 @@
 // Rows of every run are returned and merged by the caller unless a namespace is asked for.
 import type pg from 'pg';
 import { bucketStart, type GraphInput, type ServiceSeries } from '../../analysis/index.js';
-import { targetOfHint } from '../graphPlan.js';
+import { type DestinationConsumers, targetsOfHint } from '../graphPlan.js';
 import { statsFromColumns, statsFromJson } from '../rows.js';
 import { mergeBuckets, seriesOf, summarizeServices } from '../summaries.js';
 import type { AggregateQuery, SeriesBucket, SeriesQuery, ServiceSummary } from '../TraceStore.js';
@@ -24,11 +24,12 @@ export async function services(q: Query, range: AggregateQuery): Promise<Service
 
 export async function graphInput(q: Query, range: AggregateQuery): Promise<GraphInput> {
   const p = params(range);
-  const [nodeRows, edgeRows, pendingRows, known] = await Promise.all([
+  const [nodeRows, edgeRows, pendingRows, known, consumers] = await Promise.all([
     q(`SELECT bucket_ms, service, ${STATS}, background, background_errors FROM node_minute WHERE ${WHERE}`, p),
     q(`SELECT bucket_ms, source, target, ${STATS} FROM edge_minute WHERE ${WHERE}`, p),
     q(`SELECT bucket_ms, source, hint, stats FROM pending_calls WHERE ${WHERE}`, p),
     q('SELECT name FROM services'),
+    destinationConsumers(q),
   ]);
   return {
     nodes: nodeRows.map((r) => ({
@@ -37,7 +38,7 @@ export async function graphInput(q: Query, range: AggregateQuery): Promise<Graph
     })),
     edges: [
       ...edgeRows.map((r) => ({ source: r.source as string, target: r.target as string, bucketMs: Number(r.bucket_ms), stats: statsFromColumns(r as never) })),
-      ...pendingRows.map((r) => ({ source: r.source as string, target: targetOfHint(r.hint as string | null), bucketMs: Number(r.bucket_ms), stats: statsFromJson(r.stats as string) })),
+      ...pendingRows.flatMap((r) => targetsOfHint(r.hint as string | null, consumers).map((target) => ({ source: r.source as string, target, bucketMs: Number(r.bucket_ms), stats: statsFromJson(r.stats as string) }))),
     ],
     knownServices: new Set(known.map((k) => k.name as string)),
   };
@@ -71,4 +72,12 @@ export async function series(q: Query, query: SeriesQuery): Promise<SeriesBucket
       WHERE ${WHERE} AND retries + timeouts + short_circuits > 0`, p));
   }
   return mergeBuckets(buckets);
+}
+
+export async function destinationConsumers(q: Query): Promise<DestinationConsumers> {
+  const map = new Map<string, string[]>();
+  for (const r of await q('SELECT destination, service FROM destination_consumers ORDER BY destination, service LIMIT 10000')) {
+    map.set(r.destination as string, [...(map.get(r.destination as string) ?? []), r.service as string]);
+  }
+  return map;
 }

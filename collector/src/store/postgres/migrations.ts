@@ -91,6 +91,16 @@ CREATE TABLE breaker_transitions (
 CREATE INDEX breaker_transitions_time ON breaker_transitions (time_ms);
 `,
   },
+  {
+    // Which services consume each messaging destination: unanswered sends become edges to them.
+    version: 3,
+    sql: `
+CREATE TABLE destination_consumers (
+  destination text NOT NULL, service text NOT NULL, last_seen_ms double precision NOT NULL,
+  PRIMARY KEY (destination, service)
+);
+`,
+  },
 ];
 
 function ident(name: string): string {

@@ -5,9 +5,9 @@ import Database from 'better-sqlite3';
 import type { GraphInput, ServiceSeries } from '../../analysis/index.js';
 import type { BreakerTransition, StoredAnnotation } from '../../analysis/faultAnnotations.js';
 import type { SpanRecord } from '../../model.js';
-import { type AttemptAlias, type EdgeDelta, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey } from '../graphPlan.js';
+import { type AttemptAlias, consumedDestinations, type EdgeDelta, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey } from '../graphPlan.js';
 import { sideRecords, splitRecorderSpans } from '../sidePlan.js';
-import { spanToRow, statsFromJson } from '../rows.js';
+import { deliveryOfRow, spanToRow, statsFromJson } from '../rows.js';
 import {
   type AggregateQuery,
   type AnnotationQuery,
@@ -131,6 +131,9 @@ export class SqliteTraceStore implements TraceStore {
       insertAlias: db.prepare('INSERT OR IGNORE INTO attempt_aliases VALUES (?, ?, ?, ?)'),
       aliasByAttempt: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND span_id = ?'),
       aliasesByCall: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND call_span_id = ?'),
+      upsertConsumer: db.prepare(`INSERT INTO destination_consumers VALUES (?, ?, ?) ON CONFLICT (destination, service) DO UPDATE SET last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`),
+      deliverySpans: db.prepare(`SELECT s.trace_id, s.span_id, s.parent_span_id, s.service, s.kind FROM json_each(?) k
+        JOIN spans s ON s.trace_id = k.value ->> 0 WHERE s.service = k.value ->> 1 AND s.kind IN ('server', 'consumer')`),
       sampleRows: db.prepare('SELECT s.* FROM json_each(?) k JOIN spans s ON s.trace_id = k.value').raw(true),
       forgetServers: db.prepare('DELETE FROM server_halves WHERE received_ms < ?'),
       forgetAliases: db.prepare('DELETE FROM attempt_aliases WHERE received_ms < ?'),
@@ -177,7 +180,11 @@ export class SqliteTraceStore implements TraceStore {
     aliasesByCall: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.aliasesByCallKeys, keys).map((r) => this.toAlias(r)),
     pendingCalls: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.pendingByKeys, keys).map((r) => this.toPending(r)),
     serversByCaller: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.serversByKeys, keys).map((r) => this.toServer(r)),
+    deliverySpans: async (keys: readonly { traceId: string; service: string }[]) =>
+      keys.length === 0 ? [] : (this.stmt.deliverySpans.all(JSON.stringify(keys.map((k) => [k.traceId, k.service]))) as Record<string, unknown>[]).map(deliveryOfRow),
   };
+  /** Services that sent CONSUMER spans: only their SERVER spans can be a delivery's second view. */
+  private readonly consumerServices = new Set<string>();
 
   private applyEdges(edges: readonly EdgeDelta[]): void {
     for (const e of edges) {
@@ -212,7 +219,7 @@ export class SqliteTraceStore implements TraceStore {
         pushRow(params, spans[i]!);
         if (this.stmt.insertSpan.run(...params).changes > 0) fresh.push(spans[i]!);
       }
-      const plan = await planGraphWrites(fresh, this.lookup, nowMs);
+      const plan = await planGraphWrites(fresh, this.lookup, nowMs, this.consumerServices);
       for (const t of plan.traces) {
         this.stmt.upsertTrace.run(t.traceId, t.startMs, t.endMs, t.rootService, t.rootOperation, t.spanCount, t.errorCount, `,${t.services.join(',')},`, t.namespace, t.correlationId, `,${t.failedCallees.join(',')},`);
       }
@@ -231,6 +238,7 @@ export class SqliteTraceStore implements TraceStore {
       for (const h of plan.insertServers) this.stmt.insertServer.run(h.traceId, h.callerSpanId, h.service, h.receivedMs);
       for (const h of plan.deleteServers) this.stmt.deleteServer.run(h.traceId, h.callerSpanId, h.service);
       for (const a of plan.insertAliases) this.stmt.insertAlias.run(a.traceId, a.spanId, a.callSpanId, a.receivedMs);
+      for (const d of consumedDestinations(fresh)) this.stmt.upsertConsumer.run(d.destination, d.service, nowMs);
       const side = sideRecords(fresh, recorder);
       events.upsertAnnotations(this.db, side.annotations);
       events.insertTransitions(this.db, side.transitions);
@@ -249,7 +257,7 @@ export class SqliteTraceStore implements TraceStore {
       const expired = (this.stmt.expiredPending.all(nowMs - this.pendingEdgeMs) as Record<string, unknown>[]).map((r) => this.toPending(r));
       if (expired.length === 0) return 0;
       const servers = expired.flatMap((p) => (this.stmt.serversByCaller.all(p.traceId, p.spanId) as Record<string, unknown>[]).map((r) => this.toServer(r)));
-      const { edges, pairedServers } = planExpiredEdges(expired, servers);
+      const { edges, pairedServers } = planExpiredEdges(expired, servers, aggregates.destinationConsumers(this.db));
       this.applyEdges(edges);
       for (const p of expired) this.stmt.deletePending.run(p.traceId, p.spanId);
       for (const h of pairedServers) this.stmt.deleteServer.run(h.traceId, h.callerSpanId, h.service);

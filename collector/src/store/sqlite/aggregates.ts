@@ -2,7 +2,7 @@
 // Rows of every run are returned and merged by the caller unless a namespace is asked for.
 import type Database from 'better-sqlite3';
 import { bucketStart, type GraphInput, type ServiceSeries, type Stats } from '../../analysis/index.js';
-import { targetOfHint } from '../graphPlan.js';
+import { type DestinationConsumers, targetsOfHint } from '../graphPlan.js';
 import { statsFromColumns, statsFromJson } from '../rows.js';
 import { mergeBuckets, seriesOf, summarizeServices } from '../summaries.js';
 import type { AggregateQuery, SeriesBucket, SeriesQuery, ServiceSummary } from '../TraceStore.js';
@@ -33,6 +33,7 @@ export function graphInput(db: Database.Database, q: AggregateQuery): GraphInput
   const edgeRows = db.prepare(`SELECT bucket_ms, source, target, ${STATS} FROM edge_minute WHERE ${w}`).all(...p) as Row[];
   const pendingRows = db.prepare(`SELECT bucket_ms, source, hint, stats FROM pending_calls WHERE ${w}`).all(...p) as Row[];
   const known = db.prepare('SELECT name FROM services').all() as { name: string }[];
+  const consumers = destinationConsumers(db);
   return {
     nodes: nodeRows.map((r) => ({
       service: r.service as string, bucketMs: Number(r.bucket_ms), stats: statsFromColumns(r as never),
@@ -40,7 +41,7 @@ export function graphInput(db: Database.Database, q: AggregateQuery): GraphInput
     })),
     edges: [
       ...edgeRows.map((r) => ({ source: r.source as string, target: r.target as string, bucketMs: Number(r.bucket_ms), stats: statsFromColumns(r as never) })),
-      ...pendingRows.map((r) => ({ source: r.source as string, target: targetOfHint(r.hint as string | null), bucketMs: Number(r.bucket_ms), stats: statsFromJson(r.stats as string) })),
+      ...pendingRows.flatMap((r) => targetsOfHint(r.hint as string | null, consumers).map((target) => ({ source: r.source as string, target, bucketMs: Number(r.bucket_ms), stats: statsFromJson(r.stats as string) }))),
     ],
     knownServices: new Set(known.map((k) => k.name)),
   };
@@ -75,4 +76,12 @@ export function series(db: Database.Database, q: SeriesQuery): SeriesBucket[] {
       WHERE ${w} AND retries + timeouts + short_circuits > 0`).all(...p) as Row[]));
   }
   return mergeBuckets(rows.map((r) => ({ bucketMs: Number(r.bucket_ms), stats: (r.pending as Stats | undefined) ?? statsFromColumns(r as never) })));
+}
+
+export function destinationConsumers(db: Database.Database): DestinationConsumers {
+  const map = new Map<string, string[]>();
+  for (const r of db.prepare('SELECT destination, service FROM destination_consumers ORDER BY destination, service LIMIT 10000').all() as { destination: string; service: string }[]) {
+    map.set(r.destination, [...(map.get(r.destination) ?? []), r.service]);
+  }
+  return map;
 }

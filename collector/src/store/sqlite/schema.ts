@@ -79,6 +79,11 @@ CREATE TABLE IF NOT EXISTS breaker_transitions (
   PRIMARY KEY (trace_id, span_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS breaker_transitions_time ON breaker_transitions (time_ms);
+
+CREATE TABLE IF NOT EXISTS destination_consumers (
+  destination TEXT NOT NULL, service TEXT NOT NULL, last_seen_ms REAL NOT NULL,
+  PRIMARY KEY (destination, service)
+) WITHOUT ROWID;
 `;
 
 /**
