@@ -34,4 +34,40 @@ describe('latencyShifts', () => {
     const only = latencyShifts({ self: [], hops: samples(30, hop('x', 'y', 2)) }, { self: [], hops: samples(30, hop('x', 'y', 40)) }, 30);
     expect(only[0]!.service).toBe('y');
   });
+
+  it('counts a tail shift (a third of the calls far slower, the median unmoved) and judges a rare call on two far slower samples', () => {
+    const base = samples(60, (k) => ({ key: 'web', service: 'web', valueMs: 1 + wobble(k) }));
+    const win = samples(60, (k) => ({ key: 'web', service: 'web', valueMs: k % 3 === 0 ? 400 : 1 + wobble(k) }));
+    const [tail] = latencyShifts({ self: base, hops: [] }, { self: win, hops: [] }, 60);
+    expect(tail).toMatchObject({ service: 'web' });
+    expect(tail!.top.tailShare).toBeCloseTo(1 / 3, 2);
+    expect(tail!.weak).toBeUndefined();
+    // A few slow calls are no tail shift: 3 of 60 is below the 20 % bar.
+    const few = samples(60, (k) => ({ key: 'web', service: 'web', valueMs: k % 20 === 0 ? 400 : 1 + wobble(k) }));
+    expect(latencyShifts({ self: base, hops: [] }, { self: few, hops: [] }, 60).filter((s) => !s.weak)).toEqual([]);
+    // Two calls of a rare operation since the fault, each 50× the slowest normal one.
+    const rare = samples(10, () => ({ key: 'pay', service: 'pay', valueMs: 10 }));
+    const [strong] = latencyShifts({ self: rare, hops: [] }, { self: samples(2, () => ({ key: 'pay', service: 'pay', valueMs: 500 })), hops: [] }, 2);
+    expect(strong).toMatchObject({ service: 'pay' });
+    expect(latencyShifts({ self: rare, hops: [] }, { self: samples(2, () => ({ key: 'pay', service: 'pay', valueMs: 20 })), hops: [] }, 2)).toEqual([]);
+  });
+
+  it('charges a hop to a starved entry service whose own time slowed only in its tail', () => {
+    // web (the entry) calls ads and cart; only the wait on ads grew, ads' own time did not; web's own work has a slow tail.
+    const self = (webMs: (k: number) => number) => [
+      ...samples(60, (k) => ({ key: 'web', service: 'web', valueMs: webMs(k) })),
+      ...samples(60, (k) => ({ key: 'ads', service: 'ads', valueMs: 3 + wobble(k) })),
+    ];
+    const hops = (adsMs: number) => [
+      ...samples(60, (k) => ({ key: 'ads', service: 'ads', caller: 'web', valueMs: adsMs + wobble(k) })),
+      ...samples(60, (k) => ({ key: 'cart', service: 'cart', caller: 'web', valueMs: 2 + wobble(k) })),
+    ];
+    const steady = (k: number) => 1 + wobble(k);
+    const shifts = latencyShifts({ self: self(steady), hops: hops(2) }, { self: self((k) => (k % 2 ? 300 : steady(k))), hops: hops(30) }, 60);
+    expect(shifts[0]).toMatchObject({ service: 'web' });
+    expect(shifts.find((s) => s.service === 'ads' && !s.weak)).toBeUndefined();
+    // The same wait with web's own time steady is ads' (the callee's) by default.
+    const calm = latencyShifts({ self: self(steady), hops: hops(2) }, { self: self(steady), hops: hops(30) }, 60);
+    expect(calm[0]).toMatchObject({ service: 'ads' });
+  });
 });

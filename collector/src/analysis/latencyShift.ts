@@ -37,6 +37,14 @@ export interface LatencyShiftOptions {
    * judged when every one of them is at least this × the slowest baseline sample. Default 3.
    */
   strongFactor?: number;
+  /**
+   * A key also counts as shifted when at least this share of its window samples (and at least
+   * `minWindowSamples`) lie beyond `tailFactor` × the baseline's 99th percentile (+ `minShiftMs`):
+   * a starved process slows some requests a lot and leaves the median alone. Default 0.2.
+   */
+  minTailShare?: number;
+  /** The factor on the baseline's 99th percentile in `minTailShare`. Default 2. */
+  tailFactor?: number;
 }
 
 export interface KeyShift {
@@ -52,6 +60,8 @@ export interface KeyShift {
   /** Time added beyond the baseline median, summed over the window's samples, ms. */
   addedMs: number;
   windowSamples: number;
+  /** Share of the window's samples beyond the baseline's tail bound (see `minTailShare`). */
+  tailShare: number;
 }
 
 interface Resolved {
@@ -61,6 +71,8 @@ interface Resolved {
   minShiftMs: number;
   minRelativeShift: number;
   strongFactor: number;
+  minTailShare: number;
+  tailFactor: number;
 }
 
 function resolve(o: LatencyShiftOptions): Resolved {
@@ -71,6 +83,8 @@ function resolve(o: LatencyShiftOptions): Resolved {
     minShiftMs: o.minShiftMs ?? 1,
     minRelativeShift: o.minRelativeShift ?? 0.25,
     strongFactor: o.strongFactor ?? 3,
+    minTailShare: o.minTailShare ?? 0.2,
+    tailFactor: o.tailFactor ?? 2,
   };
 }
 
@@ -131,6 +145,11 @@ function shiftsOf(baseline: readonly LatencySample[], window: readonly LatencySa
     const shift = wMedian - bs.median;
     let added = 0;
     for (const v of w.values) added += Math.max(0, v - bs.median);
+    const sortedBase = sortedCopy(b.values);
+    const p99 = sortedBase[Math.min(sortedBase.length - 1, Math.ceil(0.99 * sortedBase.length) - 1)]!;
+    const tailBound = Math.max(p99 * o.tailFactor, p99 + o.minShiftMs);
+    let beyond = 0;
+    for (const v of w.values) if (v > tailBound) beyond++;
     const entry: KeyShift = {
       key: w.sample.key,
       service: w.sample.service,
@@ -140,6 +159,7 @@ function shiftsOf(baseline: readonly LatencySample[], window: readonly LatencySa
       z: shift / sigma,
       addedMs: added,
       windowSamples: w.values.length,
+      tailShare: beyond >= o.minWindowSamples ? beyond / w.values.length : 0,
     };
     if (w.sample.caller !== undefined) entry.caller = w.sample.caller;
     out.push(entry);
@@ -149,7 +169,7 @@ function shiftsOf(baseline: readonly LatencySample[], window: readonly LatencySa
 
 function isShifted(s: KeyShift, o: Resolved): boolean {
   const shift = s.windowMedianMs - s.baselineMedianMs;
-  return s.z >= o.minZ && shift >= o.minShiftMs && shift >= o.minRelativeShift * s.baselineMedianMs;
+  return (s.z >= o.minZ && shift >= o.minShiftMs && shift >= o.minRelativeShift * s.baselineMedianMs) || s.tailShare >= o.minTailShare;
 }
 
 export interface ServiceShift {

@@ -34,10 +34,15 @@ export function mostSaid(messages: Map<string, number>): string | undefined {
   return heaviest(messages.entries(), ([, n]) => n)?.[0];
 }
 
+/** Below this z a shift was judged on its tail, and the reason quotes that instead. */
+const TAIL_REASON_Z_BELOW = 3;
+
 export function shiftReason(shift: ServiceShift, blamed: Blame, requests: number): string {
   const t = shift.top;
   const z = t.z >= Z_SHOWN_MAX ? `${Z_SHOWN_MAX}+` : t.z.toFixed(1);
-  const figures = `a median ${ms(t.windowMedianMs)} where it normally takes ${ms(t.baselineMedianMs)} (${z} robust standard deviations above normal), adding ${ms(shift.addedMsPerRequest)} per request over ${requests} requests`;
+  // A shift seen only in the tail (some calls much slower, the median about the same) says so rather than quoting a small z.
+  const spread = t.z >= TAIL_REASON_Z_BELOW ? `(${z} robust standard deviations above normal)` : `(${pct(t.tailShare)} of calls far beyond normal's 99th percentile)`;
+  const figures = `a median ${ms(t.windowMedianMs)} where it normally takes ${ms(t.baselineMedianMs)} ${spread}, adding ${ms(shift.addedMsPerRequest)} per request over ${requests} requests`;
   if (t.kind === 'self') return `Latency shift in ${shift.service} "${blamed.operation}": its own time per call took ${figures}.`;
   const hop = `between ${t.caller ?? 'its callers'} and ${blamed.service} "${blamed.operation}"`;
   if (shift.viaCaller !== undefined) {

@@ -30,6 +30,14 @@ export interface IncidentAnswer extends IncidentWindow {
   rootCauses: RootCause[];
 }
 
+/**
+ * Lets requests that arrived meanwhile (most of them answered from the cache) run between the
+ * analysis steps: each step is synchronous CPU work of tens of ms on a loaded machine.
+ */
+function yieldToRequests(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 interface Detection {
   incidents: IncidentWindow[];
   /** The spread sample detection read: reused as the ranking's context. */
@@ -41,6 +49,7 @@ async function detectAll(store: TraceStore, range: AggregateQuery, nowMs: number
     store.entrySeries({ fromMs: range.fromMs - BASELINE_WINDOW_MS, toMs: range.toMs, namespace: range.namespace }),
     store.sampleSpans({ fromMs: range.fromMs - SPAN_BASELINE_MS, toMs: range.toMs, maxTraces: DETECTION_TRACES_MAX, prefer: 'spread', namespace: range.namespace }),
   ]);
+  await yieldToRequests();
   const windows = [...detectIncidents(series), ...detectSpanIncidents(sample, { fromMs: range.fromMs, nowMs })];
   const incidents = mergeIncidentWindows(windows)
     .map((i) => (i.ongoing && nowMs - i.endMs > ONGOING_WITHIN_MS ? { ...i, ongoing: false } : i))
@@ -88,13 +97,14 @@ export async function explain(store: TraceStore, incident: IncidentWindow, conte
   const spread = [...around, ...context];
   const spans = tracesIn([failing, spread], incident.startMs, incident.endMs);
   const baselineSpans = tracesIn([recent, spread], incident.startMs - BASELINE_WINDOW_MS, incident.startMs - 1);
+  await yieldToRequests();
   return { ...incident, rootCauses: rankRootCauses({ spans, baselineSpans, entryServices: [] }) };
 }
 
 /** An answer is served while it reflects the store as it was at most this long ago, ms (see rootCausesCache.ts). */
 export const ROOT_CAUSES_STALE_MS = 5_000;
-/** A served answer older than this, ms, is recomputed in the background for the next request. */
-export const ROOT_CAUSES_REFRESH_AFTER_MS = 1_000;
+/** A served answer older than this, ms, is recomputed in the background for the next request (at most one computation at a time). */
+export const ROOT_CAUSES_REFRESH_AFTER_MS = 2_000;
 
 const caches = new WeakMap<TraceStore, AnswerCache<IncidentAnswer, { incidents: IncidentAnswer[] }>>();
 
@@ -127,6 +137,7 @@ export async function rootCauses(store: TraceStore, range: AggregateQuery, nowMs
   }
   if (answers.length === 0) {
     // Nothing cleared the bar: a modest but sustained step in one place's own time still is a fault worth naming.
+    await yieldToRequests();
     const onset = shiftOnset(sample, range.fromMs);
     if (onset && onset.startMs <= range.toMs) {
       const answer = await explain(store, onsetIncident(onset, nowMs - onset.endMs <= ONGOING_WITHIN_MS), sample, range.namespace);
