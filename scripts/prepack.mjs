@@ -33,7 +33,12 @@ if (pkg.files?.includes('dashboard')) {
 if (reasons.length > 0) {
   console.error(`prepack ${pkg.name}: building (${reasons.join('; ')})`);
   // The package manager that is packing (npm or pnpm) runs the package's own build script.
+  // npm_execpath is its script (npm, pnpm under corepack) or a standalone binary (@pnpm/exe).
   const execPath = process.env.npm_execpath;
-  const r = execPath ? spawnSync(process.execPath, [execPath, 'run', 'build'], { stdio: 'inherit' }) : spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  const r = !execPath
+    ? spawnSync('npm', ['run', 'build'], { stdio: 'inherit' })
+    : /\.[cm]?js$/.test(execPath)
+      ? spawnSync(process.execPath, [execPath, 'run', 'build'], { stdio: 'inherit' })
+      : spawnSync(execPath, ['run', 'build'], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 }
