@@ -100,7 +100,8 @@ describe('incident API', () => {
     expect(gw.current).toEqual({ requestsPerSec: expect.closeTo(10 / 60, 3), errors: 10, errorRate: 1, p95Ms: expect.any(Number), minuteStartMs: base + 3 * MINUTE });
     expect(graph.nodes.map((n) => n.id)).not.toContain('faultline-chaos');
     const inventory = graph.nodes.find((n) => n.id === 'inventory')!;
-    expect(inventory).toMatchObject({ kind: 'service', seenByCallers: true, requests: 10, errors: 10 });
+    expect(inventory).toMatchObject({ kind: 'service', seenByCallers: true, requests: 10, errors: 10, incoming: { requests: 10, errors: 10, errorRate: 1 } });
+    expect(graph.nodes.find((n) => n.id === 'orders')!.incoming).toMatchObject({ requests: 180, errors: 30 });
   });
 
   it('shows a down service with what its callers saw, and background work apart from requests', async () => {

@@ -75,7 +75,7 @@ describe('buildGraph', () => {
     const graph = buildGraph({ nodes: [{ service: 'idle', stats: emptyStats() }], edges: [], knownServices: new Set() });
     expect(graph.nodes[0]).toEqual({
       id: 'idle', kind: 'service', requests: 0, errors: 0, errorRate: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, requestsPerSec: 0,
-      current: { requestsPerSec: 0, errors: 0, errorRate: 0, p95Ms: 0, minuteStartMs: 0 }, background: 0, seenByCallers: false,
+      current: { requestsPerSec: 0, errors: 0, errorRate: 0, p95Ms: 0, minuteStartMs: 0 }, background: 0, seenByCallers: false, incoming: null,
     });
   });
 

@@ -27,6 +27,8 @@ export interface GraphNode extends RedFigures, RateFigures {
   background: number;
   /** The figures are what callers saw: the node sent no server-side spans in the window. */
   seenByCallers: boolean;
+  /** All calls into the node as its callers saw them (failures, timeouts, short-circuits); null when nobody called it. */
+  incoming: (RedFigures & RateFigures & { retries: number; timeouts: number; shortCircuits: number }) | null;
 }
 
 export interface GraphEdge extends RedFigures, RateFigures {
@@ -121,9 +123,14 @@ export function buildGraph(input: GraphInput, toMs: number = Number.POSITIVE_INF
   const g = aggregateGraph(input, toMs);
   // Targets without their own server-side stats: their callers' view is all there is.
   const seenByCallers = new Map<string, WindowAggregate>();
+  const incoming = new Map<string, WindowAggregate>();
   const sources = new Set<string>();
   for (const edge of g.edges.values()) {
     sources.add(edge.source);
+    let all = incoming.get(edge.target);
+    if (!all) incoming.set(edge.target, (all = new WindowAggregate()));
+    mergeStats(all.total, edge.agg.total);
+    mergeStats(all.current, edge.agg.current);
     if (g.nodes.has(edge.target)) continue;
     let into = seenByCallers.get(edge.target);
     if (!into) seenByCallers.set(edge.target, (into = new WindowAggregate()));
@@ -131,14 +138,18 @@ export function buildGraph(input: GraphInput, toMs: number = Number.POSITIVE_INF
     mergeStats(into.current, edge.agg.current);
   }
 
+  const incomingOf = (id: string): GraphNode['incoming'] => {
+    const agg = incoming.get(id);
+    return agg ? { ...windowFigures(agg, g.clock), retries: agg.total.retries, timeouts: agg.total.timeouts, shortCircuits: agg.total.shortCircuits } : null;
+  };
   const nodes: GraphNode[] = [];
-  for (const [id, agg] of g.nodes) nodes.push({ id, kind: 'service', ...windowFigures(agg, g.clock), background: agg.background, seenByCallers: false });
+  for (const [id, agg] of g.nodes) nodes.push({ id, kind: 'service', ...windowFigures(agg, g.clock), background: agg.background, seenByCallers: false, incoming: incomingOf(id) });
   for (const [id, agg] of seenByCallers) {
     const kind = input.knownServices.has(id) || sources.has(id) ? 'service' : 'virtual';
-    nodes.push({ id, kind, ...windowFigures(agg, g.clock), background: 0, seenByCallers: true });
+    nodes.push({ id, kind, ...windowFigures(agg, g.clock), background: 0, seenByCallers: true, incoming: incomingOf(id) });
   }
   for (const id of sources) {
-    if (!g.nodes.has(id) && !seenByCallers.has(id)) nodes.push({ id, kind: 'service', ...windowFigures(new WindowAggregate(), g.clock), background: 0, seenByCallers: false });
+    if (!g.nodes.has(id) && !seenByCallers.has(id)) nodes.push({ id, kind: 'service', ...windowFigures(new WindowAggregate(), g.clock), background: 0, seenByCallers: false, incoming: null });
   }
   nodes.sort((a, b) => byName(a.id, b.id));
 

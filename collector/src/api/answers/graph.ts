@@ -25,6 +25,8 @@ export const GraphNode = RateFigures.extend({
   background: z.number().int().nonnegative(),
   /** True when the node sent no server-side spans in the window: its figures are its callers'. */
   seenByCallers: z.boolean(),
+  /** All calls into the node as its callers saw them; null when nobody called it. */
+  incoming: RateFigures.extend(CallCounts.shape).nullable(),
 });
 
 export const GraphEdge = RateFigures.extend(CallCounts.shape).extend({
