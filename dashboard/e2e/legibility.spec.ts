@@ -1,14 +1,11 @@
 // "Legible by default": at fit, on 1280×720 and 1920×1080, every map label renders at
 // 11 px or more, and no label overlaps another label or an edge. Checked on the rendered
 // page: label boxes from getBoundingClientRect, edges sampled along their paths.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { startCollector, type RunningCollector } from './fixtures/collector.js';
 import { loadShop, SHOP_NODES } from './fixtures/shop.js';
+import { legibilityProblems, measure, MIN_LABEL_PX } from './mapGeometry.js';
 import { screenshot } from './support.js';
-
-const MIN_LABEL_PX = 11;
-/** Distance between samples along an edge path, in screen px. */
-const EDGE_SAMPLE_STEP_PX = 3;
 
 let collector: RunningCollector;
 test.beforeAll(async () => {
@@ -16,58 +13,6 @@ test.beforeAll(async () => {
   await loadShop(collector.url);
 });
 test.afterAll(async () => collector?.stop());
-
-interface Measured {
-  labels: { id: string; fontPx: number; box: { x: number; y: number; w: number; h: number } }[];
-  edgePoints: { edge: string; x: number; y: number }[];
-  map: { x: number; y: number; w: number; h: number };
-  offscreenNodes: string[];
-}
-
-async function measure(page: Page, stepPx: number): Promise<Measured> {
-  return page.evaluate((step) => {
-    const svg = document.querySelector('[data-testid="service-map"]') as SVGSVGElement;
-    const mr = svg.getBoundingClientRect();
-    const box = (r: DOMRect) => ({ x: r.left, y: r.top, w: r.width, h: r.height });
-    const labels: Measured['labels'] = [];
-    for (const node of document.querySelectorAll('[data-testid^="map-node-"]')) {
-      for (const t of node.querySelectorAll<SVGTextElement>('text')) {
-        labels.push({ id: `${node.getAttribute('data-testid')} ${t.getAttribute('class')}`, fontPx: parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM()?.a ?? 1), box: box(t.getBoundingClientRect()) });
-      }
-    }
-    for (const label of document.querySelectorAll('[data-testid="edge-label"]')) {
-      const owner = label.closest('[data-testid^="map-edge-"]')!.getAttribute('data-testid')!;
-      // The label's box is its background rect; its texts must be legible too.
-      labels.push({ id: `${owner} label`, fontPx: Infinity, box: box(label.querySelector('rect')!.getBoundingClientRect()) });
-      for (const t of label.querySelectorAll<SVGTextElement>('text')) {
-        const fontPx = parseFloat(getComputedStyle(t).fontSize) * (t.getScreenCTM()?.a ?? 1);
-        labels.push({ id: `${owner} text`, fontPx, box: { x: 0, y: 0, w: 0, h: 0 } });
-      }
-    }
-    const edgePoints: Measured['edgePoints'] = [];
-    for (const path of document.querySelectorAll<SVGPathElement>('[data-testid="edge-line"]')) {
-      const owner = path.closest('[data-testid^="map-edge-"]')!.getAttribute('data-testid')!;
-      const ctm = path.getScreenCTM()!;
-      const len = path.getTotalLength();
-      const n = Math.max(2, Math.ceil((len * ctm.a) / step));
-      for (let i = 0; i <= n; i++) {
-        const p = path.getPointAtLength((len * i) / n);
-        edgePoints.push({ edge: owner, x: ctm.a * p.x + ctm.c * p.y + ctm.e, y: ctm.b * p.x + ctm.d * p.y + ctm.f });
-      }
-    }
-    const offscreenNodes = [...document.querySelectorAll('[data-testid^="map-node-"] rect')]
-      .filter((r) => {
-        const b = r.getBoundingClientRect();
-        return b.left < mr.left || b.top < mr.top || b.right > mr.right || b.bottom > mr.bottom;
-      })
-      .map((r) => r.parentElement!.getAttribute('data-testid')!);
-    return { labels, edgePoints, map: box(mr), offscreenNodes };
-  }, stepPx);
-}
-
-const overlap = (a: { x: number; y: number; w: number; h: number }, b: { x: number; y: number; w: number; h: number }, tolPx = 0.5) =>
-  a.x + tolPx < b.x + b.w && b.x + tolPx < a.x + a.w && a.y + tolPx < b.y + b.h && b.y + tolPx < a.y + a.h;
-const inside = (p: { x: number; y: number }, b: { x: number; y: number; w: number; h: number }, tolPx = 0.5) => p.x > b.x + tolPx && p.x < b.x + b.w - tolPx && p.y > b.y + tolPx && p.y < b.y + b.h - tolPx;
 
 for (const viewport of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }]) {
   test(`map at fit on ${viewport.width}×${viewport.height}: labels ≥ ${MIN_LABEL_PX} px, no label over a label or an edge`, async ({ browser }) => {
@@ -77,17 +22,10 @@ for (const viewport of [{ width: 1280, height: 720 }, { width: 1920, height: 108
       for (const id of SHOP_NODES) await expect(page.getByTestId(`map-node-${id}`)).toBeVisible();
       await expect(page.locator('[data-testid="edge-label"]')).toHaveCount(10);
       await page.getByRole('button', { name: 'Fit to screen' }).click();
-      const m = await measure(page, EDGE_SAMPLE_STEP_PX);
+      const m = await measure(page);
       expect(m.offscreenNodes, 'every node in view at fit').toEqual([]);
-      const small = m.labels.filter((l) => l.fontPx < MIN_LABEL_PX).map((l) => `${l.id}: ${l.fontPx.toFixed(1)} px`);
+      const { small, clashes } = legibilityProblems(m);
       expect(small).toEqual([]);
-      const boxes = m.labels.filter((l) => l.box.w > 0);
-      const clashes: string[] = [];
-      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) if (overlap(boxes[i]!.box, boxes[j]!.box)) clashes.push(`${boxes[i]!.id} × ${boxes[j]!.id}`);
-      for (const b of boxes) {
-        const hit = m.edgePoints.find((p) => inside(p, b.box));
-        if (hit) clashes.push(`${hit.edge} line × ${b.id}`);
-      }
       expect(clashes).toEqual([]);
       await screenshot(page, `map-fit-${viewport.width}x${viewport.height}`, { docs: false });
     } finally {

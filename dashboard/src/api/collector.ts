@@ -76,25 +76,31 @@ export function traceQueryString(q: TraceQuery): string {
   });
 }
 
-export const collectorApi = {
-  services: (w: TimeWindow, signal?: AbortSignal): Promise<ServiceSummary[]> => requestJson(`api/services${qs(windowParams(w))}`, parse.services, { signal }),
-  graph: (w: TimeWindow, signal?: AbortSignal): Promise<Graph> => requestJson(`api/graph${qs(windowParams(w))}`, parse.graph, { signal }),
-  traces: (q: TraceQuery, signal?: AbortSignal): Promise<TraceSummary[]> => requestJson(`api/traces${traceQueryString(q)}`, parse.traces, { signal }),
-  trace: (traceId: string, signal?: AbortSignal): Promise<Trace> => requestJson(`api/traces/${encodeURIComponent(traceId)}`, parse.trace, { signal }),
-  rootCauses: (w: TimeWindow, signal?: AbortSignal): Promise<RootCausesResponse> => requestJson(`api/root-causes${qs(windowParams(w))}`, parse.rootCauses, { signal }),
+/** A client for the collector at `baseUrl` (with a trailing slash; '' for the page's own origin). */
+export function createCollectorApi(baseUrl = '') {
+  const at = (path: string) => `${baseUrl}${path}`;
+  return {
+  services: (w: TimeWindow, signal?: AbortSignal): Promise<ServiceSummary[]> => requestJson(at(`api/services${qs(windowParams(w))}`), parse.services, { signal }),
+  graph: (w: TimeWindow, signal?: AbortSignal): Promise<Graph> => requestJson(at(`api/graph${qs(windowParams(w))}`), parse.graph, { signal }),
+  traces: (q: TraceQuery, signal?: AbortSignal): Promise<TraceSummary[]> => requestJson(at(`api/traces${traceQueryString(q)}`), parse.traces, { signal }),
+  trace: (traceId: string, signal?: AbortSignal): Promise<Trace> => requestJson(at(`api/traces/${encodeURIComponent(traceId)}`), parse.trace, { signal }),
+  rootCauses: (w: TimeWindow, signal?: AbortSignal): Promise<RootCausesResponse> => requestJson(at(`api/root-causes${qs(windowParams(w))}`), parse.rootCauses, { signal }),
   series: (w: TimeWindow & { stepMs?: number }, subject: SeriesSubject, signal?: AbortSignal): Promise<SeriesAnswer> =>
-    requestJson(`api/series${qs({ ...windowParams(w), stepMs: w.stepMs, ...subject })}`, parse.series, { signal }),
+    requestJson(at(`api/series${qs({ ...windowParams(w), stepMs: w.stepMs, ...subject })}`), parse.series, { signal }),
   breakers: (w: TimeWindow & { service?: string }, signal?: AbortSignal): Promise<Breaker[]> =>
-    requestJson(`api/breakers${qs({ ...windowParams(w), service: w.service })}`, parse.breakers, { signal }),
-  annotations: (w: TimeWindow, signal?: AbortSignal): Promise<Annotation[]> => requestJson(`api/annotations${qs(windowParams(w))}`, parse.annotations, { signal }),
-  config: (signal?: AbortSignal): Promise<DashboardConfig> => requestJson('api/config', parse.config, { signal }),
+    requestJson(at(`api/breakers${qs({ ...windowParams(w), service: w.service })}`), parse.breakers, { signal }),
+  annotations: (w: TimeWindow, signal?: AbortSignal): Promise<Annotation[]> => requestJson(at(`api/annotations${qs(windowParams(w))}`), parse.annotations, { signal }),
+  config: (signal?: AbortSignal): Promise<DashboardConfig> => requestJson(at('api/config'), parse.config, { signal }),
   alerts: (w: TimeWindow & { state?: 'firing' | 'resolved' }, signal?: AbortSignal): Promise<Alert[]> =>
-    requestJson(`api/alerts${qs({ ...windowParams(w), state: w.state })}`, parse.alerts, { signal }),
+    requestJson(at(`api/alerts${qs({ ...windowParams(w), state: w.state })}`), parse.alerts, { signal }),
   transactions: (q: TimeWindow & { state?: TransactionState; type?: string; limit?: number }, signal?: AbortSignal): Promise<TransactionSummary[]> =>
-    requestJson(`api/transactions${qs({ ...windowParams(q), state: q.state, type: q.type, limit: q.limit })}`, parse.transactions, { signal }),
+    requestJson(at(`api/transactions${qs({ ...windowParams(q), state: q.state, type: q.type, limit: q.limit })}`), parse.transactions, { signal }),
   transaction: (id: string, signal?: AbortSignal): Promise<TransactionDetail> =>
-    requestJson(`api/transactions/${encodeURIComponent(id)}`, parse.transaction, { signal }),
-};
+    requestJson(at(`api/transactions/${encodeURIComponent(id)}`), parse.transaction, { signal }),
+  };
+}
+
+export const collectorApi = createCollectorApi();
 
 export const collectorParsers = parse;
 export const STREAM_URL = 'api/stream';

@@ -1,30 +1,34 @@
-// Answer types of the collector's query API, inferred from the schemas that validate them.
+// Answer types. The query API's are the collector's own (`@faultline/collector/api-types`, types only).
 import type { z } from 'zod';
+import type * as C from '@faultline/collector/api-types';
 import type * as s from './schemas.js';
 
-export type ServiceSummary = z.infer<typeof s.serviceSummarySchema>;
-export type GraphNode = z.infer<typeof s.graphNodeSchema>;
-export type GraphEdge = z.infer<typeof s.graphEdgeSchema>;
-export type Graph = z.infer<typeof s.graphSchema>;
+export type ServiceSummary = C.ServiceEntry;
+export type CallerView = C.CallerView;
+export type GraphNode = C.GraphNode;
+export type GraphEdge = C.GraphEdge;
+export type Graph = C.GraphAnswer;
+export type GraphDelta = C.GraphDeltaEvent;
 export type NodeKind = GraphNode['kind'];
-export type CurrentFigures = z.infer<typeof s.currentSchema>;
+export type CurrentFigures = C.CurrentFigures;
 /** The figures every service, node, edge and series point carries. */
-export type Rates = Pick<ServiceSummary, 'requests' | 'errors' | 'errorRate' | 'p50Ms' | 'p95Ms' | 'p99Ms'>;
-export type TraceSummary = z.infer<typeof s.traceSummarySchema>;
-export type Span = z.infer<typeof s.spanSchema>;
-export type SpanEvent = Span['events'][number];
-export type SpanLink = Span['links'][number];
-export type SpanStatus = Span['status'];
-export type Attributes = Span['attributes'];
+export type Rates = C.RedFigures;
+export type TraceSummary = C.TraceSummary;
+export type Span = C.TraceSpan;
+export type SpanEvent = C.TraceSpan['events'][number];
+export type SpanLink = C.TraceSpan['links'][number];
+export type SpanStatus = C.TraceSpan['status'];
+export type Attributes = C.TraceSpan['attributes'];
+/** What a span attribute holds: any JSON value (the model's readers check the type they need). */
 export type AttrValue = Attributes[string];
-export type Trace = z.infer<typeof s.traceSchema>;
-export type RootCause = z.infer<typeof s.rootCauseSchema>;
-export type Incident = z.infer<typeof s.incidentSchema>;
-export type RootCausesResponse = z.infer<typeof s.rootCausesSchema>;
-export type SeriesAnswer = z.infer<typeof s.seriesSchema>;
-export type SeriesAnswerPoint = SeriesAnswer['points'][number];
-export type Breaker = z.infer<typeof s.breakerSchema>;
-export type Annotation = z.infer<typeof s.annotationSchema>;
+export type Trace = C.TraceAnswer;
+export type RootCause = C.RootCause;
+export type Incident = C.Incident;
+export type RootCausesResponse = C.RootCausesAnswer;
+export type SeriesAnswer = C.SeriesAnswer;
+export type SeriesAnswerPoint = C.SeriesPoint;
+export type Breaker = C.BreakerHistory;
+export type Annotation = C.Annotation;
 export type DashboardConfig = z.infer<typeof s.configSchema>;
 export type Alert = z.infer<typeof s.alertSchema>;
 export type TransactionState = z.infer<typeof s.transactionStateSchema>;

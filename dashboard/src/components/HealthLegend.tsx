@@ -11,6 +11,7 @@ export function HealthLegend() {
       <li>
         <span className="swatch virtual" /> ◌ virtual: called but not instrumented
       </li>
+      <li>on calls: ↻ retries · ◔ timeouts · ⊘ short-circuits (breaker open)</li>
     </ul>
   );
 }

@@ -37,7 +37,7 @@ export function MapDetails({ graph, layout, params, selectedNode, selectedEdge, 
         {node.kind === 'virtual' && <p className="muted">Called by instrumented services but sends no spans itself (a database, third-party API or uninstrumented service). Its numbers come from its callers.</p>}
         <StatsTable
           stats={node.stats}
-          extra={node.worstCaller ? [[`now, as ${node.worstCaller.source} saw its calls`, `${figuresLine(node.worstCaller.figures)} (${formatPct(node.worstCaller.figures.errorRate)} failed)`]] : []}
+          extra={node.seenByCallers ? [['now, as its callers saw their calls', `${figuresLine(node.seenByCallers)} (${formatPct(node.seenByCallers.errorRate)} failed)`]] : []}
         />
         <NeighbourList title="Callers" edges={callers.map((e) => ({ id: e.source, key: edgeKey(e.source, e.target), e }))} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />
         <NeighbourList title="Calls" edges={callees.map((e) => ({ id: e.target, key: edgeKey(e.source, e.target), e }))} onSelectNode={onSelectNode} onSelectEdge={onSelectEdge} />

@@ -52,9 +52,9 @@ describe.each([
 
 describe('breakerTransitions', () => {
   const breakers: Breaker[] = [
-    { service: 'orders', breaker: 'inventory', target: 'inventory', transitions: [{ timeMs: 8, from: 'open', to: 'bogus' }, { timeMs: 5, from: 'closed', to: 'open' }] },
-    { service: 'gateway', breaker: 'orders', target: 'orders', transitions: [{ timeMs: 2, from: 'closed', to: 'OPEN' }] },
-    { service: 'shipping', breaker: 'carrier', target: null, transitions: [{ timeMs: 1, from: 'closed', to: 'open' }] },
+    { service: 'orders', breaker: 'inventory', target: 'inventory', transitions: [{ timeMs: 8, from: 'bogus', to: 'open' }, { timeMs: 5, from: 'closed', to: 'open' }] },
+    { service: 'gateway', breaker: 'orders', target: 'orders', transitions: [{ timeMs: 2, from: 'closed', to: 'open' }] },
+    { service: 'shipping', breaker: 'carrier', target: 'carrier', transitions: [{ timeMs: 1, from: 'closed', to: 'open' }] },
   ];
   describe.each<[string, [string, string, number][], number]>([
     ['orders', [['gateway', 'orders', 2], ['orders', 'inventory', 5]], 1],

@@ -5,25 +5,23 @@ import { formatMs, formatPct } from './format.js';
 import { classifyHealth, type Health, type HealthThresholds, DEFAULT_THRESHOLDS } from './health.js';
 
 export interface Figures {
-  /** null when the collector sent no per-second rate (an older collector). */
-  requestsPerSec: number | null;
+  requestsPerSec: number;
   errors: number;
   errorRate: number;
   p95Ms: number;
   hasTraffic: boolean;
 }
 
-export type WithFigures = Rates & { requestsPerSec?: number | undefined; current?: CurrentFigures | undefined };
+export type WithFigures = Rates & { requestsPerSec: number; current: CurrentFigures };
 
-/** The last complete minute; a collector that sends no `current` gets its range figures instead. */
+/** The last complete minute of the window that holds data. */
 export function currentFigures(x: WithFigures): Figures {
   const c = x.current;
-  if (!c) return rangeFigures(x);
   return { requestsPerSec: c.requestsPerSec, errors: c.errors, errorRate: c.errorRate, p95Ms: c.p95Ms, hasTraffic: c.requestsPerSec > 0 || c.errors > 0 };
 }
 
 export function rangeFigures(x: WithFigures): Figures {
-  return { requestsPerSec: x.requestsPerSec ?? null, errors: x.errors, errorRate: x.errorRate, p95Ms: x.p95Ms, hasTraffic: x.requests > 0 || x.errors > 0 };
+  return { requestsPerSec: x.requestsPerSec, errors: x.errors, errorRate: x.errorRate, p95Ms: x.p95Ms, hasTraffic: x.requests > 0 || x.errors > 0 };
 }
 
 export function formatPerSec(perSec: number | null): string {

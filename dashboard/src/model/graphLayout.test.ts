@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Graph, GraphNode } from '../api/types.js';
 import type { Box } from './graphLayout.js';
 import { bigGraph, cascade, edge, node } from './fixtures/graphs.js';
-import { edgeBadges, layoutGraph, neighbours, worseHealth, worstCallers } from './graphLayout.js';
+import { edgeBadges, layoutGraph, neighbours, worseHealth } from './graphLayout.js';
 
 describe.each<[string, Graph, number, number, number]>([
   ['empty', { nodes: [], edges: [] }, 0, 0, 0],
@@ -48,8 +48,8 @@ describe('layoutGraph semantics', () => {
     expect(at('payments').health).toBe('healthy');
     // inventory sent no spans (it is down) but its callers saw every call fail.
     expect(at('inventory').health).toBe('failing');
-    expect(at('inventory').worstCaller).toMatchObject({ source: 'orders', figures: { errorRate: 1, requestsPerSec: 15 } });
-    expect(at('gateway').worstCaller).toBeNull();
+    expect(at('inventory').seenByCallers).toMatchObject({ errorRate: 1, requestsPerSec: 15 });
+    expect(at('gateway').seenByCallers).toBeNull();
     expect(at('inventory').summary).toBe('callers see 100% err · 15/s');
     expect(at('orders').summary).toBe('10/s · 50% err · p95 40 ms');
     expect(at('smtp.example.com').kind).toBe('virtual');
@@ -87,21 +87,11 @@ describe.each([
   it(`is ${expected}`, () => expect(worseHealth(a, b)).toBe(expected));
 });
 
-it('worstCallers keeps the caller whose current calls fail most, without summing', () => {
-  const edges = [edge('a', 'c', 10, 1), edge('b', 'c', 30, 30), edge('a', 'b', 5, 0), edge('x', 'b', 0, 0)];
-  const snapshot = structuredClone(edges);
-  const m = worstCallers(edges);
-  expect(m.get('c')).toMatchObject({ source: 'b', figures: { errorRate: 1, requestsPerSec: 0.5 } });
-  expect(m.get('b')?.source).toBe('a');
-  expect(m.has('a')).toBe(false);
-  expect(edges).toEqual(snapshot);
-});
-
 describe.each<[string, Partial<GraphNode>, string, string]>([
   ['failing earlier, clean now', { errors: 300, errorRate: 0.5, current: { requestsPerSec: 2, errors: 0, errorRate: 0, p95Ms: 12, minuteStartMs: 0 } }, 'healthy', '2.0/s · 0% err · p95 12 ms'],
   ['clean earlier, failing now', { errors: 0, errorRate: 0, current: { requestsPerSec: 2, errors: 120, errorRate: 1, p95Ms: 3, minuteStartMs: 0 } }, 'failing', '2.0/s · 100% err · p95 3.0 ms'],
-  ['no traffic in the last minute', { current: { requestsPerSec: 0, errors: 0, errorRate: 0, p95Ms: 0, minuteStartMs: null } }, 'idle', 'no traffic'],
-  ['a collector without current figures: the range', { current: undefined, requestsPerSec: 10, errors: 60, errorRate: 0.1 }, 'failing', '10/s · 10% err · p95 40 ms'],
+  ['sent no spans: its figures are its callers\'', { seenByCallers: true, current: { requestsPerSec: 2, errors: 120, errorRate: 1, p95Ms: 3, minuteStartMs: 0 } }, 'failing', 'callers see 100% err · 2.0/s'],
+  ['no traffic in the last minute', { current: { requestsPerSec: 0, errors: 0, errorRate: 0, p95Ms: 0, minuteStartMs: 0 } }, 'idle', 'no traffic'],
 ])('node health and summary: %s', (_name, patch, health, summary) => {
   it('come from the current figures, not the range', () => {
     const { result } = layoutGraph({ nodes: [{ ...node('a', 600, 0), ...patch }], edges: [] });

@@ -19,11 +19,11 @@ export interface LaidOutNode {
   y: number;
   width: number;
   height: number;
-  /** Worst of the node's own current health and what its worst caller sees now (a service that is down sends no spans). */
+  /** Worst of the node's own current health and what its callers see now (a service that is down sends no spans). */
   health: Health;
   stats: GraphNode;
-  /** The busiest-failing caller's current view of calls into this node (null when nothing calls it). */
-  worstCaller: { source: string; figures: Figures } | null;
+  /** All calls into this node in the last complete minute, as its callers saw them (null when nothing calls it). */
+  seenByCallers: Figures | null;
   /** Second line under the name: current rate, errors, p95 (or what callers see). */
   summary: string;
 }
@@ -35,22 +35,12 @@ export function worseHealth(a: Health, b: Health): Health {
   return HEALTH_RANK[a] >= HEALTH_RANK[b] ? a : b;
 }
 
-/** For each node, the caller whose current calls into it fail most (no sums: the API aggregates). */
-export function worstCallers(edges: readonly GraphEdge[]): Map<string, { source: string; figures: Figures }> {
-  const out = new Map<string, { source: string; figures: Figures }>();
-  for (const e of edges) {
-    const f = currentFigures(e);
-    if (!f.hasTraffic) continue;
-    const cur = out.get(e.target);
-    if (!cur || f.errorRate > cur.figures.errorRate || (f.errorRate === cur.figures.errorRate && (f.requestsPerSec ?? 0) > (cur.figures.requestsPerSec ?? 0))) out.set(e.target, { source: e.source, figures: f });
-  }
-  return out;
-}
-
 export interface EdgeBadge {
   kind: 'retries' | 'timeouts' | 'shortCircuits';
   count: number;
   text: string;
+  /** Glyph and count, for the map's labels (the legend says what the glyphs mean). */
+  short: string;
 }
 
 export interface Box {
@@ -136,16 +126,16 @@ export const textWidthPx = (text: string, fontPx: number): number => Math.ceil(t
 
 export function edgeBadges(e: Pick<GraphEdge, 'retries' | 'timeouts' | 'shortCircuits'>): EdgeBadge[] {
   const out: EdgeBadge[] = [];
-  if (e.retries > 0) out.push({ kind: 'retries', count: e.retries, text: `↻ ${e.retries} retr${e.retries === 1 ? 'y' : 'ies'}` });
-  if (e.timeouts > 0) out.push({ kind: 'timeouts', count: e.timeouts, text: `◔ ${e.timeouts} timeout${e.timeouts === 1 ? '' : 's'}` });
-  if (e.shortCircuits > 0) out.push({ kind: 'shortCircuits', count: e.shortCircuits, text: `⊘ ${e.shortCircuits} short-circuit${e.shortCircuits === 1 ? '' : 's'}` });
+  if (e.retries > 0) out.push({ kind: 'retries', count: e.retries, text: `↻ ${e.retries} retr${e.retries === 1 ? 'y' : 'ies'}`, short: `↻${e.retries}` });
+  if (e.timeouts > 0) out.push({ kind: 'timeouts', count: e.timeouts, text: `◔ ${e.timeouts} timeout${e.timeouts === 1 ? '' : 's'}`, short: `◔${e.timeouts}` });
+  if (e.shortCircuits > 0) out.push({ kind: 'shortCircuits', count: e.shortCircuits, text: `⊘ ${e.shortCircuits} short-circuit${e.shortCircuits === 1 ? '' : 's'}`, short: `⊘${e.shortCircuits}` });
   return out;
 }
 
 /** An edge label's lines: rate and errors, p95 (the sparkline goes beside it), then the badges. */
 export function edgeLabelLines(f: Figures, badges: readonly EdgeBadge[]): string[] {
   const lines = f.hasTraffic ? [`${formatPerSec(f.requestsPerSec)} · ${formatPct(f.errorRate)} err`, `p95 ${formatMs(f.p95Ms)}`] : ['no traffic now', ''];
-  if (badges.length > 0) lines.push(badges.map((b) => b.text).join('  '));
+  if (badges.length > 0) lines.push(badges.map((b) => b.short).join('  '));
   return lines;
 }
 
@@ -177,7 +167,7 @@ export function layoutGraph(graph: Graph, options: LayoutOptions = {}): { result
     for (const id of [e.source, e.target]) {
       if (!nodes.has(id)) {
         warnings.push(`edge ${edgeKey(e.source, e.target)} names unknown node ${id}; shown as virtual`);
-        nodes.set(id, { id, kind: 'virtual', requests: 0, errors: 0, errorRate: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0 });
+        nodes.set(id, { id, kind: 'virtual', requests: 0, errors: 0, errorRate: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, requestsPerSec: 0, current: { requestsPerSec: 0, errors: 0, errorRate: 0, p95Ms: 0, minuteStartMs: 0 }, background: 0, seenByCallers: true, incoming: null });
       }
     }
     const key = edgeKey(e.source, e.target);
@@ -191,20 +181,21 @@ export function layoutGraph(graph: Graph, options: LayoutOptions = {}): { result
   const roomForLabels = edges.size <= (options.edgeLabelsMax ?? EDGE_LABELS_MAX);
   g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: roomForLabels ? 28 : 70, edgesep: 14, marginx: 10, marginy: 10, ranker });
   g.setDefaultEdgeLabel(() => ({}));
-  const callers = worstCallers([...edges.values()]);
-  const info = new Map<string, { health: Health; summary: string }>();
+  const info = new Map<string, { health: Health; summary: string; seen: Figures | null }>();
   for (const n of nodes.values()) {
     const own = currentFigures(n);
-    const seen = callers.get(n.id);
+    // The collector adds up the calls into each node (`incoming`): the page does not.
+    const seen = n.incoming ? currentFigures(n.incoming) : null;
     const ownHealth = figuresHealth(own, thresholds);
-    const seenHealth = seen ? figuresHealth(seen.figures, thresholds) : 'idle';
+    const seenHealth = seen ? figuresHealth(seen, thresholds) : 'idle';
     const health = worseHealth(ownHealth, seenHealth);
     // Say why a node that reports itself healthy (or nothing at all) is not: its callers' calls fail.
     const summary =
-      n.kind === 'virtual' ? (seen ? figuresLine(seen.figures) : 'virtual (not instrumented)')
-      : seen && health !== ownHealth ? `callers see ${formatPct(seen.figures.errorRate)} err · ${formatPerSec(seen.figures.requestsPerSec)}`
+      n.kind === 'virtual' ? (seen ? figuresLine(seen) : 'virtual (not instrumented)')
+      : n.seenByCallers && own.hasTraffic ? `callers see ${formatPct(own.errorRate)} err · ${formatPerSec(own.requestsPerSec)}`
+      : seen && health !== ownHealth ? `callers see ${formatPct(seen.errorRate)} err · ${formatPerSec(seen.requestsPerSec)}`
       : figuresLine(own);
-    info.set(n.id, { health, summary });
+    info.set(n.id, { health, summary, seen });
     g.setNode(n.id, { width: nodeWidthPx(n.id, summary, health, n.kind), height: NODE_HEIGHT_PX });
   }
   const labels = new Map<string, string[]>();
@@ -233,8 +224,8 @@ export function layoutGraph(graph: Graph, options: LayoutOptions = {}): { result
 
   const laidNodes: LaidOutNode[] = [...nodes.values()].map((n) => {
     const d = g.node(n.id);
-    const { health, summary } = info.get(n.id)!;
-    return { id: n.id, kind: n.kind, x: d.x, y: d.y, width: d.width, height: d.height, health, stats: n, worstCaller: callers.get(n.id) ?? null, summary };
+    const { health, summary, seen } = info.get(n.id)!;
+    return { id: n.id, kind: n.kind, x: d.x, y: d.y, width: d.width, height: d.height, health, stats: n, seenByCallers: seen, summary };
   });
   const laidEdges: LaidOutEdge[] = [...edges.entries()].map(([key, e]) => {
     const d = g.edge(e.source, e.target) as unknown as { points: Point[]; x?: number; y?: number };
@@ -255,10 +246,15 @@ export function layoutGraph(graph: Graph, options: LayoutOptions = {}): { result
       const half = labelColumns.get(colKey(cx)) ?? size.width / 2;
       const srcOut = src.x + (columns.get(colKey(src.x)) ?? src.width / 2) + PORT_GAP_PX;
       const tgtIn = tgt.x - (columns.get(colKey(tgt.x)) ?? tgt.width / 2) - PORT_GAP_PX;
-      // Interior points before and after the label keep dagre's routing (long edges).
+      // A long edge passes other columns through dagre's dummy points: flat across each column,
+      // so its slopes stay in the empty gaps between columns.
       const labelIndex = raw.findIndex((p) => Math.abs(p.x - cx) < 0.5 && Math.abs(p.y - d.y!) < 0.5);
-      const before = labelIndex > 0 ? raw.slice(1, labelIndex) : [];
-      const after = labelIndex > 0 ? raw.slice(labelIndex + 1, -1) : [];
+      const across = (p: Point): Point[] => {
+        const halfPx = Math.max(columns.get(colKey(p.x)) ?? 0, labelColumns.get(colKey(p.x)) ?? 0);
+        return halfPx > 0 ? [{ x: p.x - halfPx - PORT_GAP_PX, y: p.y }, { x: p.x + halfPx + PORT_GAP_PX, y: p.y }] : [p];
+      };
+      const before = labelIndex > 0 ? raw.slice(1, labelIndex).flatMap(across) : [];
+      const after = labelIndex > 0 ? raw.slice(labelIndex + 1, -1).flatMap(across) : [];
       points = [
         { x: src.x + src.width / 2, y: src.y },
         { x: srcOut, y: src.y },

@@ -131,7 +131,7 @@ function MapView({ graph, window, annotations, series, params, path, setParams }
                   <td>
                     <span className={`badge health-${n.health}`}>{HEALTH_LABEL[n.health]}</span>
                   </td>
-                  <NowCells figures={n.worstCaller && n.health !== 'idle' && !currentFigures(n.stats).hasTraffic ? n.worstCaller.figures : currentFigures(n.stats)} seenBy={n.worstCaller && !currentFigures(n.stats).hasTraffic ? n.worstCaller.source : null} />
+                  <NowCells figures={n.seenByCallers && (n.stats.seenByCallers || !currentFigures(n.stats).hasTraffic) ? n.seenByCallers : currentFigures(n.stats)} seenBy={n.seenByCallers && (n.stats.seenByCallers || !currentFigures(n.stats).hasTraffic) ? 'its callers' : null} />
                   <HistoryCell stats={n.stats} />
                 </tr>
               ))}

@@ -10,7 +10,7 @@ import { useApi } from '../hooks/useApi.js';
 import { useDashboard } from '../hooks/useDashboard.js';
 import { breakerTimelines, breakerTransitions } from '../model/breakerIntervals.js';
 import { currentFigures, figuresHealth, figuresLine } from '../model/figures.js';
-import { neighbours, worseHealth, worstCallers } from '../model/graphLayout.js';
+import { neighbours, worseHealth } from '../model/graphLayout.js';
 import { HEALTH_LABEL } from '../model/health.js';
 import { linkTo } from '../model/route.js';
 import { chartPoints, seriesStepMs } from '../model/series.js';
@@ -21,13 +21,16 @@ export function ServicePage({ service }: { service: string }) {
   const { params } = d.location;
   const totals = useApi(`services:${d.rangeKey}`, d.tick, (signal) => collectorApi.services(d.window, signal));
   const graph = useApi(`graph:${d.rangeKey}`, d.tick, (signal) => collectorApi.graph(d.window, signal));
-  const summary = totals.data?.find((s) => s.name === service);
+  const node = graph.data?.nodes.find((n) => n.id === service);
+  // A service that sent no spans (down) has only its callers' figures: never shown as its own.
+  const sentNoSpans = node?.seenByCallers ?? !totals.data?.some((s) => s.name === service);
+  const summary = sentNoSpans ? undefined : totals.data?.find((s) => s.name === service);
   const { callers, callees } = graph.data ? neighbours(graph.data, service) : { callers: [], callees: [] };
-  // A service that sent no spans (down) is charted from its busiest caller's calls to it.
-  const seenBy = totals.data && !summary ? (callers[0]?.source ?? null) : null;
+  // ... and is charted from its busiest caller's calls to it.
+  const seenBy = totals.data && graph.data && sentNoSpans ? (callers[0]?.source ?? null) : null;
   const subject = seenBy ? { source: seenBy, target: service } : { service };
   const stepMs = seriesStepMs(d.window);
-  const series = useApi(totals.data ? `series:${service}:${seenBy ?? ''}:${d.rangeKey}` : null, d.tick, (signal) => collectorApi.series({ ...d.window, stepMs }, subject, signal));
+  const series = useApi(totals.data && graph.data ? `series:${service}:${seenBy ?? ''}:${d.rangeKey}` : null, d.tick, (signal) => collectorApi.series({ ...d.window, stepMs }, subject, signal));
   const breakers = useApi(`breakers:${d.rangeKey}`, d.tick, (signal) => collectorApi.breakers(d.window, signal));
   const annotations = useApi(`annotations:${d.rangeKey}`, d.tick, (signal) => collectorApi.annotations(d.window, signal));
   const timelines = useMemo(() => {
@@ -38,9 +41,9 @@ export function ServicePage({ service }: { service: string }) {
   }, [breakers.data, service, d.window]);
 
   const own = summary ? currentFigures(summary) : null;
-  const worst = graph.data ? worstCallers(graph.data.edges).get(service) : undefined;
+  const seen = node?.incoming ? currentFigures(node.incoming) : null;
   const ownHealth = own ? figuresHealth(own) : 'idle';
-  const health = worseHealth(ownHealth, worst ? figuresHealth(worst.figures) : 'idle');
+  const health = worseHealth(ownHealth, seen ? figuresHealth(seen) : 'idle');
   const showCallers = callers.length > 0 && (!summary || health !== ownHealth);
   const annotationList = annotations.data ?? [];
 
@@ -50,10 +53,10 @@ export function ServicePage({ service }: { service: string }) {
         <h1>
           Service <span className="svc-title">{service}</span>
         </h1>
-        {(summary || worst) && (
+        {(summary || seen) && (
           <span className={`badge health-${health}`} data-testid="service-health">
             {HEALTH_LABEL[health]}
-            {health !== ownHealth && worst ? ` (as ${worst.source} sees it)` : ''}
+            {health !== ownHealth && seen ? ' (as its callers see it)' : ''}
           </span>
         )}
         {own && <span data-testid="service-now">now: {figuresLine(own)}</span>}
