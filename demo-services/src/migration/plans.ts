@@ -7,19 +7,40 @@ import { playTimeline } from '../scenarios/timeline.js';
 import { ROUTE_SPECS } from '../services/gateway/routing.js';
 import type { MigrationController } from './controller.js';
 import { pendingEvents } from './sides.js';
+import { openDbReadOnly } from '../lib/db.js';
 
 export interface PlanOutcome {
   /** False once the monolith was decommissioned: its database then no longer has to follow. */
   monolithRunning: boolean;
   /** The window the report's `userErrors` covers, and the faulty route's first stage (strangler). */
   userWindow: { fromMs: number; toMs: number; route: string | null; weightPct: number | null };
+  /** Big bang: the run before the flip, to compare error rates with. */
+  beforeWindow?: { fromMs: number; toMs: number };
+  /** Big bang: most orders seen stuck at once (unfinished for longer than `STUCK_AFTER_MS`) in orders' database. */
+  stuckOrdersMax?: number;
+}
+
+/** An order still unfinished this long after it was placed counts as stuck (the resilient saga's steps give up within 5 s). */
+export const STUCK_AFTER_MS = 5000;
+const STUCK_SAMPLE_MS = 500;
+
+function stuckOrders(ordersDbPath: string): number {
+  const db = openDbReadOnly(ordersDbPath);
+  try {
+    return (db.prepare("SELECT COUNT(*) AS n FROM orders WHERE status IN ('pending', 'cancelling') AND created_ms < ?").get(Date.now() - STUCK_AFTER_MS) as { n: number }).n;
+  } catch {
+    return 0;
+  } finally {
+    db.close();
+  }
 }
 
 /** Routes the strangler moves after the faulty one, one at a time. */
 const LATER_ROUTES = ['payments', 'shipments', 'orders'];
 /** The route whose service is made faulty during its canary. */
 export const FAULTY_ROUTE = 'reservations';
-const ATTEMPTS_MAX = 2;
+/** Canaries per route before the migration gives up on it (a loaded machine can fail a healthy stage). */
+const ATTEMPTS_MAX = 3;
 
 async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -38,6 +59,14 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<void> {
  */
 export async function runBigBang(p: { def: ScenarioDefinition; shop: Shop; injector: FaultInjector; controller: MigrationController; durationMs: number; mode: Mode; log: (l: string) => void }): Promise<PlanOutcome> {
   const startMs = Date.now();
+  let stuckOrdersMax = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      stuckOrdersMax = Math.max(stuckOrdersMax, stuckOrders(p.shop.dbPaths.orders));
+      await sleep(STUCK_SAMPLE_MS);
+    }
+  })();
   const timeline = playTimeline(p.def, p.injector, p.durationMs, p.log);
   await sleep(BIG_BANG_FLIP_AT * p.durationMs);
   await p.controller.flipAll();
@@ -50,7 +79,14 @@ export async function runBigBang(p: { def: ScenarioDefinition; shop: Shop; injec
   await p.shop.process('monolith').stop();
   await timeline;
   await sleep(Math.max(0, startMs + p.durationMs - Date.now()));
-  return { monolithRunning: false, userWindow: { fromMs: flipMs, toMs: Date.now(), route: null, weightPct: null } };
+  sampling = false;
+  await sampler;
+  return {
+    monolithRunning: false,
+    userWindow: { fromMs: flipMs, toMs: Date.now(), route: null, weightPct: null },
+    beforeWindow: { fromMs: startMs, toMs: flipMs },
+    stuckOrdersMax,
+  };
 }
 
 /**

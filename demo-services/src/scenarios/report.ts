@@ -30,6 +30,10 @@ export interface MigrationDetails {
     /** The most the fault could have reached: requests routed to the faulty service's canary buckets, over all requests (strangler). */
     boundErrorRate: number | null;
   };
+  /** Big bang: what users saw before the flip (the error-rate jump is `userErrors` against this). */
+  beforeMigration: { requests: number; failed: number; errorRate: number } | null;
+  /** Big bang: most orders stuck at once (unfinished for over 5 s) in orders' database during the run. */
+  stuckOrdersMax: number | null;
   /** Orders the two sides disagree on once settled (the data sync's check). */
   sidesDisagree: number;
   /** Where the canary read its figures and the annotations went. */
@@ -120,6 +124,7 @@ function formatMigration(r: ScenarioReport): string[] {
     lines.push(...d.rollbackReasons.map((reason) => `  rollback: ${reason}`));
     const u = d.userErrors;
     lines.push(`  users during the fault: ${u.failed}/${u.requests} failed (${(u.errorRate * 100).toFixed(2)}%${u.boundErrorRate !== null ? `, bound ${(u.boundErrorRate * 100).toFixed(2)}%` : ''})`);
+    if (d.beforeMigration) lines.push(`  users before the flip: ${d.beforeMigration.failed}/${d.beforeMigration.requests} failed (${(d.beforeMigration.errorRate * 100).toFixed(2)}%); most orders stuck at once: ${d.stuckOrdersMax}`);
     lines.push(`  sides disagree on ${d.sidesDisagree} orders`);
   }
   if (r.readModel) {
