@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCascade, type CascadeResult } from '../../e2e/fixtures/cascade.js';
 import { startCollector, type RunningCollector } from '../../e2e/fixtures/collector.js';
-import { createCollectorApi } from './collector.js';
+import { createCollectorApi, type SeriesSubject } from './collector.js';
 
 const START_TIMEOUT_MS = 120_000;
 const HOUR_MS = 3_600_000;
@@ -41,7 +41,8 @@ describe('answers of a real collector pass the dashboard client', () => {
     await api.rootCauses(window);
   });
   it('series of a service, an edge and the system', async () => {
-    for (const subject of [{ service: 'orders' }, { source: 'orders', target: 'inventory' }, {}]) {
+    const subjects: SeriesSubject[] = [{ service: 'orders' }, { source: 'orders', target: 'inventory' }, {}];
+    for (const subject of subjects) {
       const s = await api.series({ ...window, stepMs: 300_000 }, subject);
       expect(s.stepMs).toBe(300_000);
       expect(s.points.length).toBeGreaterThan(0);
