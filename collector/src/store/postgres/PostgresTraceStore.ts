@@ -151,7 +151,7 @@ export class PostgresTraceStore implements TraceStore {
              root_service = coalesce(excluded.root_service, traces.root_service), root_operation = coalesce(excluded.root_operation, traces.root_operation),
              span_count = traces.span_count + excluded.span_count, error_count = traces.error_count + excluded.error_count,
              services = fl_union(traces.services, excluded.services), correlation_id = coalesce(traces.correlation_id, excluded.correlation_id),
-             failed_callees = fl_union(traces.failed_callees, excluded.failed_callees)`,
+             failed_callees = CASE WHEN excluded.failed_callees = ',' THEN traces.failed_callees ELSE fl_union(traces.failed_callees, excluded.failed_callees) END`,
           [JSON.stringify(plan.traces.map((t) => ({
             trace_id: t.traceId, start_ms: t.startMs, end_ms: t.endMs, root_service: t.rootService, root_operation: t.rootOperation,
             span_count: t.spanCount, error_count: t.errorCount, services: `,${t.services.join(',')},`,

@@ -102,7 +102,7 @@ export class SqliteTraceStore implements TraceStore {
         root_service = coalesce(excluded.root_service, root_service), root_operation = coalesce(excluded.root_operation, root_operation),
         span_count = span_count + excluded.span_count, error_count = error_count + excluded.error_count,
         services = fl_union(services, excluded.services), correlation_id = coalesce(correlation_id, excluded.correlation_id),
-        failed_callees = fl_union(failed_callees, excluded.failed_callees)`),
+        failed_callees = CASE WHEN excluded.failed_callees = ',' THEN failed_callees ELSE fl_union(failed_callees, excluded.failed_callees) END`),
       upsertNode: db.prepare(`INSERT INTO node_minute (bucket_ms, service, requests, errors, retries, timeouts, short_circuits, hist, entry_requests, entry_errors, entry_hist, namespace, background, background_errors)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket_ms, namespace, service) DO UPDATE SET
         requests = requests + excluded.requests, errors = errors + excluded.errors, retries = retries + excluded.retries,
