@@ -167,6 +167,9 @@ describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
     expect(await store.prune(now - 3600_000, 2)).toBe(1);
     expect(await store.prune(now - 3600_000, 2)).toBe(0);
     expect(await store.getTrace(old[0]!.traceId)).toEqual([]);
+    await store.upsertAnnotations([{ id: 'old', timeMs: now - 3 * 3600_000, kind: 'deploy', text: 'v1', attributes: {}, namespace: '', origin: 'api' }]);
+    await store.prune(now - 3600_000, 2);
+    expect(await store.annotations({ fromMs: now - 4 * 3600_000, toMs: now, limit: 10 })).toEqual([]);
     expect(await store.getTrace(fresh.traceId)).toHaveLength(1);
     await store.checkWritable();
   });
@@ -299,6 +302,8 @@ describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
     await store.insertSpans([lost, nobody], now);
     let g = await graph(store);
     expect(g.edges.map((x) => [x.source, x.target])).toEqual([['orders', 'audit.events'], ['orders', 'notifications']]);
+    const edgeSeries = await store.series({ ...range, of: { source: 'orders', target: 'notifications' } });
+    expect(edgeSeries.reduce((k, b) => k + b.stats.requests, 0)).toBe(1);
     await store.resolvePendingEdges(now + 10_000);
     g = await graph(store);
     expect(g.edges.map((x) => [x.source, x.target])).toEqual([['orders', 'audit.events'], ['orders', 'notifications']]);

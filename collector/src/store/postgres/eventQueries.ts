@@ -60,6 +60,6 @@ export async function breakerTransitions(q: Query, query: BreakerQuery): Promise
 }
 
 export async function pruneEvents(client: pg.PoolClient, cutoffMs: number): Promise<void> {
-  await client.query("DELETE FROM annotations WHERE coalesce(end_ms, time_ms) < $1 AND origin = 'ingest'", [cutoffMs]);
+  await client.query('DELETE FROM annotations WHERE coalesce(end_ms, time_ms) < $1', [cutoffMs]);
   await client.query('DELETE FROM breaker_transitions WHERE time_ms < $1', [cutoffMs]);
 }

@@ -38,6 +38,6 @@ export function breakerTransitions(db: Database.Database, q: BreakerQuery): Brea
 }
 
 export function pruneEvents(db: Database.Database, cutoffMs: number): void {
-  db.prepare("DELETE FROM annotations WHERE coalesce(end_ms, time_ms) < ? AND origin = 'ingest'").run(cutoffMs);
+  db.prepare('DELETE FROM annotations WHERE coalesce(end_ms, time_ms) < ?').run(cutoffMs);
   db.prepare('DELETE FROM breaker_transitions WHERE time_ms < ?').run(cutoffMs);
 }
