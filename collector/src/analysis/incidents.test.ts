@@ -74,6 +74,16 @@ describe('detectIncidents', () => {
     expect(detectIncidents([series('shop', two)])).toHaveLength(2);
   });
 
+  it('learns a failure rate that was there from the first minute: it opens only for want of a baseline, and a later fault is an incident of its own', () => {
+    const chronic: Minute[] = Array.from({ length: 10 }, (): Minute => [100, 25]);
+    const incidents = detectIncidents([series('mail', [...chronic, [100, 80], [100, 80], ...chronic])]);
+    expect(incidents).toHaveLength(2);
+    expect(incidents[0]).toMatchObject({ startMs: T0, endMs: T0 + BUCKET_MS, ongoing: false });
+    expect(incidents[0]!.signals[0]).toMatch(/no baseline/);
+    expect(incidents[1]).toMatchObject({ startMs: T0 + 10 * BUCKET_MS, endMs: T0 + 12 * BUCKET_MS, ongoing: false });
+    expect(incidents[1]!.signals[0]).toMatch(/baseline 25\.0%/);
+  });
+
   it('does not learn an incident into the baseline: a long outage stays one incident', () => {
     const outage: Minute[] = [...healthy(10), ...Array.from({ length: 60 }, (): Minute => [100, 50])];
     const incidents = detectIncidents([series('shop', outage)]);

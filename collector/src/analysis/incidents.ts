@@ -123,7 +123,7 @@ interface Baseline {
   histogram: Histogram;
 }
 
-type Verdict = { kind: 'quiet' } | { kind: 'healthy' } | { kind: 'raised'; signal: string };
+type Verdict = { kind: 'quiet' } | { kind: 'healthy' } | { kind: 'raised'; signal: string; absolute?: boolean };
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
@@ -142,7 +142,7 @@ function judge(bucket: Bucket, baseline: Baseline, o: ResolvedIncidentOptions): 
     : o.absoluteErrorRate;
   if (bucket.errors >= o.minErrors && errorRate > rateLimit) {
     const from = trusted ? `baseline ${pct(baseRate)}` : `no baseline, threshold ${pct(rateLimit)}`;
-    return { kind: 'raised', signal: `error rate ${pct(errorRate)} (${from})` };
+    return { kind: 'raised', signal: `error rate ${pct(errorRate)} (${from})`, absolute: !trusted };
   }
   // Without a baseline, slowness is not judged: warm-up (cold caches, JIT, first connections) is slow and is not an incident.
   const p95Limit = trusted ? Math.max(baseP95 * o.p95Factor, baseP95 + o.p95DeltaMs) : o.absoluteP95Ms;
@@ -194,6 +194,9 @@ function windowsOf(series: ServiceSeries, o: ResolvedIncidentOptions): ServiceWi
       } else {
         open.endMs = bucket.startMs + o.bucketMs;
       }
+      // Raised only for want of a baseline: this is how the data began, so it is the normal that later minutes are judged against
+      // (a dependency that fails as often before a fault as during it is no part of that fault).
+      if (verdict.absolute) addHealthy(bucket);
       continue;
     }
     if (verdict.kind === 'healthy') {

@@ -41,7 +41,7 @@ export interface SpanIncidentOptions {
   absoluteErrorRate?: number;
   /** Fewest trailing requests of a rare operation that can open an incident on overwhelming evidence. Default 4. */
   strongRequests?: number;
-  /** Normal requests that overwhelming evidence is judged against, at least. Default 8. */
+  /** Normal requests that succeeded that overwhelming evidence is judged against, at least. Default 8. */
   minStrongBaseline?: number;
   /** Overwhelming: every request slower than this × the slowest normal one (+ `latencyDeltaMs`). Default 1.5. */
   strongFactor?: number;
@@ -180,9 +180,16 @@ function judge(group: readonly Point[], normal: readonly Point[], o: Resolved): 
  * a rare operation's few calls since a fault are enough. Returns the signal, or null.
  */
 function strongShift(group: readonly Point[], normal: readonly Point[], o: Resolved): string | null {
-  if (group.length < o.strongRequests || normal.length < o.minStrongBaseline) return null;
+  if (group.length < o.strongRequests) return null;
+  // Normal's slowest is taken over requests that succeeded: a normal of failures only says nothing about speed.
   let normalMax = 0;
-  for (const p of normal) if (!p.failed && p.durationMs > normalMax) normalMax = p.durationMs;
+  let ok = 0;
+  for (const p of normal) {
+    if (p.failed) continue;
+    ok++;
+    if (p.durationMs > normalMax) normalMax = p.durationMs;
+  }
+  if (ok < o.minStrongBaseline) return null;
   let groupMin = Infinity;
   for (const p of group) groupMin = Math.min(groupMin, p.durationMs);
   if (!(groupMin >= normalMax * o.strongFactor + o.latencyDeltaMs)) return null;

@@ -27,15 +27,15 @@ let n = 0;
 const hex = (len: number) => (++n).toString(16).padStart(len, '0');
 
 /**
- * One request every 250 ms for `seconds`: edge-proxy → orders-svc → ledger-svc, and every
- * 4th request also edge-proxy → mailer, which fails one call in three at all times.
+ * One request every `stepMs` for `seconds`: edge-proxy → orders-svc → ledger-svc, and every
+ * 4th request also edge-proxy → mailer, which fails one call in `mailFailsEvery` at all times.
  * `faultAt(t)` gives the fault in force at t ms.
  */
-function traffic(seconds: number, faultAt: (t: number) => Fault, seed = 5): SpanRecord[] {
+function traffic(seconds: number, faultAt: (t: number) => Fault, stepMs = 250, mailFailsEvery = 3, seed = 5): SpanRecord[] {
   const r = rng(seed);
   const noise = () => 0.8 + 0.4 * r();
   const out: SpanRecord[] = [];
-  for (let k = 0, t = 0; t < seconds * 1000; k++, t += 250) {
+  for (let k = 0, t = 0; t < seconds * 1000; k++, t += stepMs) {
     const f = faultAt(t);
     const cpu = f.edgeCpu ?? 1;
     const traceId = hex(32);
@@ -46,7 +46,7 @@ function traffic(seconds: number, faultAt: (t: number) => Fault, seed = 5): Span
     const ordersGap = 1 * noise() * cpu;
     const ordersSpan = ordersWork + ledgerWork + ledgerGap;
     const mail = k % 4 === 0;
-    const mailFails = mail && k % 12 === 0;
+    const mailFails = mail && (k / 4) % mailFailsEvery === 0;
     const mailSpan = 6 * noise();
     const edgeWork = 2 * noise() * cpu;
     const root = makeSpan({ traceId, spanId: hex(16), service: 'edge-proxy', name: 'edge.v1.Edge/Checkout', startMs: at, durationMs: edgeWork + ordersSpan + ordersGap + (mail ? mailSpan + 1 : 0), status: mailFails ? 'error' : 'unset' });
@@ -82,7 +82,7 @@ async function answer(spans: readonly SpanRecord[]) {
 const FAULT_AT_MS = 40_000;
 
 describe('root causes on a hand-written gRPC-shaped system', () => {
-  it('opens nothing on fault-free traffic, though mailer fails one call in three throughout', async () => {
+  it('opens nothing on fault-free traffic, though one call to mailer in three fails throughout', async () => {
     expect(await answer(traffic(60, () => ({})))).toEqual([]);
   });
 
@@ -100,5 +100,20 @@ describe('root causes on a hand-written gRPC-shaped system', () => {
     const incidents = await answer(traffic(70, (t) => (t >= FAULT_AT_MS ? { edgeCpu: 6 } : {})));
     expect(incidents.length, JSON.stringify(incidents, null, 1)).toBe(1);
     expect(incidents[0]!.ranked[0], JSON.stringify(incidents[0], null, 1)).toBe('edge-proxy');
+  });
+
+  it('names ledger-svc in a small case: 45 requests, 20 s of them before a 200 ms delay on its hop', async () => {
+    const incidents = await answer(traffic(30, (t) => (t >= 20_000 ? { ledgerHopMs: 200 } : {}), 666));
+    expect(incidents.length, JSON.stringify(incidents, null, 1)).toBe(1);
+    expect(incidents[0]!.ranked[0], JSON.stringify(incidents[0], null, 1)).toBe('ledger-svc');
+  });
+
+  it('keeps a service that failed every call from the first minute on out of a later fault: that fault is an incident of its own', async () => {
+    const incidents = await answer(traffic(150, (t) => (t >= 130_000 ? { ledgerHopMs: 40 } : {}), 250, 1));
+    const fault = incidents.find((i) => i.startMs <= T + 131_000 && i.endMs >= T + 131_000);
+    expect(fault, JSON.stringify(incidents, null, 1)).toBeDefined();
+    expect(fault!.startMs).toBeGreaterThanOrEqual(T + 120_000);
+    expect(fault!.ranked[0], JSON.stringify(fault, null, 1)).toBe('ledger-svc');
+    expect(fault!.ranked).not.toContain('mailer');
   });
 });
