@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../src/lib/ports.js';
+import { natsReachable } from '../src/lib/natsAdmin.js';
 import { eventually, getJson, pidAlive } from './helpers.js';
+
+const NATS_URL = process.env.NATS_URL || 'nats://127.0.0.1:4222';
+const natsUp = await natsReachable(NATS_URL);
 
 /** Child processes running one of our scripts (tsx also keeps an esbuild helper around). */
 function childPids(pid: number): number[] {
@@ -66,4 +70,66 @@ describe('pnpm demo (demo.ts as a process)', () => {
     }
     for (const pid of pids) expect(pidAlive(pid), `child ${pid} still running`).toBe(false);
   });
+
+  it.skipIf(!natsUp && process.env.REQUIRE_SERVICES !== '1')(
+    'DEMO_MODE=migration: the monolith behind the strangler gateway, every route on it, migrated from the control server',
+    { timeout: 180_000 },
+    async () => {
+      const [collectorPort, controlPort, gatewayPort] = await freePorts(3);
+      const demo = spawn(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', 'src/demo.ts'], {
+        cwd: join(import.meta.dirname, '..'),
+        env: {
+          ...process.env,
+          FAULTLINE_PORT: String(collectorPort),
+          FAULTLINE_CONTROL_PORT: String(controlPort),
+          GATEWAY_PORT: String(gatewayPort),
+          DEMO_DATA_DIR: join(dir, 'migration'),
+          DEMO_RPS: '3',
+          DEMO_MODE: 'migration',
+          NATS_URL,
+          FAULTLINE_GRPC_PORT: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      demo.stdout.on('data', (c: Buffer) => (output += c.toString()));
+      demo.stderr.on('data', (c: Buffer) => (output += c.toString()));
+      const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+      let pids: number[] = [];
+      const control = `http://127.0.0.1:${controlPort}`;
+      try {
+        const ready = await eventually(async () => (output.includes('Dashboard:') ? true : undefined), 150_000, 200);
+        expect(ready, output).toBe(true);
+        expect(output).toContain(`${control}/migration`);
+        // Collector, six services, the monolith and the history view.
+        pids = childPids(demo.pid!);
+        expect(pids.length).toBe(9);
+        const { body: state } = await getJson<{ routes: Record<string, number>; running: string | null }>(`${control}/migration`);
+        expect(state).toMatchObject({ routes: { notifications: 0, reservations: 0, payments: 0, shipments: 0, orders: 0 }, running: null });
+        const placed = await fetch(`http://127.0.0.1:${gatewayPort}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sku":"sku-1","qty":1}' });
+        expect(placed.status).toBe(201);
+        expect(placed.headers.get('x-served-by')).toBe('monolith');
+        await placed.arrayBuffer();
+
+        const set = await fetch(`${control}/migration/routes/orders`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"weight":100}' });
+        expect(await set.json()).toMatchObject({ route: '/orders', fromWeight: 0, toWeight: 100, outcome: 'set' });
+        const moved = await fetch(`http://127.0.0.1:${gatewayPort}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sku":"sku-1","qty":1}' });
+        expect(moved.headers.get('x-served-by')).toBe('services');
+        await moved.arrayBuffer();
+        expect((await fetch(`${control}/migration/routes/orders`, { method: 'PUT', body: '{"weight":-3}' })).status).toBe(400);
+        expect((await fetch(`${control}/migration/routes/warehouse/canary`, { method: 'POST' })).status).toBe(404);
+        // The change is on the collector's timeline.
+        const annotation = await eventually(async () => {
+          const { body } = await getJson<{ kind: string; attributes: Record<string, unknown> }[]>(`http://127.0.0.1:${collectorPort}/api/annotations`);
+          return body.find((a) => a.kind === 'route.weight' && a.attributes.toWeight === 100);
+        }, 20_000);
+        expect(annotation, 'no route.weight annotation').toBeDefined();
+      } finally {
+        demo.kill('SIGINT');
+        const code = await exited;
+        expect(code).toBe(0);
+      }
+      for (const pid of pids) expect(pidAlive(pid), `child ${pid} still running`).toBe(false);
+    },
+  );
 });

@@ -18,7 +18,7 @@ import { FaultInjector } from './faults.js';
 import { createFaultSpanRecorder } from './faultSpans.js';
 import { percentileMs } from './load.js';
 import { closeFaults, type MigrationDetails, type ScenarioReport } from './report.js';
-import type { RunOptions } from './runner.js';
+import type { RunOptions } from './runOptions.js';
 
 /** Canary stages in scenarios: short, so a whole strangler migration stays within a couple of minutes. */
 export const SCENARIO_STAGE_MS = 4000;

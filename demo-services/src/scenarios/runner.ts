@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { AnyServiceName, Mode, ServiceName } from '../lib/config.js';
-import { deleteEventStream, describeBroker, resolveBroker, type Broker, type BrokerChoice } from '../lib/broker.js';
+import type { ServiceName } from '../lib/config.js';
+import { deleteEventStream, describeBroker, resolveBroker, type BrokerChoice } from '../lib/broker.js';
 import { startShop, type Shop } from '../lib/shop.js';
 import { sleep } from '../lib/sleep.js';
 import { findScenario, SCENARIOS } from './catalog.js';
@@ -11,35 +11,9 @@ import { percentileMs, runLoad, type RequestResult } from './load.js';
 import { closeFaults, type ScenarioReport, type WindowStats } from './report.js';
 import { playTimeline } from './timeline.js';
 import { runMigrationScenario } from './migrationRunner.js';
+import type { RunOptions } from './runOptions.js';
 
-export interface RunOptions {
-  scenario: string;
-  mode?: Mode;
-  /** Load duration in seconds. Default 20. */
-  durationS?: number;
-  /** Base request rate. Default 10. */
-  rps?: number;
-  seed?: number;
-  /** Where the services export spans. Default: OTEL_EXPORTER_OTLP_ENDPOINT, else http://127.0.0.1:4318. */
-  otlpEndpoint?: string;
-  /** JetStream for events when set ('' forces HTTP). Default: DEMO_BROKER / NATS_URL. */
-  natsUrl?: string;
-  /** How events travel; overrides DEMO_BROKER (`rabbitmq` uses `amqpUrl`, default AMQP_URL). */
-  broker?: Broker;
-  amqpUrl?: string;
-  /** `service.namespace` of this run's spans. Default `scenario-<name>-<random>`. */
-  namespace?: string;
-  /** Longest wait for the shop to settle after the load, ms. Default 45 000. */
-  settleTimeoutMs?: number;
-  /** Client timeout per request, ms. Default 20 000. */
-  requestTimeoutMs?: number;
-  /** Progress lines. */
-  log?: (line: string) => void;
-  /** Service output lines (for --verbose). */
-  onServiceLine?: (service: AnyServiceName, line: string) => void;
-  /** Called once the shop is up, before the load starts (tests add their own faults here). */
-  onStart?: (shop: Shop, injector: FaultInjector, startMs: number, durationMs: number) => void;
-}
+export type { RunOptions } from './runOptions.js';
 
 /** Orders placed before the load (they count in `invariants.orders`, not in `requests`). */
 export const WARMUP_ORDERS = 3;
