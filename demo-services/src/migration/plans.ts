@@ -100,6 +100,8 @@ export async function runStrangler(p: { shop: Shop; injector: FaultInjector; con
     for (let attempt = 1; attempt <= ATTEMPTS_MAX; attempt++) {
       if (await p.controller.canary(route)) return true;
       p.log(`${route}: canary rolled back (attempt ${attempt} of ${ATTEMPTS_MAX})`);
+      // A p99 cannot be subtracted: after a latency rollback the next attempt starts in a fresh minute of the series.
+      if (/p99/.test(p.controller.rollbackReasons.at(-1) ?? '')) await sleep(60_000 - (Date.now() % 60_000) + p.controller.settings.flushMs);
     }
     return false;
   };

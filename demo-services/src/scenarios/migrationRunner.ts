@@ -108,8 +108,11 @@ export async function runMigrationScenario(def: ScenarioDefinition, options: Run
       ...(options.onServiceLine ? { onLine: options.onServiceLine } : {}),
     });
     injector = new FaultInjector(shop, recorder);
-    for (let i = 0; i < 3; i++) {
-      await fetch(`${shop.urls.gateway}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'sku-1', qty: 1 }), signal: AbortSignal.timeout(30_000) })
+    // Warm-up orders on both sides (through the gateway to the monolith, and straight into the
+    // services' saga): cold processes answer their first calls slowly, and a canary must not
+    // judge a side by its first request after start.
+    for (const url of [shop.urls.gateway, shop.urls.gateway, shop.urls.gateway, shop.urls.orders, shop.urls.orders, shop.urls.orders]) {
+      await fetch(`${url}/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sku: 'sku-1', qty: 1 }), signal: AbortSignal.timeout(30_000) })
         .then((r) => r.arrayBuffer())
         .catch(() => undefined);
     }
