@@ -16,6 +16,7 @@ import { otlpJson, otlpProtobuf } from '../collector.js';
 import { span } from '../helpers.js';
 import { startCollectorProcess, stopAllCollectors, type CollectorProcess } from './collectorProcess.js';
 import {
+  annotationBody,
   apiPath,
   applyJsonEdits,
   deepAttributeRequest,
@@ -420,6 +421,22 @@ describe('/api/* under hostile parameters', () => {
           if (++n % 200 === 0) await expectHealthy();
         }),
         { numRuns: runs(0.33) },
+      );
+      await expectHealthy();
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'POST /api/annotations with hostile bodies: 201, 400 or 413 with a JSON answer, never a failure',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(annotationBody, async (body) => {
+          const a = await send('/api/annotations', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+          expectStatus(a, [201, 400, 413], `POST /api/annotations ${body.slice(0, 200)}`);
+          expect(() => JSON.parse(a.body.toString()), 'JSON answer').not.toThrow();
+        }),
+        { numRuns: runs(0.1) },
       );
       await expectHealthy();
     },

@@ -250,7 +250,10 @@ export async function gzipBomb(inflatedBytes: number): Promise<Buffer> {
 
 // --- query parameters ------------------------------------------------------
 
-const PARAM_NAMES = ['from', 'to', 'limit', 'service', 'operation', 'status', 'minDurationMs', 'access_token', 'traceId', 'q'];
+const PARAM_NAMES = [
+  'from', 'to', 'limit', 'service', 'operation', 'status', 'minDurationMs', 'access_token', 'traceId', 'q',
+  'stepMs', 'source', 'target', 'namespace', 'correlationId', 'attr', 'maxDurationMs',
+];
 
 const paramValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ maxLength: 30 }),
@@ -276,7 +279,25 @@ export const queryString: fc.Arbitrary<string> = fc
   .map((pairs) => pairs.join('&'));
 
 export const apiPath: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('/api/services', '/api/graph', '/api/traces', '/api/root-causes', '/api/config', '/api/nope', '/api/traces/'),
+  fc.constantFrom('/api/services', '/api/graph', '/api/traces', '/api/root-causes', '/api/config', '/api/nope', '/api/traces/', '/api/series', '/api/annotations', '/api/breakers'),
   fc.oneof(fc.string({ maxLength: 40 }), fc.constant(randomBytes(16).toString('hex')), fc.constant('%'), fc.constant('%zz'), fc.constant('..%2f..%2fetc%2fpasswd'))
     .map((id) => `/api/traces/${/^[\x21-\x7e]*$/.test(id) && !/[?#/]/.test(id) ? id : encodeURIComponent(id)}`),
+);
+
+/** POST /api/annotations bodies: mostly near-valid JSON objects with hostile field values, some not JSON at all. */
+export const annotationBody: fc.Arbitrary<string> = fc.oneof(
+  fc.record(
+    {
+      timeMs: fc.oneof(fc.integer(), fc.double(), fc.string({ maxLength: 5 }), fc.constant(null), fc.constant(9e15)),
+      endMs: fc.oneof(fc.integer(), fc.constant(-1), fc.string({ maxLength: 5 })),
+      kind: fc.oneof(fc.constantFrom('deploy', 'route.change', 'a'.repeat(65), '', 'Deploy', 'x y'), fc.string({ maxLength: 70 })),
+      service: fc.oneof(fc.string({ maxLength: 300 }), fc.integer()),
+      text: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('t'.repeat(1001)), fc.constant(''), fc.integer()),
+      attributes: fc.oneof(fc.dictionary(fc.string({ maxLength: 130 }), fc.oneof(fc.string({ maxLength: 20 }), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer()))), fc.constant([]), fc.string()),
+      __proto__: fc.constant({ polluted: 1 }),
+    },
+    { requiredKeys: [] },
+  ).map((o) => JSON.stringify(o)),
+  fc.string({ maxLength: 60 }),
+  fc.constantFrom('{', '[]', 'null', '1', '"x"', '{"kind":"deploy","text":"ok"}', `{"kind":"deploy","text":"${'x'.repeat(20_000)}"}`),
 );
