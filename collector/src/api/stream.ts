@@ -19,6 +19,8 @@ export interface StreamOptions {
 const CLIENT_BUFFER_BYTES_MAX = 1024 * 1024;
 /** Annotations remembered as sent (the newest), so that only new or grown ones go out. */
 const SENT_ANNOTATIONS_MAX = 2000;
+/** How late a breaker transition's span may arrive and still be streamed. */
+const TRANSITION_LATENESS_MS = 60_000;
 /** Breaker transitions remembered as sent (and read per tick at most). */
 const SENT_TRANSITIONS_MAX = 2000;
 /** Incidents are re-evaluated at most this often. */
@@ -34,6 +36,7 @@ export class StreamHub {
   private sentAnnotations = new Map<string, string>();
   /** Breaker transitions already sent, by span and event: a late-arriving span still gets its transitions out. */
   private sentTransitions = new Set<string>();
+  private newestTransitionMs = 0;
   private lastIncidents = '';
   private lastIncidentCheck = 0;
   private busy = false;
@@ -140,8 +143,11 @@ export class StreamHub {
         this.sendAll('annotation', json);
       }
       this.trimAnnotations();
-      const transitions = await this.store.breakerTransitions({ ...range, limit: SENT_TRANSITIONS_MAX });
+      // From a minute before the newest one sent (spans arrive late), so that a busy window cannot hide the newest behind the limit.
+      const sinceMs = Math.max(range.fromMs, this.newestTransitionMs - TRANSITION_LATENESS_MS);
+      const transitions = await this.store.breakerTransitions({ fromMs: sinceMs, toMs: range.toMs, limit: SENT_TRANSITIONS_MAX });
       for (const t of transitions) {
+        this.newestTransitionMs = Math.max(this.newestTransitionMs, t.timeMs);
         const key = `${t.traceId}/${t.spanId}/${t.seq}`;
         if (this.sentTransitions.has(key)) continue;
         this.sentTransitions.add(key);
