@@ -80,12 +80,16 @@ describe('incident API', () => {
     const system = await get(`/api/series?${range()}`, S.SeriesAnswer);
     // Requests entering anywhere: payments' own entry in minute 1 too.
     expect(system.points.map((p) => p.requests)).toEqual([60, 1, 120, 10, 0, 0]);
+    // inventory sent nothing: its own series is empty, its callers' view shows the failures.
+    expect((await get(`/api/series?${range()}&service=inventory`, S.SeriesAnswer)).points.every((p) => p.requests === 0)).toBe(true);
+    const callers = await get(`/api/series?${range()}&service=inventory&view=callers`, S.SeriesAnswer);
+    expect(callers.points.map((p) => [p.requests, p.errors])).toEqual([[0, 0], [0, 0], [0, 0], [10, 10], [0, 0], [0, 0]]);
     const coarse = await get(`/api/series?${range()}&stepMs=180000&service=gateway`, S.SeriesAnswer);
     expect(coarse.points.map((p) => p.requests)).toEqual([180, 10]);
   });
 
   it('answers 400 to a series with a bad step, too many points or a half edge', async () => {
-    for (const q of ['stepMs=1000', 'stepMs=90000', 'source=gateway', 'service=a&source=b&target=c', `from=0&to=${30 * 86_400_000}`]) {
+    for (const q of ['stepMs=1000', 'stepMs=90000', 'source=gateway', 'service=a&source=b&target=c', `from=0&to=${30 * 86_400_000}`, 'view=callers', 'service=a&view=theirs']) {
       const res = await fetch(`${c.url}/api/series?${q}`);
       expect(res.status, q).toBe(400);
       expect(S.ErrorAnswer.parse(await res.json()).error.length).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
 import { BUCKET_MS, bucketStart } from '../analysis/index.js';
 import { TRACE_ID_PATTERN } from '../ingest/index.js';
 import type { SeriesSubject } from '../store/index.js';
-import { intParam, listParam, ParamError, stringParam } from './params.js';
+import { enumParam, intParam, listParam, ParamError, stringParam } from './params.js';
 
 type Query = Record<string, unknown>;
 
@@ -19,7 +19,9 @@ export function seriesSubject(q: Query): SeriesSubject {
   const target = stringParam(q, 'target', 256);
   if (service !== undefined && (source !== undefined || target !== undefined)) throw new ParamError('give either service, or source and target, not both');
   if ((source === undefined) !== (target === undefined)) throw new ParamError('source and target go together (an edge)');
-  if (service !== undefined) return { service };
+  const view = enumParam(q, 'view', ['own', 'callers'] as const);
+  if (view === 'callers' && service === undefined) throw new ParamError('view=callers needs service');
+  if (service !== undefined) return view === 'callers' ? { callersOf: service } : { service };
   if (source !== undefined && target !== undefined) return { source, target };
   return { system: true };
 }

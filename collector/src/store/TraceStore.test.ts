@@ -192,6 +192,7 @@ describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
     expect(byMinute(await store.series({ ...q, namespace: 'run-a', of: { service: 'gateway' } }))).toEqual([[0, 3], [2, 4]]);
     expect(byMinute(await store.series({ ...q, namespace: 'run-b', of: { source: 'gateway', target: 'orders' } }))).toEqual([[0, 2]]);
     expect(byMinute(await store.series({ ...q, of: { system: true } }))).toEqual([[0, 5], [2, 4]]);
+    expect(byMinute(await store.series({ ...q, namespace: 'run-a', of: { callersOf: 'orders' } }))).toEqual([[0, 3], [2, 4]]);
     expect((await store.series({ ...q, of: { service: 'gateway' } }))[0]!.stats.errors).toBe(2);
     const graphB = buildGraph(await store.graphInput({ ...q, namespace: 'run-b' }));
     expect(graphB.nodes.map((n) => [n.id, n.requests])).toEqual([['gateway', 2], ['orders', 2]]);

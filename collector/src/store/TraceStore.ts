@@ -14,8 +14,11 @@ export interface AggregateQuery extends TimeRange {
   namespace?: string;
 }
 
-/** What a series is of: one service's own spans, one caller → callee edge, or requests entering the system. */
-export type SeriesSubject = { service: string } | { source: string; target: string } | { system: true };
+/**
+ * What a series is of: one service's own spans, one caller → callee edge, every call into a
+ * service as its callers saw it, or requests entering the system.
+ */
+export type SeriesSubject = { service: string } | { source: string; target: string } | { callersOf: string } | { system: true };
 
 export interface SeriesQuery extends AggregateQuery {
   of: SeriesSubject;

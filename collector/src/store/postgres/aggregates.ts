@@ -60,11 +60,12 @@ export async function series(q: Query, query: SeriesQuery): Promise<SeriesBucket
   const add = (rows: Row[]) => buckets.push(...rows.map((r) => ({ bucketMs: Number(r.bucket_ms), stats: statsFromColumns(r as never) })));
   if ('service' in of) {
     add(await q(`SELECT bucket_ms, ${STATS} FROM node_minute WHERE ${WHERE} AND service = $4 AND requests > 0`, [...p, of.service]));
-  } else if ('source' in of) {
-    add(await q(`SELECT bucket_ms, ${STATS} FROM edge_minute WHERE ${WHERE} AND source = $4 AND target = $5`, [...p, of.source, of.target]));
+  } else if ('source' in of || 'callersOf' in of) {
+    const [target, source] = 'source' in of ? [of.target, of.source] : [of.callersOf, null];
+    add(await q(`SELECT bucket_ms, ${STATS} FROM edge_minute WHERE ${WHERE} AND target = $4 AND ($5::text IS NULL OR source = $5)`, [...p, target, source]));
     // Calls still waiting for their callee count where the graph shows them (a destination's consumers included).
-    const [pending, consumers] = await Promise.all([q(`SELECT bucket_ms, hint, stats FROM pending_calls WHERE ${WHERE} AND source = $4`, [...p, of.source]), destinationConsumers(q)]);
-    buckets.push(...pending.filter((r) => targetsOfHint(r.hint as string | null, consumers).includes(of.target)).map((r) => ({ bucketMs: Number(r.bucket_ms), stats: statsFromJson(r.stats as string) })));
+    const [pending, consumers] = await Promise.all([q(`SELECT bucket_ms, hint, stats FROM pending_calls WHERE ${WHERE} AND ($4::text IS NULL OR source = $4)`, [...p, source]), destinationConsumers(q)]);
+    buckets.push(...pending.filter((r) => targetsOfHint(r.hint as string | null, consumers).includes(target)).map((r) => ({ bucketMs: Number(r.bucket_ms), stats: statsFromJson(r.stats as string) })));
   } else {
     // Requests entering the system; retries, timeouts and short-circuits of every call in it.
     add(await q(`SELECT bucket_ms, entry_requests AS requests, entry_errors AS errors, 0 AS retries, 0 AS timeouts, 0 AS short_circuits, entry_hist AS hist

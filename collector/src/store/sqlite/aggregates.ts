@@ -62,13 +62,14 @@ export function series(db: Database.Database, q: SeriesQuery): SeriesBucket[] {
   let rows: Row[];
   if ('service' in of) {
     rows = db.prepare(`SELECT bucket_ms, ${STATS} FROM node_minute WHERE ${w} AND service = ? AND requests > 0`).all(...p, of.service) as Row[];
-  } else if ('source' in of) {
-    rows = db.prepare(`SELECT bucket_ms, ${STATS} FROM edge_minute WHERE ${w} AND source = ? AND target = ?`).all(...p, of.source, of.target) as Row[];
+  } else if ('source' in of || 'callersOf' in of) {
+    const [target, source] = 'source' in of ? [of.target, of.source] : [of.callersOf, null];
+    rows = db.prepare(`SELECT bucket_ms, ${STATS} FROM edge_minute WHERE ${w} AND target = ? AND (? IS NULL OR source = ?)`).all(...p, target, source, source) as Row[];
     // Calls still waiting for their callee count where the graph shows them (a destination's consumers included).
     const consumers = destinationConsumers(db);
     rows.push(
-      ...(db.prepare(`SELECT bucket_ms, hint, stats FROM pending_calls WHERE ${w} AND source = ?`).all(...p, of.source) as Row[])
-        .filter((r) => targetsOfHint(r.hint as string | null, consumers).includes(of.target))
+      ...(db.prepare(`SELECT bucket_ms, hint, stats FROM pending_calls WHERE ${w} AND (? IS NULL OR source = ?)`).all(...p, source, source) as Row[])
+        .filter((r) => targetsOfHint(r.hint as string | null, consumers).includes(target))
         .map((r) => ({ bucket_ms: r.bucket_ms, pending: statsFromJson(r.stats as string) })),
     );
   } else {
