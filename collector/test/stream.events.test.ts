@@ -70,6 +70,10 @@ describe('GET /api/stream events', () => {
       },
     );
     const last = (name: string) => JSON.parse(events.filter((e) => e.event === name).at(-1)!.data) as unknown;
+    // Every field of every event is named by its schema (zod drops the others).
+    for (const [name, schema] of [['graph', S.GraphEvent], ['services', S.ServicesEvent], ['graph.delta', S.GraphDeltaEvent], ['breaker', S.BreakerEvent]] as const) {
+      expect(schema.parse(last(name)), name).toEqual(last(name));
+    }
     S.GraphEvent.parse(last('graph'));
     expect(S.ServicesEvent.parse(last('services')).map((s) => s.name)).toContain('orders');
     const delta = S.GraphDeltaEvent.parse(last('graph.delta'));
