@@ -88,7 +88,7 @@ export class MigrationController {
   }
 
   async weights(): Promise<Record<string, number>> {
-    const res = await fetch(`${this.deps.gatewayUrl}/__routes`, { signal: AbortSignal.timeout(5000) });
+    const res = await gatewayCall(`${this.deps.gatewayUrl}/__routes`, {});
     if (!res.ok) throw new Error(`gateway answered ${res.status} to GET /__routes`);
     const body = (await res.json()) as { routes: { route: string; weight: number }[] };
     return Object.fromEntries(body.routes.map((r) => [r.route, r.weight]));
@@ -97,11 +97,10 @@ export class MigrationController {
   /** Sets a route's weight on the gateway and annotates it; returns the step (its outcome may be updated later). */
   async setWeight(routeName: string, weight: number, outcome: MigrationStep['outcome'], why?: string): Promise<MigrationStep> {
     const spec = mustRoute(routeName);
-    const res = await fetch(`${this.deps.gatewayUrl}/__routes/${spec.name}`, {
+    const res = await gatewayCall(`${this.deps.gatewayUrl}/__routes/${spec.name}`, {
       method: 'PUT',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ weight }),
-      signal: AbortSignal.timeout(5000),
     });
     const body = (await res.json()) as { fromWeight?: number; error?: string };
     if (!res.ok) throw new Error(`gateway refused weight ${weight} for ${spec.name}: ${body.error ?? res.status}`);
@@ -129,11 +128,19 @@ export class MigrationController {
 
   private async snapshot(spec: RouteSpec): Promise<{ candidate: SeriesPoint[]; baseline: SeriesPoint[] }> {
     const window = { fromMs: Math.floor(this.sinceMs / 60_000) * 60_000, toMs: Date.now() + 60_000, ...(this.deps.namespace ? { namespace: this.deps.namespace } : {}) };
-    const [candidate, baseline] = await Promise.all([
-      readEdgeSeries(this.deps.collectorUrl, { source: 'gateway', target: spec.service, ...window }),
-      readEdgeSeries(this.deps.collectorUrl, { source: 'gateway', target: 'monolith', ...window }),
-    ]);
-    return { candidate, baseline };
+    // A collector busy with ingest may miss one answer; the reads change nothing, so they are repeated.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [candidate, baseline] = await Promise.all([
+          readEdgeSeries(this.deps.collectorUrl, { source: 'gateway', target: spec.service, ...window }),
+          readEdgeSeries(this.deps.collectorUrl, { source: 'gateway', target: 'monolith', ...window }),
+        ]);
+        return { candidate, baseline };
+      } catch (err) {
+        if (attempt >= GATEWAY_ATTEMPTS_MAX) throw err;
+        this.log(`collector read failed (${(err as Error).message}); asking again`);
+      }
+    }
   }
 
   /**
@@ -175,6 +182,25 @@ export class MigrationController {
   async flipAll(): Promise<void> {
     for (const r of ROUTE_SPECS) await this.setWeight(r.name, 100, 'set', 'big bang');
   }
+}
+
+const GATEWAY_ATTEMPTS_MAX = 3;
+const GATEWAY_ATTEMPT_TIMEOUT_MS = 10_000;
+
+/**
+ * Route reads and weight changes are idempotent (a PUT sets a value), so a
+ * gateway too busy to answer in time is simply asked again.
+ */
+async function gatewayCall(url: string, init: RequestInit): Promise<Response> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= GATEWAY_ATTEMPTS_MAX; attempt++) {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(GATEWAY_ATTEMPT_TIMEOUT_MS) });
+    } catch (err) {
+      lastError = err;
+    }
+  }
+  throw new Error(`gateway did not answer ${init.method ?? 'GET'} ${new URL(url).pathname} in ${GATEWAY_ATTEMPTS_MAX} attempts: ${(lastError as Error).message}`);
 }
 
 function mustRoute(name: string): RouteSpec {
