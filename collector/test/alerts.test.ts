@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as S from '../src/api/answers/index.js';
 import { otlpJson, postJson, testCollector } from './collector.js';
 import { hex, span } from './helpers.js';
 import { waitFor } from './services/systemBinaries.js';
@@ -44,6 +45,7 @@ describe('alerts over HTTP', () => {
     expect(firing.alerts).toHaveLength(1);
     expect(firing.alerts[0]!.labels).toMatchObject({ alertname: 'BreakerOpen', service: 'orders', target: 'payments' });
     const listed = (await (await fetch(`${collector.url}/api/alerts?state=firing`)).json()) as { id: string; rule: string; severity: string; state: string; startsAt: number; annotations: Record<string, string> }[];
+    expect(S.AlertsAnswer.parse(listed), 'answer matches its schema, no field unnamed').toEqual(listed);
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ id: firing.alerts[0]!.id, rule: 'BreakerOpen', severity: 'warning', state: 'firing' });
     expect(Object.keys(listed[0]!.annotations)).toEqual(expect.arrayContaining(['summary', 'root_cause', 'path', 'dashboard_url']));

@@ -173,5 +173,6 @@ describe('incident API', () => {
     const root = await get(`/api/traces?${range()}&limit=1`, S.TracesAnswer);
     await get(`/api/traces/${root[0]!.traceId}`, S.TraceAnswer);
     await get(`/api/root-causes?${range()}`, S.RootCausesAnswer);
+    await get('/api/config', S.ConfigAnswer);
   });
 });

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import * as S from '../src/api/answers/index.js';
 import type { SpanRecord } from '../src/model.js';
 import { otlpJson, postJson, testCollector } from './collector.js';
 import { DATABASE_URL, dropSchema, hex, postgresReachable, span, uniqueSchema } from './helpers.js';
@@ -52,6 +53,7 @@ describe('distributed transactions', () => {
     expect((await postJson(c.url, otlpJson(spans))).status).toBe(200);
 
     const list = (await (await fetch(`${c.url}/api/transactions`)).json()) as { id: string; type: string; state: string; services: string[]; traceIds: string[]; step: string }[];
+    expect(S.TransactionsAnswer.parse(list), 'answer matches its schema, no field unnamed').toEqual(list);
     const byId = Object.fromEntries(list.map((t) => [t.id, t]));
     expect(byId['o-done']).toMatchObject({ type: 'order', state: 'completed', services: ['orders', 'payments'], traceIds: [trace], step: 'capture-payment' });
     expect(byId['o-comp']!.state).toBe('compensated');
@@ -63,6 +65,7 @@ describe('distributed transactions', () => {
     expect(stuck.map((t) => t.id)).toEqual(['o-stuck']);
 
     const one = (await (await fetch(`${c.url}/api/transactions/o-done`)).json()) as { steps: { name: string; service: string; state: string; startMs: number; endMs: number; traceId: string }[] };
+    expect(S.TransactionAnswer.parse(one), 'answer matches its schema, no field unnamed').toEqual(one);
     expect(one.steps.map((s) => `${s.service}:${s.name}:${s.state}`)).toEqual(['orders:reserve-stock:succeeded', 'payments:capture-payment:succeeded']);
     expect(one.steps[0]!.traceId).toBe(trace);
     expect(one.steps[0]!.endMs).toBeGreaterThan(one.steps[0]!.startMs);

@@ -9,3 +9,4 @@ export { SpanEvent, SpanLink, TraceAnswer, TraceSpan, TraceSummary, TracesAnswer
 export { Annotation, AnnotationsAnswer, BreakerHistory, BreakerTransition, BreakersAnswer, SeriesAnswer, SeriesPoint } from './events.js';
 export { Incident, RootCause, RootCausesAnswer } from './rootCauses.js';
 export { AnnotationEvent, BreakerEvent, GraphDeltaEvent, GraphEvent, ServicesEvent } from './stream.js';
+export { Alert, AlertsAnswer, ConfigAnswer, TransactionAnswer, TransactionState, TransactionStep, TransactionSummary, TransactionsAnswer } from './operations.js';
