@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deepFreeze } from './fixtures/span.js';
 import { observe } from './histogram.js';
-import { detectIncidents, type ServiceSeries } from './incidents.js';
+import { detectIncidents, mergeServiceWindows, type ServiceSeries } from './incidents.js';
 import { BUCKET_MS, emptyStats, type Stats } from './stats.js';
 
 const T0 = 1_700_000_000_000 - (1_700_000_000_000 % BUCKET_MS);
@@ -140,3 +140,16 @@ describe('detectIncidents', () => {
     expect(input).toEqual(before);
   });
 });
+
+describe('mergeServiceWindows', () => {
+  const w = (service: string, startMs: number, endMs: number, noBaseline = false) => ({ service, startMs, endMs, ongoing: false, signal: `${service} bad`, ...(noBaseline ? { noBaseline } : {}) });
+
+  it('leaves a no-baseline window out of the shift it overlaps, and keeps one that overlaps none', () => {
+    const incidents = mergeServiceWindows([w('mail', 0, 60_000, true), w('ledger', 20_000, 45_000), w('orders', 30_000, 50_000), w('auth', 100_000, 160_000, true)]);
+    expect(incidents.map((i) => [i.startMs, i.endMs, i.affected])).toEqual([
+      [20_000, 50_000, ['ledger', 'orders']],
+      [100_000, 160_000, ['auth']],
+    ]);
+  });
+});
+

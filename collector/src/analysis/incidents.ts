@@ -159,6 +159,8 @@ export interface ServiceWindow {
   endMs: number;
   ongoing: boolean;
   signal: string;
+  /** Opened only on an absolute bound, for want of a baseline: how the data began, not a shift. */
+  noBaseline?: boolean;
 }
 
 function windowsOf(series: ServiceSeries, o: ResolvedIncidentOptions): ServiceWindow[] {
@@ -188,8 +190,14 @@ function windowsOf(series: ServiceSeries, o: ResolvedIncidentOptions): ServiceWi
     if (verdict.kind === 'raised') {
       healthyRun = 0;
       quietRun = 0;
+      // A shift against the baseline just learnt is a window of its own, not the tail of the no-baseline one.
+      if (open?.noBaseline && !verdict.absolute) {
+        open.ongoing = false;
+        open = null;
+      }
       if (!open) {
         open = { service: series.service, startMs: bucket.startMs, endMs: bucket.startMs + o.bucketMs, ongoing: true, signal: verdict.signal };
+        if (verdict.absolute) open.noBaseline = true;
         windows.push(open);
       } else {
         open.endMs = bucket.startMs + o.bucketMs;
@@ -228,8 +236,26 @@ function windowsOf(series: ServiceSeries, o: ResolvedIncidentOptions): ServiceWi
  * own baseline, then windows that overlap (or touch) merge into one incident.
  */
 export function detectIncidents(series: readonly ServiceSeries[], options?: IncidentOptions): IncidentWindow[] {
+  return mergeServiceWindows(entryWindows(series, options));
+}
+
+/** Each entry service's bad stretches, before merging (see mergeServiceWindows). */
+export function entryWindows(series: readonly ServiceSeries[], options?: IncidentOptions): ServiceWindow[] {
   const o = resolveIncidentOptions(options);
-  return mergeIncidentWindows(series.flatMap((s) => windowsOf(s, o)).map(incidentOf));
+  return series.flatMap((s) => windowsOf(s, o));
+}
+
+/**
+ * Windows that overlap become one incident, except that a window opened only for want of a
+ * baseline never joins one judged against a baseline: when both overlap, the shift is the
+ * incident (it starts where the change did, and what was there before it is its baseline),
+ * and the no-baseline window is left out. Alone, a no-baseline window is an incident.
+ */
+export function mergeServiceWindows(windows: readonly ServiceWindow[]): IncidentWindow[] {
+  const judged = mergeIncidentWindows(windows.filter((w) => !w.noBaseline).map(incidentOf));
+  const overlaps = (i: IncidentWindow) => judged.some((j) => j.startMs <= i.endMs && i.startMs <= j.endMs);
+  const unjudged = mergeIncidentWindows(windows.filter((w) => w.noBaseline).map(incidentOf)).filter((i) => !overlaps(i));
+  return [...judged, ...unjudged].sort((a, b) => a.startMs - b.startMs);
 }
 
 /** One service's bad stretch as an incident of its own, before merging. */

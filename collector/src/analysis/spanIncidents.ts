@@ -3,7 +3,7 @@
 // against that service's own recent normal, by robust statistics. Per-minute
 // aggregates cannot see a fault 20 s after the data starts; this can.
 import type { SpanRecord } from '../model.js';
-import { incidentOf, type IncidentWindow, mergeIncidentWindows, type ServiceWindow } from './incidents.js';
+import { type IncidentWindow, mergeServiceWindows, type ServiceWindow } from './incidents.js';
 import { isServerSide } from './spanContribution.js';
 import { indexTraces } from './traceIndex.js';
 import { carriesFailure, requestFailed } from './failures.js';
@@ -203,7 +203,7 @@ function windowsOf(service: string, points: readonly Point[], o: Resolved): Serv
   let normalStart = 0;
   let open: ServiceWindow | null = null;
   let healthyRun = 0;
-  const pending: { startMs: number; endMs: number; signal: string; group: Point[] }[] = [];
+  const pending: { startMs: number; endMs: number; signal: string; group: Point[]; absolute: boolean }[] = [];
   for (let k = 0; k < points.length; ) {
     const first = points[k]!;
     let end = k;
@@ -233,11 +233,18 @@ function windowsOf(service: string, points: readonly Point[], o: Resolved): Serv
     }
     if (verdict.kind === 'raised') {
       healthyRun = 0;
+      // A shift against the normal just learnt is a window of its own, not the tail of the no-baseline one.
+      if (open?.noBaseline && !verdict.absolute) {
+        open.ongoing = false;
+        open = null;
+      }
       if (open) open.endMs = Math.max(open.endMs, groupEndMs);
       else {
-        pending.push({ startMs: first.timeMs, endMs: groupEndMs, signal: verdict.signal, group });
+        if (pending.length > 0 && pending[0]!.absolute !== verdict.absolute) pending.length = 0;
+        pending.push({ startMs: first.timeMs, endMs: groupEndMs, signal: verdict.signal, group, absolute: verdict.absolute });
         if (pending.length >= o.openAfterGroups && groupEndMs - pending[0]!.startMs >= o.minOpenMs) {
           open = { service, startMs: pending[0]!.startMs, endMs: groupEndMs, ongoing: true, signal: pending[0]!.signal };
+          if (pending[0]!.absolute) open.noBaseline = true;
           windows.push(open);
           pending.length = 0;
         }
@@ -282,9 +289,14 @@ export interface SpanIncidentRange {
  * from before the range (the normal) and in it.
  */
 export function detectSpanIncidents(spans: readonly SpanRecord[], range: SpanIncidentRange, options?: SpanIncidentOptions): IncidentWindow[] {
+  return mergeServiceWindows(spanWindows(spans, range, options));
+}
+
+/** Each service's bad stretches that end in the range, before merging (see mergeServiceWindows). */
+export function spanWindows(spans: readonly SpanRecord[], range: SpanIncidentRange, options?: SpanIncidentOptions): ServiceWindow[] {
   const o = resolveSpanIncidentOptions(options);
   const all: ServiceWindow[] = [];
   for (const { service, points } of seriesOf(spans, o.tracesMax).values()) all.push(...windowsOf(service, points, o));
   for (const w of all) if (w.ongoing && range.nowMs - w.endMs > o.closeAfterQuietMs) w.ongoing = false;
-  return mergeIncidentWindows(all.map(incidentOf)).filter((i) => i.endMs >= range.fromMs);
+  return all.filter((w) => w.endMs >= range.fromMs);
 }

@@ -1,8 +1,11 @@
 // GET /api/root-causes orchestration: aggregates and a time-spread span sample → incidents →
 // bounded span samples → ranking.
-import { BUCKET_MS, detectIncidents, detectSpanIncidents, type IncidentWindow, mergeIncidentWindows, rankRootCauses, type RootCause } from '../analysis/index.js';
+import { BUCKET_MS, type IncidentWindow, rankRootCauses, type RootCause } from '../analysis/index.js';
+import { entryWindows, mergeServiceWindows } from '../analysis/incidents.js';
+import { spanWindows } from '../analysis/spanIncidents.js';
 import type { SpanRecord } from '../model.js';
 import type { AggregateQuery, TraceStore } from '../store/index.js';
+import { lostWork, lostWorkCause, lostWorkIncident } from '../analysis/lostWork.js';
 import { onsetIncident, shiftOnset } from '../analysis/shiftOnset.js';
 import { AnswerCache } from './rootCausesCache.js';
 
@@ -50,8 +53,8 @@ async function detectAll(store: TraceStore, range: AggregateQuery, nowMs: number
     store.sampleSpans({ fromMs: range.fromMs - SPAN_BASELINE_MS, toMs: range.toMs, maxTraces: DETECTION_TRACES_MAX, prefer: 'spread', namespace: range.namespace }),
   ]);
   await yieldToRequests();
-  const windows = [...detectIncidents(series), ...detectSpanIncidents(sample, { fromMs: range.fromMs, nowMs })];
-  const incidents = mergeIncidentWindows(windows)
+  const windows = [...entryWindows(series), ...spanWindows(sample, { fromMs: range.fromMs, nowMs })];
+  const incidents = mergeServiceWindows(windows)
     .map((i) => (i.ongoing && nowMs - i.endMs > ONGOING_WITHIN_MS ? { ...i, ongoing: false } : i))
     .filter((i) => i.endMs >= range.fromMs && i.startMs <= range.toMs)
     .sort((a, b) => b.startMs - a.startMs)
@@ -135,14 +138,20 @@ export async function rootCauses(store: TraceStore, range: AggregateQuery, nowMs
     const answer = await explain(store, incident, sample, range.namespace);
     if (isReportable(answer)) answers.push(answer);
   }
-  if (answers.length === 0) {
-    // Nothing cleared the bar: a modest but sustained step in one place's own time still is a fault worth naming.
-    await yieldToRequests();
-    const onset = shiftOnset(sample, range.fromMs);
-    if (onset && onset.startMs <= range.toMs) {
-      const answer = await explain(store, onsetIncident(onset, nowMs - onset.endMs <= ONGOING_WITHIN_MS), sample, range.namespace);
-      if (isReportable(answer)) answers.push(answer);
-    }
+  // A step after every reported incident (or with none at all) that no detector caught is still a fault worth naming:
+  // a modest but sustained step in one place's own time, or a service whose requests stopped part of their work.
+  const afterMs = Math.max(range.fromMs, ...answers.map((a) => a.endMs + 1));
+  await yieldToRequests();
+  const onset = shiftOnset(sample, afterMs);
+  const lost = lostWork(sample, afterMs);
+  // Both: the earlier change is the likelier cause, the later one its consequence.
+  if (onset && onset.startMs <= range.toMs && !(lost && lost.startMs < onset.startMs)) {
+    const answer = await explain(store, onsetIncident(onset, nowMs - onset.endMs <= ONGOING_WITHIN_MS), sample, range.namespace);
+    if (isReportable(answer)) answers.unshift(answer);
+  } else if (lost && lost.startMs <= range.toMs) {
+    // No timing or error names it: the service that stopped part of its own work comes first, then whatever else changed.
+    const answer = await explain(store, lostWorkIncident(lost, nowMs - lost.endMs <= ONGOING_WITHIN_MS), sample, range.namespace);
+    answers.unshift({ ...answer, rootCauses: [lostWorkCause(lost), ...answer.rootCauses.filter((c) => c.service !== lost.service)] });
   }
   return { incidents: answers };
 }

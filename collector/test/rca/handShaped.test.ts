@@ -116,4 +116,13 @@ describe('root causes on a hand-written gRPC-shaped system', () => {
     expect(fault!.ranked[0], JSON.stringify(fault, null, 1)).toBe('ledger-svc');
     expect(fault!.ranked).not.toContain('mailer');
   });
+
+  it('…and out of a fault 20 s into the data, within the first minute', async () => {
+    const incidents = await answer(traffic(45, (t) => (t >= 20_000 ? { ledgerHopMs: 40 } : {}), 250, 1));
+    const fault = incidents.find((i) => i.startMs <= T + 25_000 && i.endMs >= T + 25_000);
+    expect(fault, JSON.stringify(incidents, null, 1)).toBeDefined();
+    expect(fault!.startMs).toBeGreaterThanOrEqual(T + 15_000);
+    expect(fault!.ranked[0], JSON.stringify(fault, null, 1)).toBe('ledger-svc');
+    expect(fault!.ranked).not.toContain('mailer');
+  });
 });
