@@ -19,7 +19,7 @@ test.describe('service map', () => {
     await expect(edge).toContainText('retr');
     await expect(edge).toContainText('short-circuit');
     await expect(page.getByTestId('health-legend')).toContainText('failing: errors ≥ 10%');
-    await screenshot(page, 'map');
+    await screenshot(page, 'cascade-map', { docs: false });
   });
 
   test('selects a node from the keyboard and keeps the selection in the URL', async ({ page }) => {
@@ -90,7 +90,7 @@ test.describe('incidents', () => {
     // Evidence: the cause's example traces link to their waterfalls.
     const evidence = page.getByTestId('cause-evidence').getByRole('link');
     await expect(evidence.first()).toHaveAttribute('href', /#\/traces\/[0-9a-f]{32}/);
-    await screenshot(page, 'incidents');
+    await screenshot(page, 'cascade-incidents', { docs: false });
 
     await page.getByRole('link', { name: 'Show path on the full map →' }).click();
     await expect(page.getByTestId('path-banner')).toContainText('inventory → orders → gateway');
@@ -116,17 +116,26 @@ test.describe('traces', () => {
     await page.reload();
     await expect(page.getByTestId('trace-search').locator('select[name=status]')).toHaveValue('error');
     await expect(page.getByTestId('trace-row').first()).toBeVisible();
-    await screenshot(page, 'traces');
+    await screenshot(page, 'cascade-traces', { docs: false });
   });
 
   test('finds a trace by correlation id', async ({ page, fixture }) => {
     const traceId = fixture.retryTraceIds[0]!;
     const correlationId = fixture.correlationIds[traceId]!;
-    await page.goto('/#/traces');
+    await page.goto('/#/traces?refresh=off');
+    await page.getByTestId('live-indicator').click();
+    await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-status', 'paused');
+    const answered: string[] = [];
+    page.on('requestfinished', (r) => {
+      const u = new URL(r.url());
+      if (u.pathname.startsWith('/api/traces') && u.searchParams.get('correlationId')) answered.push(u.search);
+    });
     await page.getByTestId('trace-search').locator('input[name=correlationId]').fill(correlationId);
     await page.getByTestId('trace-search').getByRole('button', { name: 'Search' }).click();
     await expect(page.getByTestId('trace-row')).toHaveCount(1);
     await expect(page.getByTestId('trace-row')).toHaveAttribute('data-trace-id', traceId);
+    // One call: the collector filters by correlation id (no reading of candidate traces).
+    expect(answered).toHaveLength(1);
   });
 
   test('a failing trace opens with its error span, nested attempts and retry markers', async ({ page, fixture }) => {
@@ -141,7 +150,7 @@ test.describe('traces', () => {
     await expect(waterfall.getByText('attempt 3')).toBeVisible();
     await expect(waterfall.getByText('✕ error').first()).toBeVisible();
     await expect(page.getByTestId('span-detail')).toContainText('ECONNREFUSED');
-    await screenshot(page, 'trace');
+    await screenshot(page, 'cascade-trace', { docs: false });
     // Deep link to one span.
     const spanId = await waterfall.locator('[data-testid="wf-row"]').first().getAttribute('data-span-id');
     await page.goto(`/#/traces/${traceId}?span=${spanId}`);
@@ -167,7 +176,7 @@ test.describe('service detail', () => {
     await expect(breaker.locator('[data-state="open"]').first()).toBeVisible();
     await expect(breaker.locator('[data-state="closed"]').first()).toBeVisible();
     await expect(breaker.locator('[data-state="half-open"]').first()).toBeAttached();
-    await screenshot(page, 'service');
+    await screenshot(page, 'cascade-service', { docs: false });
   });
 
   test('the down service shows the breaker its callers hold', async ({ page }) => {

@@ -26,8 +26,14 @@ export function ServicePage({ service }: { service: string }) {
   const sentNoSpans = node?.seenByCallers ?? !totals.data?.some((s) => s.name === service);
   const summary = sentNoSpans ? undefined : totals.data?.find((s) => s.name === service);
   const { callers, callees } = graph.data ? neighbours(graph.data, service) : { callers: [], callees: [] };
-  // ... and is charted from its busiest caller's calls to it.
-  const seenBy = totals.data && graph.data && sentNoSpans ? (callers[0]?.source ?? null) : null;
+  const own = summary ? currentFigures(summary) : null;
+  const seen = node?.incoming ? currentFigures(node.incoming) : null;
+  const ownHealth = own ? figuresHealth(own) : 'idle';
+  const health = worseHealth(ownHealth, seen ? figuresHealth(seen) : 'idle');
+  const showCallers = callers.length > 0 && (!summary || health !== ownHealth);
+  // A service its callers see failing (down, or refusing) is charted from its busiest caller's calls to it:
+  // its own spans, if any, would show a flat line while its callers fail.
+  const seenBy = totals.data && graph.data && showCallers ? (callers[0]?.source ?? null) : null;
   const subject = seenBy ? { source: seenBy, target: service } : { service };
   const stepMs = seriesStepMs(d.window);
   const series = useApi(totals.data && graph.data ? `series:${service}:${seenBy ?? ''}:${d.rangeKey}` : null, d.tick, (signal) => collectorApi.series({ ...d.window, stepMs }, subject, signal));
@@ -40,11 +46,6 @@ export function ServicePage({ service }: { service: string }) {
     return { result: t.result, warnings: [...warnings, ...t.warnings] };
   }, [breakers.data, service, d.window]);
 
-  const own = summary ? currentFigures(summary) : null;
-  const seen = node?.incoming ? currentFigures(node.incoming) : null;
-  const ownHealth = own ? figuresHealth(own) : 'idle';
-  const health = worseHealth(ownHealth, seen ? figuresHealth(seen) : 'idle');
-  const showCallers = callers.length > 0 && (!summary || health !== ownHealth);
   const annotationList = annotations.data ?? [];
 
   return (
