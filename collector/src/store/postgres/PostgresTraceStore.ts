@@ -93,8 +93,11 @@ export class PostgresTraceStore implements TraceStore {
         (await by('SELECT a.* FROM attempt_aliases a JOIN json_to_recordset($1::json) k(t text, s text) ON a.trace_id = k.t AND a.span_id = k.s', keys)).map(toAlias),
       aliasesByCall: async (keys) =>
         (await by('SELECT a.* FROM attempt_aliases a JOIN json_to_recordset($1::json) k(t text, s text) ON a.trace_id = k.t AND a.call_span_id = k.s', keys)).map(toAlias),
+      // Locked (in key order): a collector resolving expired calls skips them, and one that
+      // claimed a call first makes this read wait and then miss it, so no call gets two edges.
       pendingCalls: async (keys) =>
-        (await by('SELECT p.* FROM pending_calls p JOIN json_to_recordset($1::json) k(t text, s text) ON p.trace_id = k.t AND p.span_id = k.s', keys)).map(toPending),
+        (await by(`SELECT p.* FROM pending_calls p JOIN json_to_recordset($1::json) k(t text, s text) ON p.trace_id = k.t AND p.span_id = k.s
+                   ORDER BY p.trace_id, p.span_id FOR UPDATE OF p`, keys)).map(toPending),
       serversByCaller: async (keys) =>
         (await by('SELECT h.* FROM server_halves h JOIN json_to_recordset($1::json) k(t text, s text) ON h.trace_id = k.t AND h.caller_span_id = k.s', keys)).map(toServer),
       deliverySpans: async (keys) =>
