@@ -2,7 +2,8 @@
 // system with naming unlike ours (Python-style services, `pkg.v1.Service/Method` spans, no
 // HTTP attributes, no error flags on the faults): a delay on one hop with little data after
 // it, a CPU hog in the entry service, and a service that fails as often before the fault as
-// after. Fault-free traffic opens nothing.
+// after, and a service whose requests stop posting to the ledger with no error or slowness.
+// Fault-free traffic opens nothing.
 import { afterEach, describe, expect, it } from 'vitest';
 import { rootCauses } from '../../src/api/rootCauses.js';
 import type { SpanRecord } from '../../src/model.js';
@@ -21,6 +22,8 @@ interface Fault {
   ledgerHopMs?: number;
   /** Factor on the entry service's own work and on its waits (a starved process). */
   edgeCpu?: number;
+  /** orders-svc answers without posting to the ledger (a caught exception answered as success). */
+  ordersSkipLedger?: boolean;
 }
 
 let n = 0;
@@ -44,7 +47,8 @@ function traffic(seconds: number, faultAt: (t: number) => Fault, stepMs = 250, m
     const ledgerGap = (1 + (f.ledgerHopMs ?? 0)) * noise();
     const ordersWork = 3 * noise();
     const ordersGap = 1 * noise() * cpu;
-    const ordersSpan = ordersWork + ledgerWork + ledgerGap;
+    const skip = f.ordersSkipLedger ?? false;
+    const ordersSpan = ordersWork + (skip ? 0 : ledgerWork + ledgerGap);
     const mail = k % 4 === 0;
     const mailFails = mail && (k / 4) % mailFailsEvery === 0;
     const mailSpan = 6 * noise();
@@ -54,7 +58,8 @@ function traffic(seconds: number, faultAt: (t: number) => Fault, stepMs = 250, m
     const s1 = makeSpan({ traceId, spanId: hex(16), parentSpanId: c1.spanId, service: 'orders-svc', name: 'orders.v1.Orders/Place', startMs: c1.startMs + ordersGap / 2, durationMs: ordersSpan });
     const c2 = makeSpan({ traceId, spanId: hex(16), parentSpanId: s1.spanId, service: 'orders-svc', kind: 'client', name: 'ledger.v1.Ledger/Post', startMs: s1.startMs + ordersWork, durationMs: ledgerWork + ledgerGap });
     const s2 = makeSpan({ traceId, spanId: hex(16), parentSpanId: c2.spanId, service: 'ledger-svc', name: 'ledger.v1.Ledger/Post', startMs: c2.startMs + ledgerGap / 2, durationMs: ledgerWork });
-    out.push(root, c1, s1, c2, s2);
+    out.push(root, c1, s1);
+    if (!skip) out.push(c2, s2);
     if (mail) {
       const c3 = makeSpan({ traceId, spanId: hex(16), parentSpanId: root.spanId, service: 'edge-proxy', kind: 'client', name: 'mail.v1.Mailer/Send', startMs: c1.endMs + 0.5, durationMs: mailSpan + 0.5, status: mailFails ? 'error' : 'unset' });
       const s3 = makeSpan({ traceId, spanId: hex(16), parentSpanId: c3.spanId, service: 'mailer', name: 'mail.v1.Mailer/Send', startMs: c3.startMs + 0.25, durationMs: mailSpan, status: mailFails ? 'error' : 'unset' });
@@ -124,5 +129,14 @@ describe('root causes on a hand-written gRPC-shaped system', () => {
     expect(fault!.startMs).toBeGreaterThanOrEqual(T + 15_000);
     expect(fault!.ranked[0], JSON.stringify(fault, null, 1)).toBe('ledger-svc');
     expect(fault!.ranked).not.toContain('mailer');
+  });
+
+  it('names orders-svc when its requests stop posting to the ledger, with no error and no slowness anywhere', async () => {
+    const incidents = await answer(traffic(60, (t) => (t >= FAULT_AT_MS ? { ordersSkipLedger: true } : {})));
+    expect(incidents.length, JSON.stringify(incidents, null, 1)).toBe(1);
+    const [cause] = incidents[0]!.rootCauses;
+    expect(cause, JSON.stringify(incidents[0], null, 1)).toMatchObject({ service: 'orders-svc', operation: 'orders.v1.Orders/Place', path: ['orders-svc', 'edge-proxy'] });
+    expect(cause!.reason).toMatch(/ledger\.v1\.Ledger\/Post/);
+    expect(cause!.traceIds.length).toBeGreaterThan(0);
   });
 });
