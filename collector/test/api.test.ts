@@ -99,6 +99,8 @@ describe('query API', () => {
     '/api/traces/not-a-trace-id',
     `/api/traces/${'g'.repeat(32)}`,
     '/api/root-causes?from=1e3',
+    '/api/namespaces?from=abc',
+    '/api/namespaces?from=10&to=5',
   ])('answers 400 with { error } to %s', async (path) => {
     const res = await get(path);
     expect(res.status).toBe(400);

@@ -22,13 +22,16 @@ function anyValue(v: unknown): object {
 const kvs = (attrs: Record<string, unknown>) => Object.entries(attrs).map(([key, value]) => ({ key, value: anyValue(value) }));
 const nanos = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
 
-/** OTLP JSON for SpanRecords (grouped by service into resourceSpans). */
+/** OTLP JSON for SpanRecords, one resourceSpans per resource (`service.name` from the span's service; other attributes such as `service.namespace` from its resource). */
 export function otlpJson(spans: readonly SpanRecord[]): { resourceSpans: object[] } {
-  const byService = new Map<string, SpanRecord[]>();
-  for (const s of spans) byService.set(s.service, [...(byService.get(s.service) ?? []), s]);
+  const byResource = new Map<string, SpanRecord[]>();
+  for (const s of spans) {
+    const key = JSON.stringify({ ...s.resource, 'service.name': s.service });
+    byResource.set(key, [...(byResource.get(key) ?? []), s]);
+  }
   return {
-    resourceSpans: [...byService.entries()].map(([service, list]) => ({
-      resource: { attributes: kvs({ 'service.name': service }) },
+    resourceSpans: [...byResource.entries()].map(([resource, list]) => ({
+      resource: { attributes: kvs(JSON.parse(resource) as Record<string, unknown>) },
       scopeSpans: [
         {
           scope: { name: 'faultline-test' },

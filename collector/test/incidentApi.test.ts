@@ -1,7 +1,7 @@
 // The incident-facing additions of the query API over real HTTP: series, annotations
 // (posted and from injected faults), breaker transitions, current figures, callers' view
-// of a down service and the new trace filters. Every answer is validated against the
-// published schemas, so answers and schemas cannot drift.
+// of a down service, the new trace filters and the list of runs. Every answer is validated
+// against the published schemas, so answers and schemas cannot drift.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import * as S from '../src/api/answers/index.js';
@@ -63,6 +63,10 @@ describe('incident API', () => {
     spans.push(span({ service: 'payments', startMs: base + MINUTE, events: [{ name: 'fault.injected', timeMs: base + MINUTE + 1, attributes: { 'faultline.fault': 'latency' } }] }));
     spans.push(span({ service: 'faultline-chaos', kind: 'internal', startMs: base + 3 * MINUTE, attributes: { 'peer.service': 'inventory', 'faultline.fault': 'down' },
       events: [{ name: 'fault.injected', timeMs: base + 3 * MINUTE, attributes: { 'faultline.fault': 'down', 'peer.service': 'inventory' } }] }));
+    // Two runs, ten and nine minutes before the window the other tests read.
+    for (const [ns, minute] of [['run-a', -10], ['run-b', -9]] as const) {
+      spans.push({ ...span({ service: 'gateway', startMs: base + minute * MINUTE }), resource: { 'service.name': 'gateway', 'service.namespace': ns } });
+    }
     expect((await postJson(c.url, otlpJson(spans))).status).toBe(200);
     await c.store.resolvePendingEdges(Date.now() + 10_000);
   });
@@ -174,5 +178,9 @@ describe('incident API', () => {
     await get(`/api/traces/${root[0]!.traceId}`, S.TraceAnswer);
     await get(`/api/root-causes?${range()}`, S.RootCausesAnswer);
     await get('/api/config', S.ConfigAnswer);
+    expect(await get(`/api/namespaces?from=${base - 15 * MINUTE}&to=${base}`, S.NamespacesAnswer)).toEqual([
+      { namespace: 'run-b', firstMs: base - 9 * MINUTE, lastMs: base - 9 * MINUTE, requests: 1 },
+      { namespace: 'run-a', firstMs: base - 10 * MINUTE, lastMs: base - 10 * MINUTE, requests: 1 },
+    ]);
   });
 });

@@ -1,14 +1,19 @@
 // Two runs of the same shop (same service names) in one collector, told apart by the
-// `service.namespace` resource attribute: GET /api/traces?namespace=… and the store query behind it.
-import { afterAll, describe, expect, it } from 'vitest';
+// `service.namespace` resource attribute: the store queries, the filtered endpoints and the
+// list of runs (GET /api/namespaces).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bucketStart } from '../src/analysis/index.js';
+import * as S from '../src/api/answers/index.js';
 import type { SpanRecord } from '../src/model.js';
 import { otlpJson, postJson, testCollector } from './collector.js';
-import { call, postgresFixture, postgresReachable, sqliteFixture, threadedSqliteFixture, type StoreFixture } from './helpers.js';
+import { call, postgresFixture, postgresReachable, span, sqliteFixture, threadedSqliteFixture, type StoreFixture } from './helpers.js';
 
-function run(namespace: string, n: number): SpanRecord[] {
+const MINUTE = 60_000;
+
+function run(namespace: string, n: number, startMs?: number): SpanRecord[] {
   const spans: SpanRecord[] = [];
   for (let i = 0; i < n; i++) {
-    for (const s of call('gateway', 'orders')) spans.push({ ...s, resource: { 'service.name': s.service, 'service.namespace': namespace } });
+    for (const s of call('gateway', 'orders', { startMs })) spans.push({ ...s, resource: { 'service.name': s.service, 'service.namespace': namespace } });
   }
   return spans;
 }
@@ -37,54 +42,64 @@ describe.each(fixtures)('listTraces({ namespace }) on $name', (fixture) => {
   });
 });
 
-describe('GET /api/traces?namespace=', () => {
-  it('filters by the service.namespace resource attribute sent over OTLP', async () => {
-    const c = await testCollector();
-    try {
-      for (const [ns, n] of [['run-1', 2], ['run-2', 3]] as const) {
-        const body = otlpJson(run(ns, n)) as { resourceSpans: { resource: { attributes: object[] } }[] };
-        for (const rs of body.resourceSpans) rs.resource.attributes.push({ key: 'service.namespace', value: { stringValue: ns } });
-        expect((await postJson(c.url, body)).status).toBe(200);
-      }
-      const get = async (q: string) => (await (await fetch(`${c.url}/api/traces${q}`)).json()) as unknown[];
-      expect(await get('?namespace=run-1')).toHaveLength(2);
-      expect(await get('?namespace=run-2')).toHaveLength(3);
-      expect(await get('')).toHaveLength(5);
-      expect((await fetch(`${c.url}/api/traces?namespace=${'x'.repeat(300)}`)).status).toBe(400);
-    } finally {
-      await c.close();
-    }
+describe('the query API by run', () => {
+  let c: Awaited<ReturnType<typeof testCollector>>;
+  // Both runs in one minute; an older run 20 minutes before (outside the default window) and spans of no run.
+  const t = Date.now() - 1000;
+  beforeAll(async () => {
+    c = await testCollector();
+    const spans = [...run('run-1', 2, t), ...run('run-2', 3, t), ...run('run-0', 1, t - 20 * MINUTE), span({ service: 'gateway', startMs: t - 20 * MINUTE })];
+    expect((await postJson(c.url, otlpJson(spans))).status).toBe(200);
   });
-});
+  afterAll(async () => {
+    await c?.close();
+  });
 
-describe('namespace on the aggregate endpoints', () => {
+  const json = async (path: string) => {
+    const res = await fetch(`${c.url}${path}`);
+    expect(res.status, path).toBe(200);
+    return res.json();
+  };
+
+  it('filters /api/traces by the service.namespace resource attribute sent over OTLP', async () => {
+    expect(await json('/api/traces?namespace=run-1')).toHaveLength(2);
+    expect(await json('/api/traces?namespace=run-2')).toHaveLength(3);
+    expect(await json('/api/traces')).toHaveLength(5);
+    expect((await fetch(`${c.url}/api/traces?namespace=${'x'.repeat(300)}`)).status).toBe(400);
+  });
+
   it('filters /api/services, /api/graph, /api/series and /api/root-causes by run; unfiltered adds the runs up', async () => {
-    const c = await testCollector();
-    try {
-      for (const [ns, n] of [['run-1', 2], ['run-2', 3]] as const) {
-        const body = otlpJson(run(ns, n)) as { resourceSpans: { resource: { attributes: object[] } }[] };
-        for (const rs of body.resourceSpans) rs.resource.attributes.push({ key: 'service.namespace', value: { stringValue: ns } });
-        expect((await postJson(c.url, body)).status).toBe(200);
-      }
-      const json = async (path: string) => {
-        const res = await fetch(`${c.url}${path}`);
-        expect(res.status, path).toBe(200);
-        return res.json();
-      };
-      const requests = (list: { name: string; requests: number }[]) => list.map((s) => [s.name, s.requests]);
-      expect(requests(await json('/api/services?namespace=run-1'))).toEqual([['orders', 2]]);
-      expect(requests(await json('/api/services'))).toEqual([['orders', 5]]);
-      const graph = await json('/api/graph?namespace=run-2');
-      expect(graph.edges.map((e: { requests: number }) => e.requests)).toEqual([3]);
-      const total = (series: { points: { requests: number }[] }) => series.points.reduce((k, p) => k + p.requests, 0);
-      expect(total(await json('/api/series?service=orders&namespace=run-2'))).toBe(3);
-      expect(total(await json('/api/series?service=orders'))).toBe(5);
-      expect(total(await json('/api/series?source=gateway&target=orders&namespace=run-1'))).toBe(2);
-      expect(total(await json('/api/series?service=orders&namespace=nobody'))).toBe(0);
-      expect(await json('/api/root-causes?namespace=run-1')).toEqual({ incidents: [] });
-      expect((await fetch(`${c.url}/api/services?namespace=${'x'.repeat(300)}`)).status).toBe(400);
-    } finally {
-      await c.close();
+    const requests = (list: { name: string; requests: number }[]) => list.map((s) => [s.name, s.requests]);
+    expect(requests(await json('/api/services?namespace=run-1'))).toEqual([['orders', 2]]);
+    expect(requests(await json('/api/services'))).toEqual([['orders', 5]]);
+    const graph = await json('/api/graph?namespace=run-2');
+    expect(graph.edges.map((e: { requests: number }) => e.requests)).toEqual([3]);
+    const total = (series: { points: { requests: number }[] }) => series.points.reduce((k, p) => k + p.requests, 0);
+    expect(total(await json('/api/series?service=orders&namespace=run-2'))).toBe(3);
+    expect(total(await json('/api/series?service=orders'))).toBe(5);
+    expect(total(await json('/api/series?source=gateway&target=orders&namespace=run-1'))).toBe(2);
+    expect(total(await json('/api/series?service=orders&namespace=nobody'))).toBe(0);
+    expect(await json('/api/root-causes?namespace=run-1')).toEqual({ incidents: [] });
+    expect((await fetch(`${c.url}/api/services?namespace=${'x'.repeat(300)}`)).status).toBe(400);
+  });
+
+  it('lists the runs that hold data in the window, newest first, with their minutes and requests', async () => {
+    const raw = await json(`/api/namespaces?from=${t - 30 * MINUTE}&to=${t + MINUTE}`);
+    // Every field is named by the schema (zod drops the others).
+    expect(S.NamespacesAnswer.parse(raw)).toEqual(raw);
+    const minute = bucketStart(t);
+    const old = bucketStart(t - 20 * MINUTE);
+    expect(raw).toEqual([
+      { namespace: 'run-1', firstMs: minute, lastMs: minute, requests: 2 },
+      { namespace: 'run-2', firstMs: minute, lastMs: minute, requests: 3 },
+      { namespace: 'run-0', firstMs: old, lastMs: old, requests: 1 },
+    ]);
+    expect((await json('/api/namespaces')).map((r: { namespace: string }) => r.namespace)).toEqual(['run-1', 'run-2']);
+    expect(await json(`/api/namespaces?from=${t - 30 * MINUTE}&to=${t - 25 * MINUTE}`)).toEqual([]);
+    for (const q of ['from=abc', `from=${t}&to=${t - 1}`, 'to=-5', 'from=1&from=2']) {
+      const res = await fetch(`${c.url}/api/namespaces?${q}`);
+      expect(res.status, q).toBe(400);
+      expect(S.ErrorAnswer.parse(await res.json()).error).not.toBe('');
     }
   });
 });

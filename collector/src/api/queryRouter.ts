@@ -5,10 +5,13 @@ import { buildGraph, serviceAnswers } from '../analysis/index.js';
 import { TRACE_ID_PATTERN } from '../ingest/index.js';
 import type { SpanRecord } from '../model.js';
 import type { TraceStore } from '../store/index.js';
-import type { GraphAnswer, ServicesAnswer } from './answers/types.js';
+import type { GraphAnswer, NamespacesAnswer, ServicesAnswer } from './answers/types.js';
 import { enumParam, namespaceParam, numberParam, ParamError, rangeParams, stringParam, TRACE_LIMIT_DEFAULT, TRACE_LIMIT_MAX } from './params.js';
 import { attrFilters, traceIdFilter } from './seriesParams.js';
 import { cachedRootCauses } from './rootCauses.js';
+
+/** Runs one /api/namespaces answer lists at most (the newest). */
+export const NAMESPACES_MAX = 1000;
 
 export interface QueryRouterDeps {
   store: TraceStore;
@@ -80,6 +83,14 @@ export function queryRouter(deps: QueryRouterDeps): express.Router {
     wrap(async (req, res) => {
       const range = rangeParams(req.query);
       const answer: GraphAnswer = buildGraph(await store.graphInput({ ...range, namespace: namespaceParam(req.query) }), range.toMs);
+      sendJson(req, res, answer);
+    }),
+  );
+
+  router.get(
+    '/api/namespaces',
+    wrap(async (req, res) => {
+      const answer: NamespacesAnswer = await store.namespaces({ ...rangeParams(req.query), limit: NAMESPACES_MAX });
       sendJson(req, res, answer);
     }),
   );

@@ -202,6 +202,27 @@ describe.each(backends)('TraceStore on $name', ({ make, skip }) => {
     expect(new Set(sample.map((x) => x.resource['service.namespace']))).toEqual(new Set(['run-b']));
   });
 
+  it.skipIf(skip)('lists the runs with aggregates in a range, newest first, with their first and last minutes and requests', async () => {
+    store = await fixture.open({ pendingEdgeMs: 1000 });
+    const t0 = Math.floor(now / 60_000) * 60_000 - 10 * 60_000;
+    const inRun = (ns: string, s: SpanRecord) => ({ ...s, resource: { 'service.name': s.service, 'service.namespace': ns } });
+    const request = (ns: string, minute: number) => inRun(ns, span({ service: 'gateway', startMs: t0 + minute * 60_000 + 5 }));
+    // run-edge only made a call that nobody answered: an edge, no node of its own.
+    const unanswered = inRun('run-edge', span({ service: 'orders', kind: 'client', parentSpanId: hex(8), startMs: t0 + 6 * 60_000, attributes: { 'peer.service': 'payments' } }));
+    await store.insertSpans([request('run-old', 0), request('run-old', 0), request('run-old', 2), request('run-new', 5), request('run-new', 5), unanswered, span({ service: 'gateway', startMs: t0 + 7 * 60_000 })], now);
+    await store.resolvePendingEdges(now + 10_000);
+    const q = { fromMs: t0, toMs: t0 + 8 * 60_000, limit: 10 };
+    const at = (minute: number) => t0 + minute * 60_000;
+    expect(await store.namespaces(q)).toEqual([
+      { namespace: 'run-edge', firstMs: at(6), lastMs: at(6), requests: 0 },
+      { namespace: 'run-new', firstMs: at(5), lastMs: at(5), requests: 2 },
+      { namespace: 'run-old', firstMs: at(0), lastMs: at(2), requests: 3 },
+    ]);
+    expect(await store.namespaces({ ...q, fromMs: at(1) + 1, toMs: at(4) })).toEqual([{ namespace: 'run-old', firstMs: at(1) + 60_000, lastMs: at(2), requests: 1 }]);
+    expect((await store.namespaces({ ...q, limit: 2 })).map((r) => r.namespace)).toEqual(['run-edge', 'run-new']);
+    expect(await store.namespaces({ ...q, fromMs: at(20), toMs: at(30) })).toEqual([]);
+  });
+
   it.skipIf(skip)('counts root spans of background work apart from requests', async () => {
     store = await fixture.open();
     const poller = span({ service: 'orders', kind: 'internal', name: 'poll outbox' });

@@ -41,6 +41,22 @@ export interface BreakerQuery extends AggregateQuery {
   limit: number;
 }
 
+export interface NamespaceQuery extends TimeRange {
+  /** Runs returned at most (the newest). */
+  limit: number;
+}
+
+/** A run (`service.namespace`) and the minutes of the range in which it reported. */
+export interface NamespaceSummary {
+  namespace: string;
+  /** Start of the first minute of the range holding its data. */
+  firstMs: number;
+  /** Start of the last minute of the range holding its data. */
+  lastMs: number;
+  /** Its requests (server-side spans) in the range. */
+  requests: number;
+}
+
 export interface ServiceSummary extends RedFigures {
   name: string;
 }
@@ -111,6 +127,8 @@ export interface TraceStore {
   entrySeries(range: AggregateQuery): Promise<ServiceSeries[]>;
   /** Per-minute stats of a service, an edge or the whole system, by minute; minutes without data are absent. */
   series(query: SeriesQuery): Promise<SeriesBucket[]>;
+  /** The runs with aggregates in the range (spans without a namespace are no run), newest first. */
+  namespaces(query: NamespaceQuery): Promise<NamespaceSummary[]>;
   /** Inserts, or for an existing id widens its time span to cover both. */
   upsertAnnotations(annotations: readonly StoredAnnotation[]): Promise<void>;
   /** Annotations overlapping the range, by time. */

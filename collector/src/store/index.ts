@@ -1,5 +1,5 @@
 export type {
-  AggregateQuery, AnnotationQuery, BreakerQuery, InsertResult, SampleQuery, SeriesBucket, SeriesQuery, SeriesSubject, ServiceSummary, StoreOptions, TimeRange, TraceQuery, TraceStore, TraceSummary,
+  AggregateQuery, AnnotationQuery, BreakerQuery, InsertResult, NamespaceQuery, NamespaceSummary, SampleQuery, SeriesBucket, SeriesQuery, SeriesSubject, ServiceSummary, StoreOptions, TimeRange, TraceQuery, TraceStore, TraceSummary,
 } from './TraceStore.js';
 export { DEFAULT_PENDING_EDGE_MS } from './TraceStore.js';
 export { SqliteTraceStore } from './sqlite/SqliteTraceStore.js';

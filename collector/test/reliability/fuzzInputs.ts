@@ -279,7 +279,7 @@ export const queryString: fc.Arbitrary<string> = fc
   .map((pairs) => pairs.join('&'));
 
 export const apiPath: fc.Arbitrary<string> = fc.oneof(
-  fc.constantFrom('/api/services', '/api/graph', '/api/traces', '/api/root-causes', '/api/config', '/api/nope', '/api/traces/', '/api/series', '/api/annotations', '/api/breakers'),
+  fc.constantFrom('/api/services', '/api/graph', '/api/traces', '/api/root-causes', '/api/config', '/api/nope', '/api/traces/', '/api/series', '/api/annotations', '/api/breakers', '/api/namespaces'),
   fc.oneof(fc.string({ maxLength: 40 }), fc.constant(randomBytes(16).toString('hex')), fc.constant('%'), fc.constant('%zz'), fc.constant('..%2f..%2fetc%2fpasswd'))
     .map((id) => `/api/traces/${/^[\x21-\x7e]*$/.test(id) && !/[?#/]/.test(id) ? id : encodeURIComponent(id)}`),
 );

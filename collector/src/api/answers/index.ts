@@ -7,6 +7,7 @@ export { Attributes, CallCounts, CurrentFigures, ErrorAnswer, RateFigures, RedFi
 export { CallerView, GraphAnswer, GraphEdge, GraphNode, ServiceEntry, ServicesAnswer } from './graph.js';
 export { SpanEvent, SpanLink, TraceAnswer, TraceSpan, TraceSummary, TracesAnswer } from './traces.js';
 export { Annotation, AnnotationsAnswer, BreakerHistory, BreakerTransition, BreakersAnswer, SeriesAnswer, SeriesPoint } from './events.js';
+export { NamespaceEntry, NamespacesAnswer } from './runs.js';
 export { Incident, RootCause, RootCausesAnswer } from './rootCauses.js';
 export { AnnotationEvent, BreakerEvent, GraphDeltaEvent, GraphEvent, ServicesEvent } from './stream.js';
 export { Alert, AlertsAnswer, ConfigAnswer, TransactionAnswer, TransactionState, TransactionStep, TransactionSummary, TransactionsAnswer } from './operations.js';

@@ -15,6 +15,8 @@ import {
   type BreakerQuery,
   DEFAULT_PENDING_EDGE_MS,
   type InsertResult,
+  type NamespaceQuery,
+  type NamespaceSummary,
   PAIRING_MEMORY_MS,
   type SampleQuery,
   type SeriesBucket,
@@ -25,7 +27,8 @@ import {
   type TraceStore,
   type TraceSummary,
 } from '../TraceStore.js';
-import * as aggregates from './aggregates.js';
+import * as aggregates from '../aggregateQueries.js';
+import { postgresReader } from './aggregates.js';
 import * as events from './eventQueries.js';
 import { migrate, quoteSchema } from './migrations.js';
 import * as traces from './traceQueries.js';
@@ -266,7 +269,7 @@ export class PostgresTraceStore implements TraceStore {
           const expired = rows.map(toPending);
           if (expired.length) {
             const servers = (await this.lookupWith(client).serversByCaller(expired)).filter(Boolean);
-            const { edges, pairedServers } = planExpiredEdges(expired, servers, await aggregates.destinationConsumers((sql, p) => client.query(sql, p).then((r) => r.rows)));
+            const { edges, pairedServers } = planExpiredEdges(expired, servers, aggregates.consumersOf((await client.query(aggregates.CONSUMERS_SQL)).rows));
             await this.applyEdges(client, edges);
             if (pairedServers.length) await this.deleteServers(client, pairedServers);
           }
@@ -292,21 +295,26 @@ export class PostgresTraceStore implements TraceStore {
   }
 
   private readonly query = (sql: string, params: unknown[] = []) => this.q(sql, params);
+  private readonly reader = postgresReader(this.query);
 
   services(range: AggregateQuery): Promise<ServiceSummary[]> {
-    return aggregates.services(this.query, range);
+    return aggregates.services(this.reader, range);
   }
 
   graphInput(range: AggregateQuery): Promise<GraphInput> {
-    return aggregates.graphInput(this.query, range);
+    return aggregates.graphInput(this.reader, range);
   }
 
   entrySeries(range: AggregateQuery): Promise<ServiceSeries[]> {
-    return aggregates.entrySeries(this.query, range);
+    return aggregates.entrySeries(this.reader, range);
   }
 
   series(query: SeriesQuery): Promise<SeriesBucket[]> {
-    return aggregates.series(this.query, query);
+    return aggregates.series(this.reader, query);
+  }
+
+  namespaces(query: NamespaceQuery): Promise<NamespaceSummary[]> {
+    return aggregates.namespaces(this.reader, query);
   }
 
   async upsertAnnotations(list: readonly StoredAnnotation[]): Promise<void> {

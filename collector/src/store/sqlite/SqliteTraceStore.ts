@@ -14,6 +14,8 @@ import {
   type BreakerQuery,
   DEFAULT_PENDING_EDGE_MS,
   type InsertResult,
+  type NamespaceQuery,
+  type NamespaceSummary,
   PAIRING_MEMORY_MS,
   type SampleQuery,
   type SeriesBucket,
@@ -25,7 +27,8 @@ import {
   type TraceSummary,
 } from '../TraceStore.js';
 import { bucketStart } from '../../analysis/index.js';
-import * as aggregates from './aggregates.js';
+import * as aggregates from '../aggregateQueries.js';
+import { destinationConsumers, sqliteReader } from './aggregates.js';
 import * as events from './eventQueries.js';
 import * as traces from './traceQueries.js';
 import { SQLITE_MIGRATE_1_TO_2, SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './schema.js';
@@ -66,6 +69,7 @@ export class SqliteTraceStore implements TraceStore {
   private readonly db: Database.Database;
   private readonly pendingEdgeMs: number;
   private readonly stmt;
+  private readonly reader;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -92,6 +96,7 @@ export class SqliteTraceStore implements TraceStore {
       })();
     }
     const db = this.db;
+    this.reader = sqliteReader(db);
     this.stmt = {
       insertSpan: db.prepare('INSERT OR IGNORE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
       // SPANS_PER_INSERT rows per statement: one native call and one bind pass per chunk, not per span.
@@ -257,7 +262,7 @@ export class SqliteTraceStore implements TraceStore {
       const expired = (this.stmt.expiredPending.all(nowMs - this.pendingEdgeMs) as Record<string, unknown>[]).map((r) => this.toPending(r));
       if (expired.length === 0) return 0;
       const servers = expired.flatMap((p) => (this.stmt.serversByCaller.all(p.traceId, p.spanId) as Record<string, unknown>[]).map((r) => this.toServer(r)));
-      const { edges, pairedServers } = planExpiredEdges(expired, servers, aggregates.destinationConsumers(this.db));
+      const { edges, pairedServers } = planExpiredEdges(expired, servers, destinationConsumers(this.db));
       this.applyEdges(edges);
       for (const p of expired) this.stmt.deletePending.run(p.traceId, p.spanId);
       for (const h of pairedServers) this.stmt.deleteServer.run(h.traceId, h.callerSpanId, h.service);
@@ -275,22 +280,27 @@ export class SqliteTraceStore implements TraceStore {
 
   async services(range: AggregateQuery): Promise<ServiceSummary[]> {
     this.assertOpen();
-    return aggregates.services(this.db, range);
+    return aggregates.services(this.reader, range);
   }
 
   async graphInput(range: AggregateQuery): Promise<GraphInput> {
     this.assertOpen();
-    return aggregates.graphInput(this.db, range);
+    return aggregates.graphInput(this.reader, range);
   }
 
   async entrySeries(range: AggregateQuery): Promise<ServiceSeries[]> {
     this.assertOpen();
-    return aggregates.entrySeries(this.db, range);
+    return aggregates.entrySeries(this.reader, range);
   }
 
   async series(query: SeriesQuery): Promise<SeriesBucket[]> {
     this.assertOpen();
-    return aggregates.series(this.db, query);
+    return aggregates.series(this.reader, query);
+  }
+
+  async namespaces(query: NamespaceQuery): Promise<NamespaceSummary[]> {
+    this.assertOpen();
+    return aggregates.namespaces(this.reader, query);
   }
 
   async upsertAnnotations(list: readonly StoredAnnotation[]): Promise<void> {

@@ -5,7 +5,7 @@ import type { GraphInput, ServiceSeries } from '../../analysis/index.js';
 import type { SpanRecord } from '../../model.js';
 import type { BreakerTransition, StoredAnnotation } from '../../analysis/faultAnnotations.js';
 import type {
-  AggregateQuery, AnnotationQuery, BreakerQuery, InsertResult, SampleQuery, SeriesBucket, SeriesQuery, ServiceSummary, TraceQuery, TraceStore, TraceSummary,
+  AggregateQuery, AnnotationQuery, BreakerQuery, InsertResult, NamespaceQuery, NamespaceSummary, SampleQuery, SeriesBucket, SeriesQuery, ServiceSummary, TraceQuery, TraceStore, TraceSummary,
 } from '../TraceStore.js';
 import { SqliteTraceStore, type SqliteStoreOptions } from './SqliteTraceStore.js';
 import { MODULE_EXT } from '../../packagePaths.js';
@@ -107,6 +107,9 @@ export class ThreadedSqliteStore implements TraceStore {
   }
   series(query: SeriesQuery): Promise<SeriesBucket[]> {
     return this.reader.series(query);
+  }
+  namespaces(query: NamespaceQuery): Promise<NamespaceSummary[]> {
+    return this.reader.namespaces(query);
   }
   annotations(query: AnnotationQuery): Promise<StoredAnnotation[]> {
     return this.reader.annotations(query);
