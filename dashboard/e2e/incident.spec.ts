@@ -220,6 +220,6 @@ async function openOtherPages(page: Page, url: string): Promise<void> {
   await expect(page.getByTestId('incident').first()).toBeVisible({ timeout: 60_000 });
   await screenshot(page, 'incidents');
   await page.goto(`${url}/#/transactions?refresh=off`);
-  await expect(page.locator('main')).toContainText('Transactions');
+  await expect(page.locator('main')).toContainText('Distributed transactions');
   await screenshot(page, 'incident-transactions', { docs: false });
 }
