@@ -2,25 +2,16 @@
 // `node scripts/dashboard-build.mjs` builds if needed; `--ship <dir>` also copies it into <dir>
 // (the collector package ships it as collector/dashboard/).
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isStale } from './freshness.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const dashboard = join(root, 'dashboard');
 const built = join(dashboard, 'dist', 'index.html');
 
-function newestMs(path) {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  let newest = 0;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMs(join(path, name)));
-  return newest;
-}
-
 export function dashboardIsStale() {
-  if (!existsSync(built)) return true;
-  const inputs = ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(dashboard, p)).filter(existsSync);
-  return Math.max(...inputs.map(newestMs)) > statSync(built).mtimeMs;
+  return isStale(built, ['src', 'index.html', 'vite.config.ts', 'package.json'].map((p) => join(dashboard, p)));
 }
 
 export function ensureDashboard() {

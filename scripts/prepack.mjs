@@ -3,28 +3,17 @@
 // older than what they are built from. package.json `exports` already name dist/ for every
 // consumer; the workspace reaches src/ only through the "@faultline/source" condition.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dashboardIsStale } from './dashboard-build.mjs';
+import { builtMs, isStale } from './freshness.mjs';
 
 const pkgDir = process.cwd();
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));
 
-function newestMs(path) {
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  let newest = 0;
-  for (const name of readdirSync(path)) newest = Math.max(newest, newestMs(join(path, name)));
-  return newest;
-}
-
-function builtMs(file) {
-  return existsSync(file) ? statSync(file).mtimeMs : 0;
-}
-
-const inputsMs = Math.max(newestMs(join(pkgDir, 'src')), ...['tsconfig.json', '../tsconfig.base.json'].map((f) => join(pkgDir, f)).filter(existsSync).map(newestMs));
+const inputs = [join(pkgDir, 'src'), ...['tsconfig.json', '../tsconfig.base.json'].map((f) => join(pkgDir, f))];
 const reasons = [];
-if (builtMs(join(pkgDir, 'dist', 'esm', 'index.js')) <= inputsMs || !existsSync(join(pkgDir, 'dist', 'cjs', 'index.js'))) reasons.push('dist/ missing or older than src/');
+if (isStale(join(pkgDir, 'dist', 'esm', 'index.js'), inputs) || !existsSync(join(pkgDir, 'dist', 'cjs', 'index.js'))) reasons.push('dist/ missing or older than src/');
 if (pkg.files?.includes('dashboard')) {
   const shipped = join(pkgDir, 'dashboard', 'index.html');
   const repository = join(pkgDir, '..', 'dashboard', 'dist', 'index.html');

@@ -5,36 +5,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, hex, span } from './helpers.js';
+import { call, hex, readEvents, span } from './helpers.js';
 import { startCollector } from '../src/index.js';
 import { otlpJson, postJson, testCollector } from './collector.js';
-
-/** Reads SSE events from a fetch Response until `want` returns true or the deadline passes. */
-export async function readEvents(res: Response, want: (events: { event: string; data: string }[]) => boolean, timeoutMs = 8000) {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const events: { event: string; data: string }[] = [];
-  let buffer = '';
-  const deadline = Date.now() + timeoutMs;
-  try {
-    while (Date.now() < deadline && !want(events)) {
-      const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
-      if (!chunk || chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let idx;
-      while ((idx = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, idx);
-        buffer = buffer.slice(idx + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data !== undefined) events.push({ event, data });
-      }
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return events;
-}
 
 describe('query API', () => {
   let c: Awaited<ReturnType<typeof testCollector>>;

@@ -1,4 +1,4 @@
-// Test helpers: SpanRecord factories and store fixtures for both backends.
+// Test helpers: SpanRecord factories, store fixtures for both backends and a Server-Sent Events reader.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -114,4 +114,40 @@ export function postgresFixture(): StoreFixture {
       for (const s of schemas) await dropSchema(s);
     },
   };
+}
+
+export interface SseEvent {
+  event: string;
+  data: string;
+}
+
+/**
+ * Reads Server-Sent Events from a fetch Response until `want` holds (or the stream ends), then
+ * cancels it. `onChunk` runs after every chunk read, so a test can send data as the stream
+ * goes. No deadline of its own: the test's timeout bounds the wait.
+ */
+export async function readEvents(res: Response, want: (events: SseEvent[]) => boolean, onChunk?: (events: SseEvent[]) => Promise<void>): Promise<SseEvent[]> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  const events: SseEvent[] = [];
+  let buffer = '';
+  try {
+    while (!want(events)) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let idx;
+      while ((idx = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, idx);
+        buffer = buffer.slice(idx + 2);
+        const event = /^event: (.*)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (event && data !== undefined) events.push({ event, data });
+      }
+      await onChunk?.(events);
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined);
+  }
+  return events;
 }

@@ -3,36 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as S from '../src/api/answers/index.js';
 import { otlpJson, postJson, testCollector } from './collector.js';
-import { call, hex, span } from './helpers.js';
-
-type Event = { event: string; data: string };
-
-/** Collects SSE events until `want` holds (or the stream ends). */
-async function collect(res: Response, want: (events: Event[]) => boolean, onChunk: (events: Event[]) => Promise<void>): Promise<Event[]> {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  const events: Event[] = [];
-  let buffer = '';
-  try {
-    while (!want(events)) {
-      const chunk = await reader.read();
-      if (chunk.done) break;
-      buffer += decoder.decode(chunk.value, { stream: true });
-      let idx;
-      while ((idx = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, idx);
-        buffer = buffer.slice(idx + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data !== undefined) events.push({ event, data });
-      }
-      await onChunk(events);
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return events;
-}
+import { call, hex, readEvents, type SseEvent, span } from './helpers.js';
 
 describe('GET /api/stream events', () => {
   let c: Awaited<ReturnType<typeof testCollector>>;
@@ -45,9 +16,9 @@ describe('GET /api/stream events', () => {
 
   it('sends graph, services, graph.delta, annotation and breaker events as data arrives', async () => {
     const res = await fetch(`${c.url}/api/stream`);
-    const has = (events: Event[], name: string) => events.some((e) => e.event === name);
+    const has = (events: SseEvent[], name: string) => events.some((e) => e.event === name);
     let stage = 0;
-    const events = await collect(
+    const events = await readEvents(
       res,
       (ev) => ['graph', 'services', 'graph.delta', 'annotation', 'breaker'].every((n) => has(ev, n)) && ev.some((e) => e.event === 'annotation' && e.data.includes('deploy')),
       async (ev) => {

@@ -1,6 +1,23 @@
 // SQLite schema. Applied at open; `user_version` records what is applied. A file written
-// by an older collector is migrated forward in one transaction (see migrateSqlite).
+// by an older collector is migrated forward in one transaction (SqliteTraceStore does it at open).
 export const SQLITE_SCHEMA_VERSION = 2;
+
+// The per-minute aggregates as version 2 keys them (by run too): created new, or rebuilt by the
+// 1 → 2 migration. A later version that changes them needs a migration of its own.
+const NODE_MINUTE = `node_minute (
+  bucket_ms INTEGER NOT NULL, namespace TEXT NOT NULL, service TEXT NOT NULL,
+  requests INTEGER NOT NULL, errors INTEGER NOT NULL, retries INTEGER NOT NULL,
+  timeouts INTEGER NOT NULL, short_circuits INTEGER NOT NULL, hist TEXT NOT NULL,
+  entry_requests INTEGER NOT NULL, entry_errors INTEGER NOT NULL, entry_hist TEXT NOT NULL,
+  background INTEGER NOT NULL DEFAULT 0, background_errors INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (bucket_ms, namespace, service)
+) WITHOUT ROWID`;
+const EDGE_MINUTE = `edge_minute (
+  bucket_ms INTEGER NOT NULL, namespace TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
+  requests INTEGER NOT NULL, errors INTEGER NOT NULL, retries INTEGER NOT NULL,
+  timeouts INTEGER NOT NULL, short_circuits INTEGER NOT NULL, hist TEXT NOT NULL,
+  PRIMARY KEY (bucket_ms, namespace, source, target)
+) WITHOUT ROWID`;
 
 export const SQLITE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS spans (
@@ -25,21 +42,9 @@ CREATE INDEX IF NOT EXISTS traces_start ON traces (start_ms);
 CREATE INDEX IF NOT EXISTS traces_errors ON traces (start_ms) WHERE error_count > 0;
 CREATE INDEX IF NOT EXISTS traces_correlation ON traces (correlation_id) WHERE correlation_id IS NOT NULL;
 
-CREATE TABLE IF NOT EXISTS node_minute (
-  bucket_ms INTEGER NOT NULL, namespace TEXT NOT NULL, service TEXT NOT NULL,
-  requests INTEGER NOT NULL, errors INTEGER NOT NULL, retries INTEGER NOT NULL,
-  timeouts INTEGER NOT NULL, short_circuits INTEGER NOT NULL, hist TEXT NOT NULL,
-  entry_requests INTEGER NOT NULL, entry_errors INTEGER NOT NULL, entry_hist TEXT NOT NULL,
-  background INTEGER NOT NULL DEFAULT 0, background_errors INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (bucket_ms, namespace, service)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ${NODE_MINUTE};
 
-CREATE TABLE IF NOT EXISTS edge_minute (
-  bucket_ms INTEGER NOT NULL, namespace TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
-  requests INTEGER NOT NULL, errors INTEGER NOT NULL, retries INTEGER NOT NULL,
-  timeouts INTEGER NOT NULL, short_circuits INTEGER NOT NULL, hist TEXT NOT NULL,
-  PRIMARY KEY (bucket_ms, namespace, source, target)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ${EDGE_MINUTE};
 
 CREATE TABLE IF NOT EXISTS services (
   name TEXT PRIMARY KEY, first_seen_ms REAL NOT NULL, last_seen_ms REAL NOT NULL
@@ -97,23 +102,11 @@ ALTER TABLE traces ADD COLUMN correlation_id TEXT;
 ALTER TABLE traces ADD COLUMN failed_callees TEXT NOT NULL DEFAULT ',';
 ALTER TABLE pending_calls ADD COLUMN namespace TEXT NOT NULL DEFAULT '';
 ALTER TABLE node_minute RENAME TO node_minute_v1;
-CREATE TABLE node_minute (
-  bucket_ms INTEGER NOT NULL, namespace TEXT NOT NULL, service TEXT NOT NULL,
-  requests INTEGER NOT NULL, errors INTEGER NOT NULL, retries INTEGER NOT NULL,
-  timeouts INTEGER NOT NULL, short_circuits INTEGER NOT NULL, hist TEXT NOT NULL,
-  entry_requests INTEGER NOT NULL, entry_errors INTEGER NOT NULL, entry_hist TEXT NOT NULL,
-  background INTEGER NOT NULL DEFAULT 0, background_errors INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (bucket_ms, namespace, service)
-) WITHOUT ROWID;
+CREATE TABLE ${NODE_MINUTE};
 INSERT INTO node_minute SELECT bucket_ms, '', service, requests, errors, retries, timeouts, short_circuits, hist, entry_requests, entry_errors, entry_hist, 0, 0 FROM node_minute_v1;
 DROP TABLE node_minute_v1;
 ALTER TABLE edge_minute RENAME TO edge_minute_v1;
-CREATE TABLE edge_minute (
-  bucket_ms INTEGER NOT NULL, namespace TEXT NOT NULL, source TEXT NOT NULL, target TEXT NOT NULL,
-  requests INTEGER NOT NULL, errors INTEGER NOT NULL, retries INTEGER NOT NULL,
-  timeouts INTEGER NOT NULL, short_circuits INTEGER NOT NULL, hist TEXT NOT NULL,
-  PRIMARY KEY (bucket_ms, namespace, source, target)
-) WITHOUT ROWID;
+CREATE TABLE ${EDGE_MINUTE};
 INSERT INTO edge_minute SELECT bucket_ms, '', source, target, requests, errors, retries, timeouts, short_circuits, hist FROM edge_minute_v1;
 DROP TABLE edge_minute_v1;
 `;
