@@ -1,4 +1,4 @@
-// Trace search filters as they live in the URL, and correlation-id matching.
+// Trace search filters as they live in the URL, and the correlation ids a trace carries.
 import type { Trace } from '../api/types.js';
 
 export interface TraceFilters {
@@ -63,8 +63,4 @@ export function correlationIds(trace: Trace): string[] {
       else if (Array.isArray(v)) for (const x of v) if (typeof x === 'string' && x) ids.add(x);
     }
   return [...ids];
-}
-
-export function traceHasCorrelationId(trace: Trace, id: string): boolean {
-  return correlationIds(trace).includes(id);
 }
