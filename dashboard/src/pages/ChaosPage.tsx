@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import { collectorApi } from '../api/collector.js';
 import { controlApi } from '../api/control.js';
 import { isApiError, type ApiError } from '../api/errors.js';
+import { AnnotationStrip } from '../components/Annotations.js';
 import { ServiceMap } from '../components/ServiceMap.js';
 import { EmptyState, ErrorState, Loading } from '../components/StateViews.js';
 import { useApi } from '../hooks/useApi.js';
@@ -39,6 +40,8 @@ function ChaosPanel({ controlUrl }: { controlUrl: string }) {
   const faults = useApi(`faults:${controlUrl}`, pollTick, (signal) => api.faults(signal));
   const active = useApi(`active:${controlUrl}`, pollTick, (signal) => api.active(signal));
   const graph = useApi(`graph:${d.rangeKey}`, d.tick + pollTick, (signal) => collectorApi.graph(d.window, signal));
+  // The collector's record of injected faults, drawn under the live map.
+  const annotations = useApi(`annotations:${d.rangeKey}`, d.tick + pollTick, (signal) => collectorApi.annotations(d.window, signal));
   const layout = useMemo(() => (graph.data ? layoutGraph(graph.data).result : null), [graph.data]);
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<ApiError | null>(null);
@@ -127,7 +130,12 @@ function ChaosPanel({ controlUrl }: { controlUrl: string }) {
           </p>
         </section>
       </div>
-      {layout && layout.nodes.length > 0 && <ServiceMap layout={layout} heightPx={420} />}
+      {layout && layout.nodes.length > 0 && (
+        <>
+          <ServiceMap layout={layout} heightPx={420} />
+          <AnnotationStrip annotations={annotations.data ?? []} window={d.window} />
+        </>
+      )}
     </main>
   );
 }
