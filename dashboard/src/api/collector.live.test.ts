@@ -60,6 +60,10 @@ describe('answers of a real collector pass the dashboard client', () => {
     expect(byCorrelation.map((t) => t.traceId)).toEqual([traceId]);
     const failing = await api.traces({ ...window, service: 'inventory', status: 'error', limit: 5 });
     expect(failing.length).toBeGreaterThan(0);
+    const byAttr = await api.traces({ ...window, attrs: ['peer.service=inventory'], maxDurationMs: 60_000, limit: 5 });
+    expect(byAttr.length).toBeGreaterThan(0);
+    const byIds = await api.traces({ ...window, traceIds: fixture.okTraceIds.slice(0, 2) });
+    expect(byIds.map((t) => t.traceId).sort()).toEqual(fixture.okTraceIds.slice(0, 2).sort());
     const trace = await api.trace(traceId);
     expect(trace.spans.some((s) => s.status === 'error' && s.statusMessage !== '')).toBe(true);
   });

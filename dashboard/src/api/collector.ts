@@ -19,8 +19,8 @@ export interface TraceQuery extends TimeWindow {
   minDurationMs?: number;
   maxDurationMs?: number;
   correlationId?: string;
-  /** Exact matches on span attributes, sent as repeated `attr=key=value`. */
-  attrs?: Record<string, string>;
+  /** Exact matches on span attributes, `key=value` each, sent as repeated `attr`. */
+  attrs?: readonly string[];
   traceIds?: string[];
   /** Only traces whose spans' resource has this `service.namespace`. */
   namespace?: string;
@@ -69,7 +69,7 @@ export function traceQueryString(q: TraceQuery): string {
     minDurationMs: q.minDurationMs,
     maxDurationMs: q.maxDurationMs,
     correlationId: q.correlationId,
-    attr: q.attrs ? Object.entries(q.attrs).map(([k, v]) => `${k}=${v}`) : undefined,
+    attr: q.attrs && q.attrs.length > 0 ? q.attrs : undefined,
     traceId: q.traceIds,
     namespace: q.namespace,
     limit: q.limit,

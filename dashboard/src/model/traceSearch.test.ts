@@ -3,7 +3,7 @@ import type { Trace } from '../api/types.js';
 import { span } from './fixtures/spans.js';
 import { correlationIds, parseTraceFilters, traceFilterParams, type TraceFilters } from './traceSearch.js';
 
-const base: TraceFilters = { service: '', operation: '', status: '', minDurationMs: null, correlationId: '', namespace: '', limit: 50 };
+const base: TraceFilters = { service: '', operation: '', status: '', minDurationMs: null, maxDurationMs: null, correlationId: '', attrs: [], namespace: '', limit: 50 };
 
 describe.each<[string, Partial<TraceFilters>, number]>([
   ['', {}, 0],
@@ -11,6 +11,11 @@ describe.each<[string, Partial<TraceFilters>, number]>([
   ['status=broken', {}, 1],
   ['minDurationMs=250', { minDurationMs: 250 }, 0],
   ['minDurationMs=-1', {}, 1],
+  ['minDurationMs=10&maxDurationMs=500', { minDurationMs: 10, maxDurationMs: 500 }, 0],
+  ['maxDurationMs=soon', {}, 1],
+  ['attr=http.route%3D%2Forders&attr=peer.service=inventory', { attrs: ['http.route=/orders', 'peer.service=inventory'] }, 0],
+  ['attr=novalue', {}, 1],
+  [Array.from({ length: 9 }, (_, i) => `attr=k${i}=v`).join('&'), { attrs: Array.from({ length: 8 }, (_, i) => `k${i}=v`) }, 1],
   ['correlationId=abc-123', { correlationId: 'abc-123' }, 0],
   ['correlationId=bad%20id%3C', {}, 1],
   ['namespace=scenario-inventory-down-1a2b', { namespace: 'scenario-inventory-down-1a2b' }, 0],

@@ -25,6 +25,8 @@ export function TracesPage() {
       operation: filters.operation || undefined,
       status: filters.status || undefined,
       minDurationMs: filters.minDurationMs ?? undefined,
+      maxDurationMs: filters.maxDurationMs ?? undefined,
+      attrs: filters.attrs,
       correlationId: filters.correlationId || undefined,
       namespace: filters.namespace || undefined,
       limit: filters.limit,
@@ -94,6 +96,14 @@ function TraceSearchForm({ filters, services, onSubmit }: { filters: TraceFilter
       <label>
         min duration (ms)
         <input type="number" min={0} value={draft.minDurationMs ?? ''} onChange={(e) => setDraft({ ...draft, minDurationMs: e.target.value === '' ? null : Number(e.target.value) })} name="minDurationMs" />
+      </label>
+      <label>
+        max duration (ms)
+        <input type="number" min={0} value={draft.maxDurationMs ?? ''} onChange={(e) => setDraft({ ...draft, maxDurationMs: e.target.value === '' ? null : Number(e.target.value) })} name="maxDurationMs" />
+      </label>
+      <label>
+        attribute
+        <input value={draft.attrs.join(' ')} onChange={(e) => setDraft({ ...draft, attrs: e.target.value.split(/\s+/).filter(Boolean) })} placeholder="key=value" name="attr" title="exact span attribute matches, key=value, several separated by spaces" />
       </label>
       <label>
         correlation id
