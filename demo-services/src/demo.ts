@@ -158,7 +158,9 @@ try {
   const dashboardOrigins = [collector.url, collector.url.replace('127.0.0.1', 'localhost')];
   let migration: MigrationControl | undefined;
   if (migrationMode) {
-    const controller = new MigrationController({ gatewayUrl: shop.urls.gateway, collectorUrl: collector.url, log: (line) => log(`migration: ${line}`) }, { stageMs: intEnv('MIGRATION_STAGE_MS', 30_000) });
+    const stageMs = Number(process.env.MIGRATION_STAGE_MS || 30_000);
+    if (!Number.isInteger(stageMs) || stageMs < 500 || stageMs > 600_000) throw new Error(`MIGRATION_STAGE_MS must be an integer between 500 and 600000, got ${process.env.MIGRATION_STAGE_MS}`);
+    const controller = new MigrationController({ gatewayUrl: shop.urls.gateway, collectorUrl: collector.url, log: (line) => log(`migration: ${line}`) }, { stageMs });
     migration = liveMigration(controller, log);
   }
   control = await startControlServer({ port: controlPort, allowedOrigins: dashboardOrigins, target: scenarios, ...(migration ? { migration } : {}) });
