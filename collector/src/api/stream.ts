@@ -6,7 +6,7 @@ import type { TraceStore } from '../store/index.js';
 import { annotationsAnswer, publicAnnotation } from './eventsRouter.js';
 import { graphDelta } from './streamDelta.js';
 import { DEFAULT_WINDOW_MS } from './params.js';
-import { detect, explain, type IncidentAnswer, isReportable } from './rootCauses.js';
+import { cachedRootCauses } from './rootCauses.js';
 
 export interface StreamOptions {
   clientsMax: number;
@@ -156,16 +156,11 @@ export class StreamHub {
       }
       if (toMs - this.lastIncidentCheck >= INCIDENT_INTERVAL_MS) {
         this.lastIncidentCheck = toMs;
-        const windows = await detect(this.store, range);
-        const key = JSON.stringify(windows.map((w) => [w.startMs, w.endMs, w.affected, w.ongoing]));
-        if (key !== this.lastIncidentsKey) {
-          this.lastIncidentsKey = key;
-          const incidents: IncidentAnswer[] = [];
-          for (const w of windows) {
-            const answer = await explain(this.store, w);
-            if (isReportable(answer)) incidents.push(answer);
-          }
-          this.lastIncidents = JSON.stringify({ incidents });
+        // The same answer as GET /api/root-causes for this window (shared memo), so the live feed
+        // shows every kind of incident the API reports.
+        const json = JSON.stringify(await cachedRootCauses(this.store, range));
+        if (json !== this.lastIncidents) {
+          this.lastIncidents = json;
           for (const c of this.clients) this.send(c, 'incident', this.lastIncidents);
         }
       }
@@ -179,7 +174,6 @@ export class StreamHub {
     }
   }
 
-  private lastIncidentsKey = '';
 
   close(): void {
     clearInterval(this.tick);
