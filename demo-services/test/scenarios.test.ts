@@ -83,6 +83,9 @@ describe.sequential('scenarios (acceptance: real processes, faults and databases
       expect(answer, 'no incident with root causes').toBeDefined();
       const incident = answer!.incidents.find((i) => i.rootCauses.length > 0)!;
       expect(incident.rootCauses[0]!.service, JSON.stringify(incident.rootCauses.slice(0, 3))).toBe(injected);
+      // The failure path runs from the cause to the entry point users saw failing.
+      expect(incident.rootCauses[0]!.path, JSON.stringify(incident.rootCauses[0])).toEqual(expect.arrayContaining([injected, 'gateway']));
+      expect(incident.rootCauses[0]!.path.at(-1)).toBe('gateway');
     });
 
     if (ranked.has(name) && name.endsWith('-down')) it('records the kill on the collector\'s timeline as a down fault of the service', { timeout: 60_000 }, async () => {
