@@ -54,6 +54,7 @@ export function App() {
     <DashboardContext.Provider value={d}>
       <TopBar d={d} alerts={alerts} />
       {d.rangeWarnings.length > 0 && <div className="banner warn">{d.rangeWarnings.join('; ')} — showing the last 15 minutes.</div>}
+      {d.runWarnings.length > 0 && <div className="banner warn">{d.runWarnings.join('; ')} — showing all runs.</div>}
       <Page route={d.location.route} />
     </DashboardContext.Provider>
   );

@@ -1,7 +1,5 @@
-// Answer types. The query API's are the collector's own (`@faultline/collector/api-types`, types only).
-import type { z } from 'zod';
+// Answer types: the collector's own (`@faultline/collector/api-types`, types only).
 import type * as C from '@faultline/collector/api-types';
-import type * as s from './schemas.js';
 
 export type ServiceSummary = C.ServiceEntry;
 export type CallerView = C.CallerView;
@@ -29,11 +27,12 @@ export type SeriesAnswer = C.SeriesAnswer;
 export type SeriesAnswerPoint = C.SeriesPoint;
 export type Breaker = C.BreakerHistory;
 export type Annotation = C.Annotation;
-export type DashboardConfig = z.infer<typeof s.configSchema>;
-export type Alert = z.infer<typeof s.alertSchema>;
-export type TransactionState = z.infer<typeof s.transactionStateSchema>;
-export type TransactionSummary = z.infer<typeof s.transactionSummarySchema>;
-export type TransactionStep = z.infer<typeof s.transactionStepSchema>;
-export type TransactionDetail = z.infer<typeof s.transactionDetailSchema>;
+export type Run = C.NamespaceEntry;
+export type DashboardConfig = C.ConfigAnswer;
+export type Alert = C.Alert;
+export type TransactionSummary = C.TransactionSummary;
+export type TransactionState = TransactionSummary['state'];
+export type TransactionStep = C.TransactionStep;
+export type TransactionDetail = C.TransactionAnswer;
 
 export type { ActiveFault, ActiveScenario, Scenario } from './controlSchemas.js';

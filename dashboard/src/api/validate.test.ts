@@ -37,13 +37,15 @@ describe('other answers', () => {
     expect(() => parse.breakers([{ service: 'orders', breaker: 'inventory', target: 'inventory', transitions: [{ timeMs: 1, from: 'closed', to: 'ajar' }] }])).toThrow('breakers[0].transitions[0].to');
     expect(parse.annotations([{ id: '7', timeMs: 5, kind: 'fault', service: 'inventory', text: 'inventory down', attributes: {} }])[0]).toMatchObject({ id: '7', kind: 'fault' });
   });
-  it('config treats an empty URL as none', () => {
-    expect(parse.config({ controlUrl: '' })).toEqual({ controlUrl: null });
+  it('config: a control URL or null, nothing else', () => {
+    expect(parse.config({ controlUrl: null })).toEqual({ controlUrl: null });
     expect(parse.config({ controlUrl: 'http://127.0.0.1:4320' })).toEqual({ controlUrl: 'http://127.0.0.1:4320' });
+    expect(() => parse.config({})).toThrow('config.controlUrl');
   });
   it('transactions reject an unknown state', () => {
-    const tx = { id: 'o1', type: 'order', state: 'running', startedMs: 1, updatedMs: 2, step: null, services: ['orders'], traceIds: [] };
+    const tx = { id: 'o1', type: 'order', state: 'running', startedMs: 1, updatedMs: 2, ageMs: 1, step: null, services: ['orders'], traceIds: [] };
     expect(parse.transactions([tx])).toEqual([tx]);
     expect(() => parse.transactions([{ ...tx, state: 'lost' }])).toThrow('transactions[0].state');
+    expect(() => parse.transaction({ ...tx, steps: [{ name: 's', service: 'orders', state: 'done', startMs: 1, endMs: null, traceId: 't' }] })).toThrow('transaction.steps[0].state');
   });
 });

@@ -1,8 +1,10 @@
 import type { Dashboard } from '../hooks/useDashboard.js';
 import { linkTo, type Route } from '../model/route.js';
+import { runOptions } from '../model/run.js';
 import { REFRESH_OPTIONS } from '../model/timeRange.js';
 import type { Alert } from '../api/types.js';
 import { AlertBadge } from './AlertViews.js';
+import { RunSelector } from './RunSelector.js';
 import { TimeRangePicker } from './TimeRangePicker.js';
 
 const STATUS_TEXT = { live: 'Live', connecting: 'Connecting…', offline: 'Stream offline', paused: 'Paused' } as const;
@@ -35,6 +37,7 @@ export function TopBar({ d, alerts = [] }: { d: Dashboard; alerts?: readonly Ale
       <div className="controls">
         <AlertBadge alerts={alerts} href={linkTo({ page: 'incidents' }, d.location.params)} />
         <TimeRangePicker range={d.range} onChange={d.setRange} />
+        <RunSelector options={runOptions(d.runs ?? [], d.run)} selected={d.run} onChange={d.setRun} />
         <label className="refresh">
           auto-refresh{' '}
           <select value={d.refresh.label} onChange={(e) => d.setRefresh(e.target.value)} aria-label="Auto-refresh period">

@@ -1,9 +1,11 @@
 import { createContext, useCallback, useContext, useMemo, useRef, useState } from 'react';
 import { collectorApi } from '../api/collector.js';
 import { annotationSchema, graphDeltaSchema, graphSchema } from '../api/schemas.js';
-import type { Annotation, DashboardConfig, Graph } from '../api/types.js';
+import type { TimeWindow as ApiWindow } from '../api/collector.js';
+import type { Annotation, DashboardConfig, Graph, Run } from '../api/types.js';
+import { parseRun, RUN_PARAM, writeRun } from '../model/run.js';
 import { applyGraphDelta, upsertAnnotation } from '../model/streamUpdates.js';
-import { parseRefresh, parseTimeRange, resolveWindow, writeTimeRange, type TimeRange, type TimeWindow } from '../model/timeRange.js';
+import { parseRefresh, parseTimeRange, resolveWindow, writeTimeRange, type TimeRange } from '../model/timeRange.js';
 import { coveredWindowMs } from '../model/series.js';
 import { useApi } from './useApi.js';
 import { useInterval } from './useInterval.js';
@@ -17,10 +19,17 @@ export interface Dashboard {
   location: LocationApi;
   range: TimeRange;
   rangeWarnings: string[];
-  /** Stable while the range is unchanged (a relative range keeps its key as time moves on). */
+  /** A `run=` the URL held but that was ignored (all runs shown). */
+  runWarnings: string[];
+  /** Stable while the range and run are unchanged (a relative range keeps its key as time moves on). */
   rangeKey: string;
-  /** The window every view queries, re-resolved on each tick. */
-  window: TimeWindow;
+  /** The window every view queries, re-resolved on each tick, with the selected run (the api layer sends it). */
+  window: ApiWindow;
+  /** The selected run (`service.namespace`, `run=` in the URL); null for all runs. */
+  run: string | null;
+  setRun: (run: string | null) => void;
+  /** The runs with data in the window, newest first (undefined until the first answer). */
+  runs: Run[] | undefined;
   /** Time the collector's answers for `window` cover (whole minutes), for per-second rates. */
   windowMs: number;
   tick: number;
@@ -38,6 +47,7 @@ export interface Dashboard {
   streamAnnotations: Annotation[];
 }
 
+const NO_ANNOTATIONS: Annotation[] = [];
 /** Annotations kept from the stream. */
 const STREAM_ANNOTATIONS_MAX = 200;
 
@@ -62,6 +72,7 @@ export function useDashboard(): Dashboard {
 export function useDashboardState(): Dashboard {
   const location = useLocation();
   const { result: range, warnings: rangeWarnings } = parseTimeRange(location.params);
+  const { result: run, warnings: runWarnings } = parseRun(location.params);
   const refresh = parseRefresh(location.params.get('refresh'));
   const [userPaused, setUserPaused] = useState(false);
   const [tick, setTick] = useState(0);
@@ -86,10 +97,17 @@ export function useDashboardState(): Dashboard {
   const [streamGraph, setStreamGraph] = useState<{ graph: Graph; receivedMs: number } | null>(null);
   const [streamAnnotations, setStreamAnnotations] = useState<Annotation[]>([]);
   const streamCoversRange = range.kind === 'relative' && range.durationMs === STREAM_GRAPH_WINDOW_MS;
+  // The stream's payloads add up every run: with a run selected they would show other runs'
+  // figures and markers, so any event only makes the views refetch (their calls carry the run).
+  const runSelected = run !== null;
   const onStream = useCallback(
     (events: StreamEvent[]) => {
       let needsRefetch = false;
       for (const e of events) {
+        if (runSelected) {
+          if (e.type !== 'services') needsRefetch = true;
+          continue;
+        }
         const body = parseJson(e.data);
         if (e.type === 'graph' || e.type === 'graph.delta') {
           if (!streamCoversRange) {
@@ -117,14 +135,18 @@ export function useDashboardState(): Dashboard {
       }
       if (needsRefetch) bump();
     },
-    [bump, streamCoversRange],
+    [bump, streamCoversRange, runSelected],
   );
   const stream = useStream(!paused, onStream);
   useInterval(bump, paused ? null : refresh.periodMs);
 
-  const rangeKey = range.kind === 'absolute' ? `${range.fromMs}-${range.toMs}` : `${range.durationMs}`;
+  const timeKey = range.kind === 'absolute' ? `${range.fromMs}-${range.toMs}` : `${range.durationMs}`;
+  const rangeKey = run === null ? timeKey : `${timeKey}@${run}`;
   // eslint-disable-next-line react-hooks/exhaustive-deps
-  const window = useMemo(() => resolveWindow(range, nowMs), [rangeKey, nowMs]);
+  const timeWindow = useMemo(() => resolveWindow(range, nowMs), [timeKey, nowMs]);
+  const window = useMemo<ApiWindow>(() => (run === null ? timeWindow : { ...timeWindow, run }), [timeWindow, run]);
+  // The selector's list is never filtered by the run (its window only); it changes slowly.
+  const runs = useApi(`runs:${timeKey}`, slowTick, (signal) => collectorApi.namespaces(timeWindow, signal)).data;
 
   const setRange = useCallback(
     (next: TimeRange) => {
@@ -135,6 +157,7 @@ export function useDashboardState(): Dashboard {
     },
     [location],
   );
+  const setRun = useCallback((next: string | null) => location.setParams({ [RUN_PARAM]: writeRun(location.params, next).get(RUN_PARAM) }), [location]);
   const setRefresh = useCallback((label: string) => location.setParams({ refresh: label === '15s' ? null : label }), [location]);
   const config = useApi('config', 0, (signal) => collectorApi.config(signal).catch(() => ({ controlUrl: null }))).data;
 
@@ -142,8 +165,12 @@ export function useDashboardState(): Dashboard {
     location,
     range,
     rangeWarnings,
+    runWarnings,
     rangeKey,
     window,
+    run,
+    setRun,
+    runs,
     windowMs: coveredWindowMs(window),
     tick,
     slowTick,
@@ -158,7 +185,7 @@ export function useDashboardState(): Dashboard {
       reason: fixed ? 'fixed time range' : userPaused ? 'paused by you' : null,
     },
     config,
-    streamGraph: streamCoversRange && !paused ? streamGraph : null,
-    streamAnnotations,
+    streamGraph: streamCoversRange && !paused && !runSelected ? streamGraph : null,
+    streamAnnotations: runSelected ? NO_ANNOTATIONS : streamAnnotations,
   };
 }

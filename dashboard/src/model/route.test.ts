@@ -34,6 +34,9 @@ describe('parseHash', () => {
 });
 
 describe('linkTo', () => {
+  it('keeps the run across pages like the time range', () => {
+    expect(linkTo({ page: 'incidents' }, new URLSearchParams('run=shop-2&node=orders&range=1h'))).toBe('#/incidents?range=1h&run=shop-2');
+  });
   it('keeps the time range, drops page-specific params and adds extras', () => {
     const current = new URLSearchParams('range=1h&node=gateway&refresh=5s');
     const copy = current.toString();

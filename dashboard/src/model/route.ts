@@ -71,8 +71,8 @@ export function routePath(route: Route): string {
   }
 }
 
-/** Params that carry across pages (the time range); page-specific ones stay behind. */
-export const SHARED_PARAMS = ['range', 'from', 'to', 'refresh'] as const;
+/** Params that carry across pages (the time range and the run); page-specific ones stay behind. */
+export const SHARED_PARAMS = ['range', 'from', 'to', 'refresh', 'run'] as const;
 
 export function buildHash(route: Route, params: URLSearchParams | Record<string, string | undefined | null>): string {
   const p = params instanceof URLSearchParams ? new URLSearchParams(params) : new URLSearchParams();

@@ -3,7 +3,7 @@ import type { TransactionDetail, TransactionSummary } from '../api/types.js';
 import { alertTitle, sortAlerts, summarizeAlerts } from './alerts.js';
 import { groupTransactions, transactionTimeline } from './transactions.js';
 
-const tx = (id: string, state: TransactionSummary['state'], startedMs: number, updatedMs = startedMs): TransactionSummary => ({ id, type: 'order', state, startedMs, updatedMs, step: null, services: ['orders'], traceIds: [] });
+const tx = (id: string, state: TransactionSummary['state'], startedMs: number, updatedMs = startedMs): TransactionSummary => ({ id, type: 'order', state, startedMs, updatedMs, ageMs: updatedMs - startedMs, step: null, services: ['orders'], traceIds: [] });
 
 describe('groupTransactions', () => {
   it.each([
@@ -49,7 +49,7 @@ describe('transactionTimeline', () => {
 });
 
 describe('alerts', () => {
-  const alert = (id: string, severity: string, state: 'firing' | 'resolved', startsAt: number, labels: Record<string, string> = {}) => ({ id, rule: 'R', severity, state, startsAt, labels, annotations: {} });
+  const alert = (id: string, severity: string, state: 'firing' | 'resolved', startsAt: number, labels: Record<string, string> = {}) => ({ id, rule: 'R', severity, state, startsAt, labels, annotations: {}, updatedAt: startsAt });
   it('lists firing alerts first, critical first, then oldest', () => {
     const sorted = sortAlerts([alert('w', 'warning', 'firing', 1), alert('r', 'critical', 'resolved', 0), alert('c2', 'critical', 'firing', 5), alert('c1', 'critical', 'firing', 2)]);
     expect(sorted.map((a) => a.id)).toEqual(['c1', 'c2', 'w', 'r']);

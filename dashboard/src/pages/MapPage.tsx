@@ -121,7 +121,7 @@ function MapView({ graph, window, annotations, series, params, path, setParams }
             </thead>
             <tbody>
               {sorted.map((n) => (
-                <tr key={n.id} className={selectedNode === n.id ? 'selected' : undefined}>
+                <tr key={n.id} className={selectedNode === n.id ? 'selected' : undefined} data-testid="service-row" data-service={n.id} data-health={n.health}>
                   <td>
                     <button type="button" className="link" onClick={() => selectNode(n.id)}>
                       {n.kind === 'virtual' ? '◌ ' : ''}

@@ -41,7 +41,7 @@ export function TracesPage() {
         <h1>Traces</h1>
         <span className="muted">{describeRange(d.range)}</span>
       </div>
-      <TraceSearchForm filters={filters} services={services.data?.map((s) => s.name) ?? []} onSubmit={(f) => setParams(traceFilterParams(f))} />
+      <TraceSearchForm filters={filters} run={d.run} services={services.data?.map((s) => s.name) ?? []} onSubmit={(f) => setParams(traceFilterParams(f))} />
       <Warnings warnings={warnings} />
       {traces.loading ? (
         <Loading what="traces" />
@@ -59,7 +59,7 @@ export function TracesPage() {
   );
 }
 
-function TraceSearchForm({ filters, services, onSubmit }: { filters: TraceFilters; services: string[]; onSubmit: (f: TraceFilters) => void }) {
+function TraceSearchForm({ filters, run, services, onSubmit }: { filters: TraceFilters; run: string | null; services: string[]; onSubmit: (f: TraceFilters) => void }) {
   const [draft, setDraft] = useState(filters);
   const filterKey = JSON.stringify(filters);
   useEffect(() => setDraft(filters), [filterKey]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -111,7 +111,7 @@ function TraceSearchForm({ filters, services, onSubmit }: { filters: TraceFilter
       </label>
       <label>
         namespace
-        <input value={draft.namespace} onChange={(e) => setDraft({ ...draft, namespace: e.target.value.trim() })} placeholder="service.namespace" name="namespace" maxLength={256} />
+        <input value={draft.namespace} onChange={(e) => setDraft({ ...draft, namespace: e.target.value.trim() })} placeholder={run ?? 'service.namespace'} title={run ? `empty: the selected run (${run})` : 'one run; empty: all runs'} name="namespace" maxLength={256} />
       </label>
       <label>
         limit
