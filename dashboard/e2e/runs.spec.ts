@@ -4,6 +4,7 @@
 import { test as base, expect } from '@playwright/test';
 import { loadCascade } from './fixtures/cascade.js';
 import { startCollector, type RunningCollector } from './fixtures/collector.js';
+import { OtlpEmitter } from './fixtures/otlp.js';
 import { screenshot } from './support.js';
 
 const FAILING_RUN = 'shop-inventory-down-1';
@@ -74,4 +75,22 @@ test('hides the selector when the window holds no runs', async ({ page }) => {
   await expect(page.getByTestId('live-indicator')).toContainText('fixed range');
   await expect(page.getByTestId('empty-state')).toBeVisible();
   await expect(page.getByTestId('run-select')).toHaveCount(0);
+});
+
+test('with a run selected, stream events refetch that run and never show another run', async ({ page, baseURL }) => {
+  await page.goto(`/#/?refresh=off&run=${HEALTHY_RUN}`);
+  await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-status', 'live');
+  await expect(page.getByTestId('map-node-orders')).toHaveAttribute('data-health', 'healthy');
+  const send = async (run: string, service: string) => {
+    const emit = new OtlpEmitter(baseURL!, run);
+    emit.span({ service, name: 'GET /hello', kind: 'server', startMs: Date.now() - 1000, endMs: Date.now() - 990 });
+    await emit.shutdown();
+  };
+  // Stored before the healthy run's new service: any map that shows the latter was fetched after it.
+  await send(FAILING_RUN, 'ads');
+  await send(HEALTHY_RUN, 'recommendations');
+  await expect(page.getByTestId('map-node-recommendations')).toBeVisible();
+  await expect(page.getByTestId('map-node-ads')).toHaveCount(0);
+  await page.getByTestId('run-select').selectOption('');
+  await expect(page.getByTestId('map-node-ads')).toBeVisible();
 });

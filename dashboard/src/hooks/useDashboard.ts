@@ -4,7 +4,7 @@ import { annotationSchema, graphDeltaSchema, graphSchema } from '../api/schemas.
 import type { TimeWindow as ApiWindow } from '../api/collector.js';
 import type { Annotation, DashboardConfig, Graph, Run } from '../api/types.js';
 import { parseRun, RUN_PARAM, writeRun } from '../model/run.js';
-import { applyGraphDelta, upsertAnnotation } from '../model/streamUpdates.js';
+import { applyGraphDelta, streamEventUse, upsertAnnotation } from '../model/streamUpdates.js';
 import { parseRefresh, parseTimeRange, resolveWindow, writeTimeRange, type TimeRange } from '../model/timeRange.js';
 import { coveredWindowMs } from '../model/series.js';
 import { useApi } from './useApi.js';
@@ -98,39 +98,32 @@ export function useDashboardState(): Dashboard {
   const [streamAnnotations, setStreamAnnotations] = useState<Annotation[]>([]);
   const streamCoversRange = range.kind === 'relative' && range.durationMs === STREAM_GRAPH_WINDOW_MS;
   // The stream's payloads add up every run: with a run selected they would show other runs'
-  // figures and markers, so any event only makes the views refetch (their calls carry the run).
+  // figures and markers, so events only make the views refetch (their calls carry the run).
   const runSelected = run !== null;
   const onStream = useCallback(
     (events: StreamEvent[]) => {
       let needsRefetch = false;
       for (const e of events) {
-        if (runSelected) {
-          if (e.type !== 'services') needsRefetch = true;
+        const use = streamEventUse(e.type, { runSelected, streamCoversRange });
+        if (use === 'ignore') continue;
+        if (use === 'refetch') {
+          needsRefetch = true;
           continue;
         }
         const body = parseJson(e.data);
-        if (e.type === 'graph' || e.type === 'graph.delta') {
-          if (!streamCoversRange) {
-            needsRefetch = true;
-            continue;
-          }
-          if (e.type === 'graph') {
-            const g = graphSchema.safeParse(body);
-            if (g.success) setStreamGraph({ graph: g.data, receivedMs: Date.now() });
-            else needsRefetch = true;
-          } else {
-            const delta = graphDeltaSchema.safeParse(body);
-            // A delta needs the graph it applies to; without one, the next `graph` event brings it.
-            if (delta.success) setStreamGraph((cur) => (cur ? { graph: applyGraphDelta(cur.graph, delta.data), receivedMs: Date.now() } : cur));
-            else needsRefetch = true;
-          }
+        if (e.type === 'graph') {
+          const g = graphSchema.safeParse(body);
+          if (g.success) setStreamGraph({ graph: g.data, receivedMs: Date.now() });
+          else needsRefetch = true;
+        } else if (e.type === 'graph.delta') {
+          const delta = graphDeltaSchema.safeParse(body);
+          // A delta needs the graph it applies to; without one, the next `graph` event brings it.
+          if (delta.success) setStreamGraph((cur) => (cur ? { graph: applyGraphDelta(cur.graph, delta.data), receivedMs: Date.now() } : cur));
+          else needsRefetch = true;
         } else if (e.type === 'annotation') {
           const a = annotationSchema.safeParse(body);
           if (a.success) setStreamAnnotations((list) => upsertAnnotation(list, a.data, STREAM_ANNOTATIONS_MAX));
           else needsRefetch = true;
-        } else if (e.type !== 'services') {
-          // incidents and breaker transitions: the views that show them refetch.
-          needsRefetch = true;
         }
       }
       if (needsRefetch) bump();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Annotation, Graph } from '../api/types.js';
 import { cascade, edge, node } from './fixtures/graphs.js';
-import { applyGraphDelta, upsertAnnotation, type GraphDelta } from './streamUpdates.js';
+import { applyGraphDelta, streamEventUse, upsertAnnotation, type GraphDelta } from './streamUpdates.js';
 
 const ids = (g: Graph) => [g.nodes.map((n) => `${n.id}:${n.errors}`).sort(), g.edges.map((e) => `${e.source}>${e.target}:${e.errors}`).sort()];
 
@@ -40,5 +40,31 @@ describe('upsertAnnotation', () => {
     expect(upsertAnnotation(list, a('1', 10, 50), 10)).toEqual([a('1', 10, 50), a('2', 30)]);
     expect(upsertAnnotation(list, a('4', 40), 2).map((x) => x.id)).toEqual(['2', '4']);
     expect(list).toEqual(snapshot);
+  });
+});
+
+describe('streamEventUse', () => {
+  const allRuns = { runSelected: false, streamCoversRange: true };
+  const otherRange = { runSelected: false, streamCoversRange: false };
+  const oneRun = { runSelected: true, streamCoversRange: true };
+  it.each<[string, typeof allRuns, string]>([
+    ['graph', allRuns, 'apply'],
+    ['graph.delta', allRuns, 'apply'],
+    ['annotation', allRuns, 'apply'],
+    ['incident', allRuns, 'refetch'],
+    ['breaker', allRuns, 'refetch'],
+    ['message', allRuns, 'refetch'],
+    ['services', allRuns, 'ignore'],
+    ['graph', otherRange, 'refetch'],
+    ['graph.delta', otherRange, 'refetch'],
+    ['annotation', otherRange, 'apply'],
+    // Payloads add up every run: with one selected, nothing is applied.
+    ['graph', oneRun, 'refetch'],
+    ['graph.delta', oneRun, 'refetch'],
+    ['annotation', oneRun, 'refetch'],
+    ['incident', oneRun, 'refetch'],
+    ['services', oneRun, 'ignore'],
+  ])('%s with %o → %s', (type, page, expected) => {
+    expect(streamEventUse(type, page)).toBe(expected);
   });
 });

@@ -27,3 +27,20 @@ export function upsertAnnotation(list: readonly Annotation[], a: Annotation, max
   out.sort((x, y) => x.timeMs - y.timeMs || x.id.localeCompare(y.id));
   return out.length > max ? out.slice(out.length - max) : out;
 }
+
+/** What the page does with one stream event: apply its payload, refetch the views, or nothing. */
+export type StreamEventUse = 'apply' | 'refetch' | 'ignore';
+
+/**
+ * `graph` and `graph.delta` payloads are the collector's default range (applied only when the
+ * page shows that range); incidents and breaker transitions make the views that show them
+ * refetch; `services` adds nothing the graph does not bring. The stream's payloads add up every
+ * run, so with a run selected none is applied: the views refetch with the run instead.
+ */
+export function streamEventUse(type: string, page: { runSelected: boolean; streamCoversRange: boolean }): StreamEventUse {
+  if (type === 'services') return 'ignore';
+  if (page.runSelected) return 'refetch';
+  if (type === 'graph' || type === 'graph.delta') return page.streamCoversRange ? 'apply' : 'refetch';
+  if (type === 'annotation') return 'apply';
+  return 'refetch';
+}
