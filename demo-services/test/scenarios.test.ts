@@ -15,7 +15,7 @@ const LONG_DURATION_S = 16;
 const RUN_TIMEOUT_MS = 240_000;
 
 interface RootCausesAnswer {
-  incidents: { startMs: number; endMs: number; rootCauses: { service: string; score: number }[] }[];
+  incidents: { startMs: number; endMs: number; rootCauses: { service: string; score: number; path: string[] }[] }[];
 }
 
 const reports = new Map<string, ScenarioReport>();
