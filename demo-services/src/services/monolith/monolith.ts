@@ -6,7 +6,8 @@ import { ALL_DOMAINS } from '../../migration/replica.js';
 import { startReplication, type Replication } from '../../migration/sync.js';
 import { INVENTORY_SCHEMA, reservationState } from '../inventory/stock.js';
 import { NOTIFICATIONS_SCHEMA } from '../notifications/store.js';
-import { getOrder, migrateOrdersSchema, ORDERS_SCHEMA } from '../orders/store.js';
+import { getOrderRoute } from '../orders/orderRoute.js';
+import { migrateOrdersSchema, ORDERS_SCHEMA } from '../orders/store.js';
 import { paymentState, PAYMENTS_SCHEMA } from '../payments/ledger.js';
 import { shipmentState, SHIPPING_SCHEMA } from '../shipping/shipments.js';
 import { orderIdFrom } from '../../lib/orderId.js';
@@ -43,14 +44,7 @@ export const monolith: ServiceDefinition = {
         res.status(code).json({ orderId: id, status: result.status, ...(result.reason ? { error: result.reason } : {}) });
       }),
     );
-    app.get(
-      '/orders/:id',
-      route((req, res) => {
-        const order = getOrder(db, String(req.params.id));
-        if (!order) throw new HttpError(404, 'no such order');
-        res.json({ orderId: order.id, status: order.status, sku: order.sku, qty: order.qty, amount: order.amount });
-      }),
-    );
+    app.get('/orders/:id', getOrderRoute(db));
     // The domains' read routes, answered from the one database as the services answer them from theirs.
     app.get('/payments/:orderId', route((req, res) => void res.json(paymentState(db, String(req.params.orderId)))));
     app.get('/reservations/:orderId', route((req, res) => void res.json(reservationState(db, String(req.params.orderId)))));

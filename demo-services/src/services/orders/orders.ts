@@ -8,7 +8,8 @@ import { ORDER_SAGA } from '../../saga/orderSaga.js';
 import { ConsistencyAuditor } from './auditor.js';
 import { placeOrderNaive } from './naive.js';
 import { Reconciler } from './reconciler.js';
-import { getOrder, insertOrder, migrateOrdersSchema, ORDERS_SCHEMA, priceOf, type OrderRow } from './store.js';
+import { getOrderRoute } from './orderRoute.js';
+import { insertOrder, migrateOrdersSchema, ORDERS_SCHEMA, priceOf, type OrderRow } from './store.js';
 import { BreakerWatch } from './breakerWatch.js';
 import { startReplication } from '../../migration/sync.js';
 import { orderIdFrom } from '../../lib/orderId.js';
@@ -45,14 +46,7 @@ export const orders: ServiceDefinition = {
       };
     }
 
-    app.get(
-      '/orders/:id',
-      route((req, res) => {
-        const order = getOrder(db, String(req.params.id));
-        if (!order) throw new HttpError(404, 'no such order');
-        res.json({ orderId: order.id, status: order.status, sku: order.sku, qty: order.qty, amount: order.amount });
-      }),
-    );
+    app.get('/orders/:id', getOrderRoute(db));
 
     if (config.mode === 'naive') {
       app.post(
