@@ -132,7 +132,6 @@ export class SqliteTraceStore implements TraceStore {
       aliasByAttempt: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND span_id = ?'),
       aliasesByCall: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND call_span_id = ?'),
       upsertConsumer: db.prepare(`INSERT INTO destination_consumers VALUES (?, ?, ?) ON CONFLICT (destination, service) DO UPDATE SET last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`),
-      sampleBlocks: db.prepare('SELECT data FROM span_blocks WHERE trace_id = ? ORDER BY id').pluck(),
       forgetServers: db.prepare('DELETE FROM server_halves WHERE received_ms < ?'),
       forgetAliases: db.prepare('DELETE FROM attempt_aliases WHERE received_ms < ?'),
     };
@@ -178,7 +177,7 @@ export class SqliteTraceStore implements TraceStore {
     aliasesByCall: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.aliasesByCallKeys, keys).map((r) => this.toAlias(r)),
     pendingCalls: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.pendingByKeys, keys).map((r) => this.toPending(r)),
     serversByCaller: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.serversByKeys, keys).map((r) => this.toServer(r)),
-    deliverySpans: async (keys: readonly { traceId: string; service: string }[]) => keys.flatMap((k) => this.spans.deliverySpans(k.traceId, k.service)),
+    deliverySpans: async (keys: readonly { traceId: string; service: string }[]) => this.spans.deliverySpans(keys),
   };
   /** Services that sent CONSUMER spans: only their SERVER spans can be a delivery's second view. */
   private readonly consumerServices = new Set<string>();
@@ -294,17 +293,17 @@ export class SqliteTraceStore implements TraceStore {
 
   async listTraces(q: TraceQuery): Promise<TraceSummary[]> {
     this.assertOpen();
-    return traces.listTraces(this.db, this.stmt.sampleBlocks, q);
+    return traces.listTraces(this.db, (id, resources, decoded) => this.spans.spansOf(id, resources, decoded), q);
   }
 
   async getTrace(traceId: string): Promise<SpanRecord[]> {
     this.assertOpen();
-    return traces.getTrace(this.stmt.sampleBlocks, traceId);
+    return traces.getTrace((id, resources, decoded) => this.spans.spansOf(id, resources, decoded), traceId);
   }
 
   async sampleSpans(q: SampleQuery): Promise<SpanRecord[]> {
     this.assertOpen();
-    return traces.sampleSpans(this.db, this.stmt.sampleBlocks, q);
+    return traces.sampleSpans(this.db, (id, resources, decoded) => this.spans.spansOf(id, resources, decoded), q);
   }
 
   async prune(cutoffMs: number, maxTraces: number): Promise<number> {

@@ -20,14 +20,12 @@ const EDGE_MINUTE = `edge_minute (
 ) WITHOUT ROWID`;
 
 export const SQLITE_SCHEMA = `
--- Version 3: spans as compressed blocks (one per trace and write transaction, see spanBlocks.ts),
--- appended in rowid order; ids as bytes. span_keys is the only per-span row: it makes a re-sent
--- span a no-op and, for server and consumer spans only, keeps what pairing a delivery reads.
-CREATE TABLE IF NOT EXISTS span_blocks (id INTEGER PRIMARY KEY, trace_id BLOB NOT NULL, data BLOB NOT NULL);
-CREATE INDEX IF NOT EXISTS span_blocks_trace ON span_blocks (trace_id);
-CREATE TABLE IF NOT EXISTS span_keys (
-  trace_id BLOB NOT NULL, span_id BLOB NOT NULL, parent_span_id BLOB, service TEXT, kind TEXT,
-  PRIMARY KEY (trace_id, span_id)
+-- Version 3: spans as deflated blocks of up to 256 spans grouped by trace (see spanBlocks.ts),
+-- appended in rowid order; traces counts the live traces in a block (pruning deletes it at 0).
+-- trace_spans is the narrow index: per trace, its span ids (a re-sent span is a no-op) and blocks.
+CREATE TABLE IF NOT EXISTS span_blocks (id INTEGER PRIMARY KEY, traces INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_spans (
+  trace_id BLOB PRIMARY KEY, span_ids BLOB NOT NULL, blocks TEXT NOT NULL -- block ids, '1,7'
 ) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS traces (

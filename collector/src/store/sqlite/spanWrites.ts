@@ -1,70 +1,111 @@
-// Span writes of schema 3 (SQLite): keys first (a re-sent span is ignored there), then one block
-// per trace of what is new. Also the 2 → 3 move of a `spans` table into blocks, and pruning.
+// Span writes of schema 3 (SQLite): per trace, the span ids stored so far make a re-sent span
+// a no-op; what is new goes into blocks of up to BLOCK_SPANS spans, grouped by trace. Also the
+// reads by trace, pruning (a block goes with its last trace), and the 2 → 3 move of `spans`.
 import type Database from 'better-sqlite3';
 import type { SpanKindName, SpanRecord } from '../../model.js';
-import { byTrace, encodeBlock, idKey, idOfKey } from './spanBlocks.js';
+import { appendSpanIds, BLOCK_SPANS, byTrace, decodeBlock, encodeBlock, idKey, spanIdsOf } from './spanBlocks.js';
 
-const KEYS_PER_INSERT = 128;
-const KEY_ROW = '(?, ?, ?, ?, ?)';
 /** Rows of a v2 `spans` table moved into blocks per statement while migrating. */
 const MIGRATE_ROWS_PER_READ = 20_000;
 
-const isDeliveryKind = (kind: SpanKindName) => kind === 'server' || kind === 'consumer';
-
-function pushKey(params: unknown[], s: SpanRecord): void {
-  if (isDeliveryKind(s.kind)) params.push(idKey(s.traceId), idKey(s.spanId), s.parentSpanId === '' ? null : idKey(s.parentSpanId), s.service, s.kind);
-  else params.push(idKey(s.traceId), idKey(s.spanId), null, null, null);
-}
+const blockIdsOf = (text: string) => (text === '' ? [] : text.split(',').map(Number));
 
 export interface SpanWriter {
   /** Stores the spans not stored before; returns them (once each, in input order). */
   insert(spans: readonly SpanRecord[]): SpanRecord[];
-  /** Deletes a trace's blocks and keys. */
+  /** Every span of a trace, in write order. `decoded` (per query) keeps inflated blocks for the next trace. */
+  spansOf(traceId: string, resources?: Map<string, SpanRecord['resource']>, decoded?: Map<number, SpanRecord[]>): SpanRecord[];
+  /** Deletes a trace's index row, and the blocks it was the last live trace of. */
   deleteTrace(traceId: string): void;
-  /** A trace's server / consumer spans of one service (what pairing a delivery reads). */
-  deliverySpans(traceId: string, service: string): { traceId: string; spanId: string; parentSpanId: string; service: string; kind: SpanKindName }[];
+  /** The traces' server / consumer spans of each key's service (what pairing a delivery reads); each block inflated once. */
+  deliverySpans(keys: readonly { traceId: string; service: string }[]): { traceId: string; spanId: string; parentSpanId: string; service: string; kind: SpanKindName }[];
 }
 
 export function spanWriter(db: Database.Database): SpanWriter {
-  const keyChunk = db.prepare(`INSERT OR IGNORE INTO span_keys VALUES ${Array(KEYS_PER_INSERT).fill(KEY_ROW).join(', ')} RETURNING trace_id, span_id`).raw(true);
-  const keyOne = db.prepare(`INSERT OR IGNORE INTO span_keys VALUES ${KEY_ROW}`);
-  const block = db.prepare('INSERT INTO span_blocks (trace_id, data) VALUES (?, ?)');
-  const delBlocks = db.prepare('DELETE FROM span_blocks WHERE trace_id = ?');
-  const delKeys = db.prepare('DELETE FROM span_keys WHERE trace_id = ?');
-  const deliveries = db.prepare("SELECT span_id, parent_span_id, service, kind FROM span_keys WHERE trace_id = ? AND service = ? AND kind IN ('server', 'consumer')").raw(true);
+  const getTrace = db.prepare('SELECT span_ids, blocks FROM trace_spans WHERE trace_id = ?').raw(true);
+  const putTrace = db.prepare('INSERT OR REPLACE INTO trace_spans VALUES (?, ?, ?)');
+  const putBlock = db.prepare('INSERT INTO span_blocks (traces, data) VALUES (?, ?)');
+  const getBlock = db.prepare('SELECT data FROM span_blocks WHERE id = ?').pluck();
+  const delTrace = db.prepare('DELETE FROM trace_spans WHERE trace_id = ?');
+  const release = db.prepare('UPDATE span_blocks SET traces = traces - 1 WHERE id = ? RETURNING traces').pluck();
+  const delBlock = db.prepare('DELETE FROM span_blocks WHERE id = ?');
+  const spansOf = (traceId: string, resources?: Map<string, SpanRecord['resource']>, decoded?: Map<number, SpanRecord[]>): SpanRecord[] => {
+    const row = getTrace.get(idKey(traceId)) as [Buffer, string] | undefined;
+    if (!row) return [];
+    return blockIdsOf(row[1]).flatMap((id) => {
+      let all = decoded?.get(id);
+      if (!all) {
+        const data = getBlock.get(id) as Buffer | undefined;
+        if (!data) return [];
+        if (!decoded) return decodeBlock(data, traceId, resources);
+        all = decodeBlock(data, undefined, resources);
+        decoded.set(id, all);
+      }
+      return all.filter((s) => s.traceId === traceId);
+    });
+  };
   return {
     insert(spans) {
-      const fresh: SpanRecord[] = [];
-      let i = 0;
-      for (; i + KEYS_PER_INSERT <= spans.length; i += KEYS_PER_INSERT) {
-        const params: unknown[] = [];
-        for (let k = i; k < i + KEYS_PER_INSERT; k++) pushKey(params, spans[k]!);
-        const stored = keyChunk.all(...params) as [Buffer | string, Buffer | string][];
-        if (stored.length === KEYS_PER_INSERT) {
-          for (let k = i; k < i + KEYS_PER_INSERT; k++) fresh.push(spans[k]!);
-        } else {
-          // Some were re-sent duplicates (or repeated within the chunk): keep the ones stored now, once each.
-          const storedKeys = new Set(stored.map(([t, sp]) => `${idOfKey(t)}/${idOfKey(sp)}`));
-          for (let k = i; k < i + KEYS_PER_INSERT; k++) if (storedKeys.delete(`${spans[k]!.traceId}/${spans[k]!.spanId}`)) fresh.push(spans[k]!);
+      const isFresh = new Array<boolean>(spans.length).fill(false);
+      const index = new Map<SpanRecord, number>();
+      spans.forEach((s, i) => index.set(s, i));
+      const traces: { traceId: string; known: [Buffer, string] | undefined; fresh: SpanRecord[]; blocks: number[] }[] = [];
+      for (const [traceId, list] of byTrace(spans)) {
+        const known = getTrace.get(idKey(traceId)) as [Buffer, string] | undefined;
+        const seen = spanIdsOf(known?.[0] ?? null);
+        const fresh: SpanRecord[] = [];
+        for (const s of list) {
+          if (seen.has(s.spanId)) continue;
+          seen.add(s.spanId);
+          fresh.push(s);
+          isFresh[index.get(s)!] = true;
+        }
+        if (fresh.length) traces.push({ traceId, known, fresh, blocks: [] });
+      }
+      // Blocks in trace order: a trace's spans share a block unless it straddles a boundary.
+      let pending: SpanRecord[] = [];
+      let members: (typeof traces)[number][] = [];
+      const flush = () => {
+        if (pending.length === 0) return;
+        const id = Number(putBlock.run(members.length, encodeBlock(pending)).lastInsertRowid);
+        for (const m of members) m.blocks.push(id);
+        pending = [];
+        members = [];
+      };
+      for (const t of traces) {
+        for (let at = 0; at < t.fresh.length; ) {
+          const take = Math.min(t.fresh.length - at, BLOCK_SPANS - pending.length);
+          pending.push(...t.fresh.slice(at, at + take));
+          if (members.at(-1) !== t) members.push(t);
+          at += take;
+          if (pending.length === BLOCK_SPANS) flush();
         }
       }
-      for (; i < spans.length; i++) {
-        const params: unknown[] = [];
-        pushKey(params, spans[i]!);
-        if (keyOne.run(...params).changes > 0) fresh.push(spans[i]!);
+      flush();
+      for (const t of traces) {
+        const blocks = [...blockIdsOf(t.known?.[1] ?? ''), ...t.blocks].join(',');
+        putTrace.run(idKey(t.traceId), appendSpanIds(t.known?.[0] ?? null, t.fresh.map((s) => s.spanId)), blocks);
       }
-      for (const [traceId, list] of byTrace(fresh)) block.run(idKey(traceId), encodeBlock(list));
-      return fresh;
+      return spans.filter((_, i) => isFresh[i]);
     },
+    spansOf,
     deleteTrace(traceId) {
       const key = idKey(traceId);
-      delBlocks.run(key);
-      delKeys.run(key);
+      const row = getTrace.get(key) as [Buffer, string] | undefined;
+      if (!row) return;
+      delTrace.run(key);
+      for (const id of blockIdsOf(row[1])) {
+        const left = release.get(id) as number | undefined;
+        if (left !== undefined && left <= 0) delBlock.run(id);
+      }
     },
-    deliverySpans(traceId, service) {
-      return (deliveries.all(idKey(traceId), service) as [Buffer, Buffer | null, string, SpanKindName][]).map(([span, parent, svc, kind]) => ({
-        traceId, spanId: idOfKey(span), parentSpanId: parent === null ? '' : idOfKey(parent), service: svc, kind,
-      }));
+    deliverySpans(keys) {
+      const decoded = new Map<number, SpanRecord[]>();
+      return keys.flatMap(({ traceId, service }) =>
+        spansOf(traceId, undefined, decoded)
+          .filter((s) => s.service === service && (s.kind === 'server' || s.kind === 'consumer'))
+          .map((s) => ({ traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, service: s.service, kind: s.kind })),
+      );
     },
   };
 }

@@ -1,7 +1,6 @@
 // Trace reads (SQLite): lists with filters, whole traces, samples for the analysis.
 import type Database from 'better-sqlite3';
 import type { SpanRecord } from '../../model.js';
-import { decodeBlock, idKey } from './spanBlocks.js';
 import { traceSummaryOf } from '../summaries.js';
 import { type SampleQuery, SPREAD_SLICES, type TraceQuery, type TraceSummary } from '../TraceStore.js';
 
@@ -12,9 +11,7 @@ const CANDIDATES_PER_READ = 200;
 type SpanTest = (s: SpanRecord) => boolean;
 
 /** Every span of a trace from its blocks, in write order. */
-function spansOf(blocks: Database.Statement, traceId: string, resources?: Map<string, SpanRecord['resource']>): SpanRecord[] {
-  return (blocks.all(idKey(traceId)) as Buffer[]).flatMap((b) => decodeBlock(traceId, b, resources));
-}
+export type SpansOf = (traceId: string, resources?: Map<string, SpanRecord['resource']>, decoded?: Map<number, SpanRecord[]>) => SpanRecord[];
 
 /** As PostgreSQL's ->> reads a JSON value: text as is, the rest as JSON text; null and absent are no value. */
 function attributeText(v: unknown): string | null {
@@ -24,7 +21,7 @@ function attributeText(v: unknown): string | null {
 
 const SPREAD_SLICE_SQL = 'SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms < ? AND (? IS NULL OR namespace = ?) ORDER BY start_ms LIMIT ?';
 
-export function listTraces(db: Database.Database, blocks: Database.Statement, q: TraceQuery): TraceSummary[] {
+export function listTraces(db: Database.Database, spansOf: SpansOf, q: TraceQuery): TraceSummary[] {
   const where = ['t.start_ms >= ?', 't.start_ms <= ?'];
   const params: unknown[] = [q.fromMs, q.toMs];
   if (q.service !== undefined) {
@@ -71,7 +68,7 @@ export function listTraces(db: Database.Database, blocks: Database.Statement, q:
   for (let offset = 0; out.length < q.limit; offset += CANDIDATES_PER_READ) {
     const rows = stmt.all(...params, CANDIDATES_PER_READ, offset) as Record<string, unknown>[];
     for (const row of rows) {
-      const spans = spansOf(blocks, String(row.trace_id));
+      const spans = spansOf(String(row.trace_id));
       if (tests.every((test) => spans.some(test))) out.push(traceSummaryOf(row));
       if (out.length === q.limit) break;
     }
@@ -80,11 +77,11 @@ export function listTraces(db: Database.Database, blocks: Database.Statement, q:
   return out;
 }
 
-export function getTrace(blocks: Database.Statement, traceId: string): SpanRecord[] {
-  return spansOf(blocks, traceId).sort((a, b) => a.startMs - b.startMs);
+export function getTrace(spansOf: SpansOf, traceId: string): SpanRecord[] {
+  return spansOf(traceId).sort((a, b) => a.startMs - b.startMs);
 }
 
-export function sampleSpans(db: Database.Database, blocks: Database.Statement, q: SampleQuery): SpanRecord[] {
+export function sampleSpans(db: Database.Database, spansOf: SpansOf, q: SampleQuery): SpanRecord[] {
   // Failing traces first (partial index), then the most recent: both walk an index, no sort of the window.
   const ids: { trace_id: string }[] = [];
   const ns = q.namespace ?? null;
@@ -111,5 +108,7 @@ export function sampleSpans(db: Database.Database, blocks: Database.Statement, q
   }
   if (ids.length === 0) return [];
   const resources = new Map<string, SpanRecord['resource']>();
-  return ids.flatMap((r) => spansOf(blocks, r.trace_id, resources));
+  // Sampled traces of one block share one inflate.
+  const decoded = new Map<number, SpanRecord[]>();
+  return ids.flatMap((r) => spansOf(r.trace_id, resources, decoded));
 }
