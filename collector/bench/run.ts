@@ -5,6 +5,7 @@
 //   FAULTLINE_BENCH_SOAK_S     seconds of the memory run on SQLite (default 20; full: 300)
 //   FAULTLINE_BENCH_QUERY_SPANS spans stored for the query run (default 100000; full: 1000000)
 //   FAULTLINE_BENCH_SENDERS    concurrent HTTP senders (default 4)
+//   FAULTLINE_BENCH_BYTES_SPANS spans stored for the bytes-a-span figure on SQLite (default 200000; full: 1000000)
 //   FAULTLINE_BENCH_ONLY       comma-separated parts to run: ingest,query,overload (default all)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { TraceStore } from '../src/store/TraceStore.js';
 import { DATABASE_URL, dropSchema, postgresReachable, uniqueSchema } from '../test/helpers.js';
 import { type OtelDelivery, startOtelDelivery } from './otelDelivery.js';
 import { makeTemplate, nextBatch, traceSpans } from './workload.js';
+import { measureBytesPerSpan } from './diskBytes.js';
 
 /** Stated memory bound for the collector under overload (default queue and body budgets). */
 const OVERLOAD_RSS_MAX_MB = 512;
@@ -27,6 +29,7 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const INGEST_S = env('FAULTLINE_BENCH_INGEST_S', 10);
 const SOAK_S = env('FAULTLINE_BENCH_SOAK_S', 20);
 const QUERY_SPANS = env('FAULTLINE_BENCH_QUERY_SPANS', 100_000);
+const BYTES_SPANS = env('FAULTLINE_BENCH_BYTES_SPANS', 200_000);
 const SENDERS = env('FAULTLINE_BENCH_SENDERS', 4);
 const ONLY = new Set((process.env.FAULTLINE_BENCH_ONLY ?? 'ingest,query,overload').split(',').map((x) => x.trim()));
 
@@ -292,6 +295,9 @@ try {
   const rawSqlite = await measureRawInsert(sqliteStore, 5);
   await sqliteStore.close();
   say(`raw store inserts, SQLite: ${Math.round(rawSqlite)} spans/s`);
+  const disk = await measureBytesPerSpan(join(tmp, 'bytes.db'), BYTES_SPANS);
+  results.sqliteDisk = disk;
+  say(`SQLite on disk: ${disk.bytesPerSpan} bytes a span (${disk.spans} spans, ${round(disk.fileBytes / 1e6)} MB file, indexes and aggregates included), target ≤ 120`);
 
   const sqlite = await ingestRun('sqlite', Math.min(decode, rawSqlite), Math.max(INGEST_S, SOAK_S));
   results.sqlite = { rawInsertSpansPerSec: Math.round(rawSqlite), ingest: sqlite };
