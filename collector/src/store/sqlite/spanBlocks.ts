@@ -9,8 +9,8 @@ import type { SpanRecord } from '../../model.js';
 
 /** Block format version, first byte of every block: a later layout can tell old blocks apart. */
 const BLOCK_FORMAT = 1;
-/** Deflate level: 6 costs ~2× level 1 in CPU for ~15 % fewer bytes on span blocks. */
-const DEFLATE_LEVEL = 6;
+/** Deflate level: on 256-span blocks, 6 costs about twice the CPU of 2 for ~6 % fewer bytes (30.4 vs 32.2 a span). */
+const DEFLATE_LEVEL = 2;
 /** Spans a block holds at most: large enough to compress well, small enough to inflate for one trace. */
 export const BLOCK_SPANS = 256;
 
