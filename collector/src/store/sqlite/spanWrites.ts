@@ -29,6 +29,8 @@ export function spanWriter(db: Database.Database): SpanWriter {
   const delTrace = db.prepare('DELETE FROM trace_spans WHERE trace_id = ?');
   const release = db.prepare('UPDATE span_blocks SET traces = traces - 1 WHERE id = ? RETURNING traces').pluck();
   const delBlock = db.prepare('DELETE FROM span_blocks WHERE id = ?');
+  // The blocks the last insert wrote, as spans: pairing in the same transaction reads them without an inflate.
+  let written = new Map<number, SpanRecord[]>();
   const spansOf = (traceId: string, resources?: Map<string, SpanRecord['resource']>, decoded?: Map<number, SpanRecord[]>): SpanRecord[] => {
     const row = getTrace.get(idKey(traceId)) as [Buffer, string] | undefined;
     if (!row) return [];
@@ -63,11 +65,13 @@ export function spanWriter(db: Database.Database): SpanWriter {
         if (fresh.length) traces.push({ traceId, known, fresh, blocks: [] });
       }
       // Blocks in trace order: a trace's spans share a block unless it straddles a boundary.
+      written = new Map();
       let pending: SpanRecord[] = [];
       let members: (typeof traces)[number][] = [];
       const flush = () => {
         if (pending.length === 0) return;
         const id = Number(putBlock.run(members.length, encodeBlock(pending)).lastInsertRowid);
+        written.set(id, pending);
         for (const m of members) m.blocks.push(id);
         pending = [];
         members = [];
@@ -100,7 +104,7 @@ export function spanWriter(db: Database.Database): SpanWriter {
       }
     },
     deliverySpans(keys) {
-      const decoded = new Map<number, SpanRecord[]>();
+      const decoded = new Map(written);
       return keys.flatMap(({ traceId, service }) =>
         spansOf(traceId, undefined, decoded)
           .filter((s) => s.service === service && (s.kind === 'server' || s.kind === 'consumer'))
