@@ -139,6 +139,17 @@ async function load(url: string, pid: number, seconds: number, senders: number):
   return result;
 }
 
+/** Spans a second the senders get through HTTP alone, against a body-reading sink in its own process. */
+async function httpCeiling(): Promise<number> {
+  const { child, url } = await startChild({ sink: true });
+  try {
+    await load(url, child.pid!, 1, SENDERS); // warm-up
+    return (await load(url, child.pid!, 5, SENDERS)).spansPerSec;
+  } finally {
+    await stopChild(child);
+  }
+}
+
 async function ingestRun(label: 'sqlite' | 'postgres', ceiling: number, seconds: number) {
   const schema = uniqueSchema();
   const options = label === 'sqlite' ? { port: 0, grpcPort: 0, dbPath: join(tmp, 'ingest.db'), databaseUrl: null } : { port: 0, grpcPort: 0, databaseUrl: DATABASE_URL, databaseSchema: schema };
@@ -287,6 +298,9 @@ try {
   results.loadAverage1mAtStart = round(loadavg()[0]!, 2);
   const pgUp = await postgresReachable();
   if (ONLY.has('ingest')) {
+  const http = await httpCeiling();
+  results.httpCeilingSpansPerSec = Math.round(http);
+  say(`HTTP ceiling (a server that only reads the bodies, ${SENDERS} senders): ${Math.round(http)} spans/s`);
   const decode = measureDecode();
   results.decodeSpansPerSec = Math.round(decode);
   say(`decode alone (protobuf → SpanRecord): ${Math.round(decode)} spans/s`);
@@ -301,6 +315,7 @@ try {
 
   const sqlite = await ingestRun('sqlite', Math.min(decode, rawSqlite), Math.max(INGEST_S, SOAK_S));
   results.sqlite = { rawInsertSpansPerSec: Math.round(rawSqlite), ingest: sqlite };
+  say(`ingest sqlite: ${sqlite.spansPerSec} spans/s (${round(sqlite.spansPerSec / http, 3)} of the HTTP ceiling), target ≥ 0.13`);
   say(`ingest over loopback, SQLite: ${sqlite.spansPerSec} spans/s (${Math.round(sqlite.fractionOfCeiling * 100)}% of ceiling ${Math.round(Math.min(decode, rawSqlite))}), target ≥ 50000`);
   results.memory = { seconds: sqlite.seconds, rssStartMb: sqlite.rssStartMb, rssEndMb: sqlite.rssEndMb, rssMaxMb: sqlite.rssMaxMb, rssQuartilesMb: sqlite.rssQuartilesMb };
   say(`memory over a ${sqlite.seconds} s SQLite ingest run: RSS ${sqlite.rssQuartilesMb.join(' → ')} MB at 0/25/50/75/100% (max ${sqlite.rssMaxMb} MB)`);
@@ -314,6 +329,7 @@ try {
     say(`raw store inserts, PostgreSQL: ${Math.round(rawPg)} spans/s`);
     const pgIngest = await ingestRun('postgres', Math.min(decode, rawPg), INGEST_S);
     results.postgres = { rawInsertSpansPerSec: Math.round(rawPg), ingest: pgIngest };
+    say(`ingest postgres: ${pgIngest.spansPerSec} spans/s (${round(pgIngest.spansPerSec / http, 3)} of the HTTP ceiling)`);
     say(`ingest over loopback, PostgreSQL: ${pgIngest.spansPerSec} spans/s (${Math.round(pgIngest.fractionOfCeiling * 100)}% of ceiling ${Math.round(Math.min(decode, rawPg))}), target ≥ 25000`);
   } else say('PostgreSQL unreachable: PostgreSQL figures skipped');
   }
