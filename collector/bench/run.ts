@@ -5,6 +5,7 @@
 //   FAULTLINE_BENCH_SOAK_S     seconds of the memory run on SQLite (default 20; full: 300)
 //   FAULTLINE_BENCH_QUERY_SPANS spans stored for the query run (default 100000; full: 1000000)
 //   FAULTLINE_BENCH_SENDERS    concurrent HTTP senders (default 4)
+//   FAULTLINE_BENCH_BYTES_SPANS spans stored for the bytes-a-span figure on SQLite (default 200000; full: 1000000)
 //   FAULTLINE_BENCH_ONLY       comma-separated parts to run: ingest,query,overload (default all)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import type { TraceStore } from '../src/store/TraceStore.js';
 import { DATABASE_URL, dropSchema, postgresReachable, uniqueSchema } from '../test/helpers.js';
 import { type OtelDelivery, startOtelDelivery } from './otelDelivery.js';
 import { makeTemplate, nextBatch, traceSpans } from './workload.js';
+import { measureBytesPerSpan } from './diskBytes.js';
 
 /** Stated memory bound for the collector under overload (default queue and body budgets). */
 const OVERLOAD_RSS_MAX_MB = 512;
@@ -27,6 +29,7 @@ const env = (name: string, fallback: number) => Number(process.env[name] ?? fall
 const INGEST_S = env('FAULTLINE_BENCH_INGEST_S', 10);
 const SOAK_S = env('FAULTLINE_BENCH_SOAK_S', 20);
 const QUERY_SPANS = env('FAULTLINE_BENCH_QUERY_SPANS', 100_000);
+const BYTES_SPANS = env('FAULTLINE_BENCH_BYTES_SPANS', 200_000);
 const SENDERS = env('FAULTLINE_BENCH_SENDERS', 4);
 const ONLY = new Set((process.env.FAULTLINE_BENCH_ONLY ?? 'ingest,query,overload').split(',').map((x) => x.trim()));
 
@@ -134,6 +137,17 @@ async function load(url: string, pid: number, seconds: number, senders: number):
   clearInterval(sampler);
   result.spansPerSec = (result.ok * 512) / ((performance.now() - started) / 1000);
   return result;
+}
+
+/** Spans a second the senders get through HTTP alone, against a body-reading sink in its own process. */
+async function httpCeiling(): Promise<number> {
+  const { child, url } = await startChild({ sink: true });
+  try {
+    await load(url, child.pid!, 1, SENDERS); // warm-up
+    return (await load(url, child.pid!, 5, SENDERS)).spansPerSec;
+  } finally {
+    await stopChild(child);
+  }
 }
 
 async function ingestRun(label: 'sqlite' | 'postgres', ceiling: number, seconds: number) {
@@ -284,6 +298,9 @@ try {
   results.loadAverage1mAtStart = round(loadavg()[0]!, 2);
   const pgUp = await postgresReachable();
   if (ONLY.has('ingest')) {
+  const http = await httpCeiling();
+  results.httpCeilingSpansPerSec = Math.round(http);
+  say(`HTTP ceiling (a server that only reads the bodies, ${SENDERS} senders): ${Math.round(http)} spans/s`);
   const decode = measureDecode();
   results.decodeSpansPerSec = Math.round(decode);
   say(`decode alone (protobuf → SpanRecord): ${Math.round(decode)} spans/s`);
@@ -292,9 +309,13 @@ try {
   const rawSqlite = await measureRawInsert(sqliteStore, 5);
   await sqliteStore.close();
   say(`raw store inserts, SQLite: ${Math.round(rawSqlite)} spans/s`);
+  const disk = await measureBytesPerSpan(join(tmp, 'bytes.db'), BYTES_SPANS);
+  results.sqliteDisk = disk;
+  say(`SQLite on disk: ${disk.bytesPerSpan} bytes a span (${disk.spans} spans, ${round(disk.fileBytes / 1e6)} MB file, indexes and aggregates included), target ≤ 120`);
 
   const sqlite = await ingestRun('sqlite', Math.min(decode, rawSqlite), Math.max(INGEST_S, SOAK_S));
   results.sqlite = { rawInsertSpansPerSec: Math.round(rawSqlite), ingest: sqlite };
+  say(`ingest sqlite: ${sqlite.spansPerSec} spans/s (${round(sqlite.spansPerSec / http, 3)} of the HTTP ceiling), target ≥ 0.13`);
   say(`ingest over loopback, SQLite: ${sqlite.spansPerSec} spans/s (${Math.round(sqlite.fractionOfCeiling * 100)}% of ceiling ${Math.round(Math.min(decode, rawSqlite))}), target ≥ 50000`);
   results.memory = { seconds: sqlite.seconds, rssStartMb: sqlite.rssStartMb, rssEndMb: sqlite.rssEndMb, rssMaxMb: sqlite.rssMaxMb, rssQuartilesMb: sqlite.rssQuartilesMb };
   say(`memory over a ${sqlite.seconds} s SQLite ingest run: RSS ${sqlite.rssQuartilesMb.join(' → ')} MB at 0/25/50/75/100% (max ${sqlite.rssMaxMb} MB)`);
@@ -308,6 +329,7 @@ try {
     say(`raw store inserts, PostgreSQL: ${Math.round(rawPg)} spans/s`);
     const pgIngest = await ingestRun('postgres', Math.min(decode, rawPg), INGEST_S);
     results.postgres = { rawInsertSpansPerSec: Math.round(rawPg), ingest: pgIngest };
+    say(`ingest postgres: ${pgIngest.spansPerSec} spans/s (${round(pgIngest.spansPerSec / http, 3)} of the HTTP ceiling)`);
     say(`ingest over loopback, PostgreSQL: ${pgIngest.spansPerSec} spans/s (${Math.round(pgIngest.fractionOfCeiling * 100)}% of ceiling ${Math.round(Math.min(decode, rawPg))}), target ≥ 25000`);
   } else say('PostgreSQL unreachable: PostgreSQL figures skipped');
   }

@@ -10,6 +10,8 @@ import { buildGraph } from '../src/analysis/index.js';
 import { MIGRATIONS } from '../src/store/postgres/migrations.js';
 import { PostgresTraceStore } from '../src/store/postgres/PostgresTraceStore.js';
 import { SqliteTraceStore } from '../src/store/sqlite/SqliteTraceStore.js';
+import { SQLITE_MIGRATE_1_TO_2 } from '../src/store/sqlite/schema.js';
+import { spanToRow } from '../src/store/rows.js';
 import type { TraceStore } from '../src/store/TraceStore.js';
 import { call, DATABASE_URL, dropSchema, postgresReachable, uniqueSchema } from './helpers.js';
 
@@ -74,7 +76,7 @@ describe('opening a version 1 database', () => {
       await store.close();
     }
     const reopened = new Database(path);
-    expect(reopened.pragma('user_version', { simple: true })).toBe(2);
+    expect(reopened.pragma('user_version', { simple: true })).toBe(3);
     reopened.close();
     // Opening again is a no-op.
     const again = new SqliteTraceStore({ path });
@@ -105,5 +107,54 @@ describe('opening a version 1 database', () => {
       await store.close();
       await dropSchema(schema);
     }
+  });
+});
+
+describe('opening a version 2 SQLite file (one row per span)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-migrate-v2-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('moves its spans into blocks: traces read back whole, filters and duplicates work, prune deletes them', async () => {
+    const path = join(dir, 'v2.db');
+    const old = new Database(path);
+    old.exec(SQLITE_V1);
+    old.exec(SQLITE_MIGRATE_1_TO_2);
+    old.pragma('user_version = 2');
+    const [client, server] = call('gateway', 'orders', { startMs: bucket + 10 });
+    client.name = 'POST orders';
+    server.name = 'POST /orders';
+    server.attributes = { 'http.route': '/orders', 'http.response.status_code': 201, retried: true };
+    server.resource = { 'service.name': 'orders', 'service.namespace': 'run-7' };
+    server.events = [{ name: 'retry', timeMs: bucket + 12, attributes: { 'faultline.attempt': 1 } }];
+    const rows = [client, server].map(spanToRow);
+    const insert = old.prepare('INSERT INTO spans VALUES (@trace_id, @span_id, @parent_span_id, @service, @name, @kind, @start_ms, @end_ms, @duration_ms, @status, @status_message, @attributes, @resource, @events, @links)');
+    for (const r of rows) insert.run(r);
+    old.prepare("INSERT INTO traces (trace_id, start_ms, end_ms, root_service, root_operation, span_count, error_count, services) VALUES (?, ?, ?, 'gateway', ?, 2, 0, ',gateway,orders,')")
+      .run(client.traceId, client.startMs, Math.max(client.endMs, server.endMs), client.name);
+    old.close();
+
+    const store = new SqliteTraceStore({ path });
+    try {
+      const byId = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
+      expect((await store.getTrace(client.traceId)).sort(byId)).toEqual([client, server].sort(byId));
+      const found = (q: object) => store.listTraces({ ...range, limit: 10, ...q }).then((list) => list.map((t) => t.traceId));
+      expect(await found({ attributes: [{ key: 'http.response.status_code', value: '201' }, { key: 'retried', value: 'true' }] })).toEqual([client.traceId]);
+      expect(await found({ attributes: [{ key: 'http.route', value: '/other' }] })).toEqual([]);
+      expect(await found({ namespace: 'run-7' })).toEqual([client.traceId]);
+      expect(await found({ operation: server.name, service: 'orders' })).toEqual([client.traceId]);
+      expect(await found({ operation: server.name, service: 'gateway' })).toEqual([]);
+      // The migrated keys make a re-sent span a duplicate.
+      expect((await store.insertSpans([client, server], now)).inserted).toBe(0);
+      expect(await store.getTrace(client.traceId)).toHaveLength(2);
+      expect(await store.prune(now + 3_600_000, 100)).toBe(1);
+      expect(await store.getTrace(client.traceId)).toEqual([]);
+    } finally {
+      await store.close();
+    }
+    const reopened = new Database(path);
+    expect(reopened.pragma('user_version', { simple: true })).toBe(3);
+    expect(reopened.prepare("SELECT name FROM sqlite_master WHERE name = 'spans'").all()).toEqual([]);
+    expect(reopened.prepare('SELECT count(*) AS n FROM span_blocks').get()).toEqual({ n: 0 });
+    reopened.close();
   });
 });

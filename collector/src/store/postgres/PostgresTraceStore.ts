@@ -7,7 +7,7 @@ import { bucketStart, type GraphInput, type ServiceSeries } from '../../analysis
 import type { BreakerTransition, StoredAnnotation } from '../../analysis/faultAnnotations.js';
 import type { SpanRecord } from '../../model.js';
 import { type AttemptAlias, consumedDestinations, type EdgeDelta, type PairingLookup, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey } from '../graphPlan.js';
-import { deliveryOfRow, spanToRow, statsFromJson } from '../rows.js';
+import { deliveryOfRow, statsFromJson } from '../rows.js';
 import { sideRecords, splitRecorderSpans } from '../sidePlan.js';
 import {
   type AggregateQuery,
@@ -32,6 +32,7 @@ import { postgresReader } from './aggregates.js';
 import * as events from './eventQueries.js';
 import { migrate, quoteSchema } from './migrations.js';
 import * as traces from './traceQueries.js';
+import { copySpans, prepareSpanCopy } from './spanCopy.js';
 
 export interface PostgresStoreOptions extends StoreOptions {
   connectionString: string;
@@ -42,14 +43,6 @@ export interface PostgresStoreOptions extends StoreOptions {
 }
 
 type Row = Record<string, unknown>;
-
-const SPAN_COLUMNS = `trace_id text, span_id text, parent_span_id text, service text, name text, kind text,
-  start_ms double precision, end_ms double precision, duration_ms double precision, status text, status_message text,
-  attributes text, resource text, events text, links text`;
-
-function bySpanKey(a: SpanRecord, b: SpanRecord): number {
-  return a.traceId < b.traceId ? -1 : a.traceId > b.traceId ? 1 : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0;
-}
 
 function keysJson(keys: readonly SpanKey[]): string {
   return JSON.stringify(keys.map((k) => ({ t: k.traceId, s: k.spanId })));
@@ -136,14 +129,9 @@ export class PostgresTraceStore implements TraceStore {
     const { spans, recorder } = splitRecorderSpans(incoming);
     const client = await this.pool.connect();
     try {
+      await prepareSpanCopy(client);
       await client.query('BEGIN');
-      const inserted = await client.query<{ trace_id: string; span_id: string }>(
-        `INSERT INTO spans SELECT * FROM json_to_recordset($1::json) AS r(${SPAN_COLUMNS})
-         ON CONFLICT (trace_id, span_id) DO NOTHING RETURNING trace_id, span_id`,
-        // Key order: concurrent transactions (this process's or another collector's) that both
-        // carry a re-sent span then wait on each other in one order, never deadlock.
-        [JSON.stringify([...spans].sort(bySpanKey).map(spanToRow))],
-      );
+      const inserted = { rows: await copySpans(client, spans) };
       const freshKeys = new Set(inserted.rows.map((r) => `${r.trace_id}/${r.span_id}`));
       const fresh = spans.filter((s) => freshKeys.delete(`${s.traceId}/${s.spanId}`));
       const plan = await planGraphWrites(fresh, this.lookupWith(client), nowMs, this.consumerServices);

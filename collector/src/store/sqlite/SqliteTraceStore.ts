@@ -7,7 +7,7 @@ import type { BreakerTransition, StoredAnnotation } from '../../analysis/faultAn
 import type { SpanRecord } from '../../model.js';
 import { type AttemptAlias, consumedDestinations, type EdgeDelta, type PendingCall, planExpiredEdges, planGraphWrites, type ServerHalf, type SpanKey } from '../graphPlan.js';
 import { sideRecords, splitRecorderSpans } from '../sidePlan.js';
-import { deliveryOfRow, spanToRow, statsFromJson } from '../rows.js';
+import { statsFromJson } from '../rows.js';
 import {
   type AggregateQuery,
   type AnnotationQuery,
@@ -31,6 +31,7 @@ import * as aggregates from '../aggregateQueries.js';
 import { destinationConsumers, sqliteReader } from './aggregates.js';
 import * as events from './eventQueries.js';
 import * as traces from './traceQueries.js';
+import { migrateSpansToBlocks, type SpanWriter, spanWriter } from './spanWrites.js';
 import { SQLITE_MIGRATE_1_TO_2, SQLITE_SCHEMA, SQLITE_SCHEMA_VERSION } from './schema.js';
 
 export interface SqliteStoreOptions extends StoreOptions {
@@ -57,12 +58,6 @@ function unionServices(a: string | null, b: string | null): string {
 }
 
 const EMPTY_HIST = '[]';
-const SPANS_PER_INSERT = 64;
-
-function pushRow(params: unknown[], s: SpanRecord): void {
-  const r = spanToRow(s);
-  params.push(r.trace_id, r.span_id, r.parent_span_id, r.service, r.name, r.kind, r.start_ms, r.end_ms, r.duration_ms, r.status, r.status_message, r.attributes, r.resource, r.events, r.links);
-}
 
 export class SqliteTraceStore implements TraceStore {
   readonly backend = 'sqlite' as const;
@@ -70,6 +65,7 @@ export class SqliteTraceStore implements TraceStore {
   private readonly pendingEdgeMs: number;
   private readonly stmt;
   private readonly reader;
+  private readonly spans: SpanWriter;
   private closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -92,15 +88,14 @@ export class SqliteTraceStore implements TraceStore {
         // A file of an older collector: bring its tables forward before creating what is new.
         if (hasTables && version < 2) this.db.exec(SQLITE_MIGRATE_1_TO_2);
         this.db.exec(SQLITE_SCHEMA);
+        if (hasTables && version < 3) migrateSpansToBlocks(this.db);
         this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
       })();
     }
     const db = this.db;
     this.reader = sqliteReader(db);
+    this.spans = spanWriter(db);
     this.stmt = {
-      insertSpan: db.prepare('INSERT OR IGNORE INTO spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'),
-      // SPANS_PER_INSERT rows per statement: one native call and one bind pass per chunk, not per span.
-      insertSpanChunk: db.prepare(`INSERT OR IGNORE INTO spans VALUES ${Array(SPANS_PER_INSERT).fill('(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} RETURNING trace_id, span_id`).raw(true),
       upsertTrace: db.prepare(`INSERT INTO traces (trace_id, start_ms, end_ms, root_service, root_operation, span_count, error_count, services, namespace, correlation_id, failed_callees)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id) DO UPDATE SET
         start_ms = min(start_ms, excluded.start_ms), end_ms = max(end_ms, excluded.end_ms),
@@ -137,9 +132,6 @@ export class SqliteTraceStore implements TraceStore {
       aliasByAttempt: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND span_id = ?'),
       aliasesByCall: db.prepare('SELECT * FROM attempt_aliases WHERE trace_id = ? AND call_span_id = ?'),
       upsertConsumer: db.prepare(`INSERT INTO destination_consumers VALUES (?, ?, ?) ON CONFLICT (destination, service) DO UPDATE SET last_seen_ms = max(last_seen_ms, excluded.last_seen_ms)`),
-      deliverySpans: db.prepare(`SELECT s.trace_id, s.span_id, s.parent_span_id, s.service, s.kind FROM json_each(?) k
-        JOIN spans s ON s.trace_id = k.value ->> 0 WHERE s.service = k.value ->> 1 AND s.kind IN ('server', 'consumer')`),
-      sampleRows: db.prepare('SELECT s.* FROM json_each(?) k JOIN spans s ON s.trace_id = k.value').raw(true),
       forgetServers: db.prepare('DELETE FROM server_halves WHERE received_ms < ?'),
       forgetAliases: db.prepare('DELETE FROM attempt_aliases WHERE received_ms < ?'),
     };
@@ -185,8 +177,7 @@ export class SqliteTraceStore implements TraceStore {
     aliasesByCall: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.aliasesByCallKeys, keys).map((r) => this.toAlias(r)),
     pendingCalls: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.pendingByKeys, keys).map((r) => this.toPending(r)),
     serversByCaller: async (keys: readonly SpanKey[]) => this.byKeys(this.stmt.serversByKeys, keys).map((r) => this.toServer(r)),
-    deliverySpans: async (keys: readonly { traceId: string; service: string }[]) =>
-      keys.length === 0 ? [] : (this.stmt.deliverySpans.all(JSON.stringify(keys.map((k) => [k.traceId, k.service]))) as Record<string, unknown>[]).map(deliveryOfRow),
+    deliverySpans: async (keys: readonly { traceId: string; service: string }[]) => this.spans.deliverySpans(keys),
   };
   /** Services that sent CONSUMER spans: only their SERVER spans can be a delivery's second view. */
   private readonly consumerServices = new Set<string>();
@@ -205,25 +196,7 @@ export class SqliteTraceStore implements TraceStore {
     // is synchronous, so nothing else runs on this connection until COMMIT.
     this.db.exec('BEGIN IMMEDIATE');
     try {
-      const fresh: SpanRecord[] = [];
-      let i = 0;
-      for (; i + SPANS_PER_INSERT <= spans.length; i += SPANS_PER_INSERT) {
-        const params: unknown[] = [];
-        for (let k = i; k < i + SPANS_PER_INSERT; k++) pushRow(params, spans[k]!);
-        const stored = this.stmt.insertSpanChunk.all(...params) as [string, string][];
-        if (stored.length === SPANS_PER_INSERT) {
-          for (let k = i; k < i + SPANS_PER_INSERT; k++) fresh.push(spans[k]!);
-        } else {
-          // Some were re-sent duplicates (or repeated within the chunk): keep the ones stored now, once each.
-          const storedKeys = new Set(stored.map(([t, sp]) => `${t}/${sp}`));
-          for (let k = i; k < i + SPANS_PER_INSERT; k++) if (storedKeys.delete(`${spans[k]!.traceId}/${spans[k]!.spanId}`)) fresh.push(spans[k]!);
-        }
-      }
-      for (; i < spans.length; i++) {
-        const params: unknown[] = [];
-        pushRow(params, spans[i]!);
-        if (this.stmt.insertSpan.run(...params).changes > 0) fresh.push(spans[i]!);
-      }
+      const fresh = this.spans.insert(spans);
       const plan = await planGraphWrites(fresh, this.lookup, nowMs, this.consumerServices);
       for (const t of plan.traces) {
         this.stmt.upsertTrace.run(t.traceId, t.startMs, t.endMs, t.rootService, t.rootOperation, t.spanCount, t.errorCount, `,${t.services.join(',')},`, t.namespace, t.correlationId, `,${t.failedCallees.join(',')},`);
@@ -320,27 +293,26 @@ export class SqliteTraceStore implements TraceStore {
 
   async listTraces(q: TraceQuery): Promise<TraceSummary[]> {
     this.assertOpen();
-    return traces.listTraces(this.db, q);
+    return traces.listTraces(this.db, (id, resources, decoded) => this.spans.spansOf(id, resources, decoded), q);
   }
 
   async getTrace(traceId: string): Promise<SpanRecord[]> {
     this.assertOpen();
-    return traces.getTrace(this.db, traceId);
+    return traces.getTrace((id, resources, decoded) => this.spans.spansOf(id, resources, decoded), traceId);
   }
 
   async sampleSpans(q: SampleQuery): Promise<SpanRecord[]> {
     this.assertOpen();
-    return traces.sampleSpans(this.db, this.stmt.sampleRows, q);
+    return traces.sampleSpans(this.db, (id, resources, decoded) => this.spans.spansOf(id, resources, decoded), q);
   }
 
   async prune(cutoffMs: number, maxTraces: number): Promise<number> {
     this.assertOpen();
     return this.db.transaction(() => {
       const ids = this.db.prepare('SELECT trace_id FROM traces WHERE start_ms < ? AND end_ms < ? LIMIT ?').all(cutoffMs, cutoffMs, maxTraces) as { trace_id: string }[];
-      const delSpans = this.db.prepare('DELETE FROM spans WHERE trace_id = ?');
       const delTrace = this.db.prepare('DELETE FROM traces WHERE trace_id = ?');
       for (const { trace_id } of ids) {
-        delSpans.run(trace_id);
+        this.spans.deleteTrace(trace_id);
         delTrace.run(trace_id);
       }
       const bucket = bucketStart(cutoffMs);

@@ -11,6 +11,8 @@ import { SqliteTraceStore, type SqliteStoreOptions } from './SqliteTraceStore.js
 import { MODULE_EXT } from '../../packagePaths.js';
 import type { WriterReply, WriterRequest, WriterSetup } from './writerProtocol.js';
 
+const utf8 = new TextEncoder();
+
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type RequestBody = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
@@ -70,18 +72,20 @@ export class ThreadedSqliteStore implements TraceStore {
     return new ThreadedSqliteStore(worker, reader);
   }
 
-  private call<T>(body: RequestBody): Promise<T> {
+  private call<T>(body: RequestBody, transfer: ArrayBuffer[] = []): Promise<T> {
     if (this.closed) return Promise.reject(new Error('store is closed'));
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...body, id } as WriterRequest);
+      this.worker.postMessage({ ...body, id } as WriterRequest, transfer);
     });
   }
 
   insertSpans(spans: readonly SpanRecord[], nowMs?: number): Promise<InsertResult> {
-    return this.call({ op: 'insert', spans, nowMs });
+    // JSON in a transferred buffer: cheaper for both threads than a structured clone of the span objects.
+    const body = utf8.encode(JSON.stringify(spans));
+    return this.call({ op: 'insert', spans: body, nowMs }, [body.buffer as ArrayBuffer]);
   }
   resolvePendingEdges(nowMs?: number): Promise<number> {
     return this.call({ op: 'resolve', nowMs });

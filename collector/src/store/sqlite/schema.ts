@@ -1,6 +1,6 @@
 // SQLite schema. Applied at open; `user_version` records what is applied. A file written
 // by an older collector is migrated forward in one transaction (SqliteTraceStore does it at open).
-export const SQLITE_SCHEMA_VERSION = 2;
+export const SQLITE_SCHEMA_VERSION = 3;
 
 // The per-minute aggregates as version 2 keys them (by run too): created new, or rebuilt by the
 // 1 → 2 migration. A later version that changes them needs a migration of its own.
@@ -20,15 +20,13 @@ const EDGE_MINUTE = `edge_minute (
 ) WITHOUT ROWID`;
 
 export const SQLITE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS spans (
-  trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT NOT NULL,
-  service TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,
-  start_ms REAL NOT NULL, end_ms REAL NOT NULL, duration_ms REAL NOT NULL,
-  status TEXT NOT NULL, status_message TEXT NOT NULL,
-  attributes TEXT NOT NULL, resource TEXT NOT NULL, events TEXT NOT NULL, links TEXT NOT NULL
-);
--- A rowid table appends rows; only this small index takes the random trace ids.
-CREATE UNIQUE INDEX IF NOT EXISTS spans_id ON spans (trace_id, span_id);
+-- Version 3: spans as deflated blocks of up to 256 spans grouped by trace (see spanBlocks.ts),
+-- appended in rowid order; traces counts the live traces in a block (pruning deletes it at 0).
+-- trace_spans is the narrow index: per trace, its span ids (a re-sent span is a no-op) and blocks.
+CREATE TABLE IF NOT EXISTS span_blocks (id INTEGER PRIMARY KEY, traces INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS trace_spans (
+  trace_id BLOB PRIMARY KEY, span_ids BLOB NOT NULL, blocks TEXT NOT NULL -- block ids, '1,7'
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS traces (
   trace_id TEXT PRIMARY KEY, start_ms REAL NOT NULL, end_ms REAL NOT NULL,

@@ -1,14 +1,27 @@
 // Trace reads (SQLite): lists with filters, whole traces, samples for the analysis.
 import type Database from 'better-sqlite3';
 import type { SpanRecord } from '../../model.js';
-import { rowArrayToSpan, rowToSpan, type SpanRow, type SpanRowArray } from '../rows.js';
 import { traceSummaryOf } from '../summaries.js';
 import { type SampleQuery, SPREAD_SLICES, type TraceQuery, type TraceSummary } from '../TraceStore.js';
 
 /** One slice of a time-stratified sample: its first traces, so a burst cannot crowd out the calm before it (an index range seek each). */
+/** Candidate traces read per statement while a span-level filter (decoded from blocks) picks among them. */
+const CANDIDATES_PER_READ = 200;
+
+type SpanTest = (s: SpanRecord) => boolean;
+
+/** Every span of a trace from its blocks, in write order. */
+export type SpansOf = (traceId: string, resources?: Map<string, SpanRecord['resource']>, decoded?: Map<number, SpanRecord[]>) => SpanRecord[];
+
+/** As PostgreSQL's ->> reads a JSON value: text as is, the rest as JSON text; null and absent are no value. */
+function attributeText(v: unknown): string | null {
+  if (v === undefined || v === null) return null;
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
 const SPREAD_SLICE_SQL = 'SELECT trace_id FROM traces WHERE start_ms >= ? AND start_ms < ? AND (? IS NULL OR namespace = ?) ORDER BY start_ms LIMIT ?';
 
-export function listTraces(db: Database.Database, q: TraceQuery): TraceSummary[] {
+export function listTraces(db: Database.Database, spansOf: SpansOf, q: TraceQuery): TraceSummary[] {
   const where = ['t.start_ms >= ?', 't.start_ms <= ?'];
   const params: unknown[] = [q.fromMs, q.toMs];
   if (q.service !== undefined) {
@@ -16,14 +29,11 @@ export function listTraces(db: Database.Database, q: TraceQuery): TraceSummary[]
     where.push("(instr(t.services, ',' || ? || ',') > 0 OR instr(t.failed_callees, ',' || ? || ',') > 0)");
     params.push(q.service, q.service);
   }
+  // Span-level filters read the trace's blocks: every one must hold for some span (each its own).
+  const tests: SpanTest[] = [];
   if (q.operation !== undefined) {
-    if (q.service !== undefined) {
-      where.push('EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ? AND s.service = ?)');
-      params.push(q.operation, q.service);
-    } else {
-      where.push('EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND s.name = ?)');
-      params.push(q.operation);
-    }
+    const { operation, service } = q;
+    tests.push(service !== undefined ? (s) => s.name === operation && s.service === service : (s) => s.name === operation);
   }
   if (q.status === 'error') where.push('t.error_count > 0');
   if (q.status === 'ok') where.push('t.error_count = 0');
@@ -36,8 +46,8 @@ export function listTraces(db: Database.Database, q: TraceQuery): TraceSummary[]
     params.push(q.maxDurationMs);
   }
   if (q.namespace !== undefined) {
-    where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND json_extract(s.resource, '$."service.namespace"') = ?)`);
-    params.push(q.namespace);
+    const { namespace } = q;
+    tests.push((s) => attributeText(s.resource['service.namespace']) === namespace);
   }
   if (q.correlationId !== undefined) {
     where.push('t.correlation_id = ?');
@@ -48,23 +58,30 @@ export function listTraces(db: Database.Database, q: TraceQuery): TraceSummary[]
     params.push(JSON.stringify(q.traceIds));
   }
   for (const { key, value } of q.attributes ?? []) {
-    // As text, like PostgreSQL's ->>: booleans read 'true' / 'false', not 1 / 0.
-    where.push(`EXISTS (SELECT 1 FROM spans s WHERE s.trace_id = t.trace_id AND
-      (CASE json_type(s.attributes, ?) WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE CAST(json_extract(s.attributes, ?) AS TEXT) END) = ?)`);
-    const path = `$."${key.replace(/["\\]/g, '')}"`;
-    params.push(path, path, value);
+    const name = key.replace(/["\\]/g, '');
+    tests.push((s) => Object.hasOwn(s.attributes, name) && attributeText(s.attributes[name]) === value);
   }
-  params.push(q.limit);
-  const rows = db.prepare(`SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ?`).all(...params) as Record<string, unknown>[];
-  return rows.map(traceSummaryOf);
+  const sql = `SELECT * FROM traces t WHERE ${where.join(' AND ')} ORDER BY t.start_ms DESC LIMIT ? OFFSET ?`;
+  const stmt = db.prepare(sql);
+  if (tests.length === 0) return (stmt.all(...params, q.limit, 0) as Record<string, unknown>[]).map(traceSummaryOf);
+  const out: TraceSummary[] = [];
+  for (let offset = 0; out.length < q.limit; offset += CANDIDATES_PER_READ) {
+    const rows = stmt.all(...params, CANDIDATES_PER_READ, offset) as Record<string, unknown>[];
+    for (const row of rows) {
+      const spans = spansOf(String(row.trace_id));
+      if (tests.every((test) => spans.some(test))) out.push(traceSummaryOf(row));
+      if (out.length === q.limit) break;
+    }
+    if (rows.length < CANDIDATES_PER_READ) break;
+  }
+  return out;
 }
 
-export function getTrace(db: Database.Database, traceId: string): SpanRecord[] {
-  const rows = db.prepare('SELECT * FROM spans WHERE trace_id = ? ORDER BY start_ms').all(traceId) as SpanRow[];
-  return rows.map((r) => rowToSpan(r));
+export function getTrace(spansOf: SpansOf, traceId: string): SpanRecord[] {
+  return spansOf(traceId).sort((a, b) => a.startMs - b.startMs);
 }
 
-export function sampleSpans(db: Database.Database, sampleRows: Database.Statement, q: SampleQuery): SpanRecord[] {
+export function sampleSpans(db: Database.Database, spansOf: SpansOf, q: SampleQuery): SpanRecord[] {
   // Failing traces first (partial index), then the most recent: both walk an index, no sort of the window.
   const ids: { trace_id: string }[] = [];
   const ns = q.namespace ?? null;
@@ -90,8 +107,8 @@ export function sampleSpans(db: Database.Database, sampleRows: Database.Statemen
     ids.push(...(db.prepare(more).all(q.fromMs, q.toMs, ns, ns, q.maxTraces - ids.length) as { trace_id: string }[]));
   }
   if (ids.length === 0) return [];
-  // One statement for the whole sample (not one per trace); json_each drives the loop, so rows come grouped by trace in sample order.
-  const rows = sampleRows.all(JSON.stringify(ids.map((r) => r.trace_id))) as SpanRowArray[];
   const resources = new Map<string, SpanRecord['resource']>();
-  return rows.map((r) => rowArrayToSpan(r, resources));
+  // Sampled traces of one block share one inflate.
+  const decoded = new Map<number, SpanRecord[]>();
+  return ids.flatMap((r) => spansOf(r.trace_id, resources, decoded));
 }

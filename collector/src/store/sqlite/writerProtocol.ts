@@ -1,5 +1,4 @@
 import type { StoredAnnotation } from '../../analysis/faultAnnotations.js';
-import type { SpanRecord } from '../../model.js';
 
 export interface WriterSetup {
   path: string;
@@ -8,7 +7,8 @@ export interface WriterSetup {
 }
 
 export type WriterRequest =
-  | { id: number; op: 'insert'; spans: readonly SpanRecord[]; nowMs?: number }
+  /** `spans`: the batch as UTF-8 JSON in a transferred buffer (moved to the thread, not cloned). */
+  | { id: number; op: 'insert'; spans: Uint8Array; nowMs?: number }
   | { id: number; op: 'resolve'; nowMs?: number }
   | { id: number; op: 'prune'; cutoffMs: number; maxTraces: number }
   | { id: number; op: 'check' }
