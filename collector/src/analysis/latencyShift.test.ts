@@ -35,6 +35,17 @@ describe('latencyShifts', () => {
     expect(only[0]!.service).toBe('y');
   });
 
+  it('keeps a slow hop with the callee when the caller\'s other calls slowed only a little (a loaded machine)', () => {
+    // x calls y and z; the hop into y grows by ~150 ms, x's hop into z by ~10 ms: x is not starved.
+    const hop = (caller: string, callee: string, ms: number) => (k: number) => ({ key: callee, service: callee, caller, valueMs: ms + wobble(k) });
+    const base = [...samples(30, hop('x', 'y', 2)), ...samples(30, hop('x', 'z', 2))];
+    const loaded = [...samples(30, hop('x', 'y', 150)), ...samples(30, hop('x', 'z', 12))];
+    expect(latencyShifts({ self: [], hops: base }, { self: [], hops: loaded }, 30)[0]).toMatchObject({ service: 'y' });
+    // Both hops delayed alike: the caller is the starved one.
+    const starved = [...samples(30, hop('x', 'y', 150)), ...samples(30, hop('x', 'z', 120))];
+    expect(latencyShifts({ self: [], hops: base }, { self: [], hops: starved }, 30)[0]).toMatchObject({ service: 'x', viaCaller: 'x' });
+  });
+
   it('counts a tail shift (a third of the calls far slower, the median unmoved) and judges a rare call on two far slower samples', () => {
     const base = samples(60, (k) => ({ key: 'web', service: 'web', valueMs: 1 + wobble(k) }));
     const win = samples(60, (k) => ({ key: 'web', service: 'web', valueMs: k % 3 === 0 ? 400 : 1 + wobble(k) }));

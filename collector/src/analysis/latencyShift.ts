@@ -45,6 +45,13 @@ export interface LatencyShiftOptions {
   minTailShare?: number;
   /** The factor on the baseline's 99th percentile in `minTailShare`. Default 2. */
   tailFactor?: number;
+  /**
+   * A shifted hop is charged to its caller only on evidence of the caller's own starvation: its
+   * other hops (or its own time) add at least this fraction of the time per call this hop adds. A
+   * loaded machine slows every call a little; a starved caller delays all of its calls alike.
+   * Default 0.5.
+   */
+  comparableShiftFraction?: number;
 }
 
 export interface KeyShift {
@@ -73,6 +80,7 @@ interface Resolved {
   strongFactor: number;
   minTailShare: number;
   tailFactor: number;
+  comparableShiftFraction: number;
 }
 
 function resolve(o: LatencyShiftOptions): Resolved {
@@ -85,6 +93,7 @@ function resolve(o: LatencyShiftOptions): Resolved {
     strongFactor: o.strongFactor ?? 3,
     minTailShare: o.minTailShare ?? 0.2,
     tailFactor: o.tailFactor ?? 2,
+    comparableShiftFraction: o.comparableShiftFraction ?? 0.5,
   };
 }
 
@@ -201,23 +210,26 @@ export function latencyShifts(
   const selfShifts = shiftsOf(baseline.self, window.self, 'self', o);
   const hopShifts = shiftsOf(baseline.hops, window.hops, 'hop', o);
 
-  // Per service: hops touching it, and how many of them shifted.
-  const touching = new Map<string, { all: number; shifted: number }>();
-  const touch = (service: string, shifted: boolean) => {
-    const t = touching.get(service) ?? { all: 0, shifted: 0 };
+  // Per service: how many hops touch it, and the effects (ms added per call) of those that shifted.
+  const touching = new Map<string, { all: number; shiftsMs: number[] }>();
+  const touch = (service: string, shiftMs: number | null) => {
+    const t = touching.get(service) ?? { all: 0, shiftsMs: [] };
     t.all++;
-    if (shifted) t.shifted++;
+    if (shiftMs !== null) t.shiftsMs.push(shiftMs);
     touching.set(service, t);
   };
+  // Mean time added per call: counts a slow tail as well as a moved median.
+  const effectMs = (s: KeyShift) => s.addedMs / Math.max(1, s.windowSamples);
   const shiftedHop = hopShifts.map((h) => isShifted(h, o));
   hopShifts.forEach((h, k) => {
-    touch(h.service, shiftedHop[k]!);
-    if (h.caller !== undefined && h.caller !== h.service) touch(h.caller, shiftedHop[k]!);
+    const shiftMs = shiftedHop[k] ? effectMs(h) : null;
+    touch(h.service, shiftMs);
+    if (h.caller !== undefined && h.caller !== h.service) touch(h.caller, shiftMs);
   });
   // Starved or delayed processes also slow their own work: self shifts count as touching evidence.
-  const selfShiftedServices = new Set<string>();
+  const selfShiftMs = new Map<string, number>();
   selfShifts.forEach((s) => {
-    if (isShifted(s, o)) selfShiftedServices.add(s.service);
+    if (isShifted(s, o)) selfShiftMs.set(s.service, Math.max(selfShiftMs.get(s.service) ?? 0, effectMs(s)));
   });
 
   const perService = new Map<string, { added: number; top: KeyShift; topAdded: number; viaCaller?: string }>();
@@ -238,12 +250,16 @@ export function latencyShifts(
     const callee = h.service;
     const caller = h.caller;
     if (caller === undefined || caller === callee) return charge(callee, h);
-    // Share of the *other* hops of each end that shifted too (this hop excluded).
+    // Share of the *other* hops of each end that shifted comparably (this hop excluded).
+    const thisShiftMs = effectMs(h);
+    const comparable = (ms: number) => ms >= o.comparableShiftFraction * thisShiftMs;
     const share = (service: string) => {
       const t = touching.get(service)!;
       const others = t.all - 1;
-      const bonus = selfShiftedServices.has(service) ? 1 : 0;
-      return others + bonus > 0 ? (t.shifted - 1 + bonus) / (others + bonus) : 0;
+      const self = selfShiftMs.get(service);
+      const bonus = self !== undefined && comparable(self) ? 1 : 0;
+      const alike = t.shiftsMs.filter(comparable).length - 1;
+      return others + bonus > 0 ? (Math.max(0, alike) + bonus) / (others + bonus) : 0;
     };
     const callerShare = share(caller);
     const calleeShare = share(callee);
