@@ -20,35 +20,38 @@ function childPids(pid: number): number[] {
   }
 }
 
+/** `pnpm demo` as a process (from source), with its output captured and its exit code awaited. */
+function startDemo(env: Record<string, string>) {
+  const demo = spawn(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', 'src/demo.ts'], {
+    cwd: join(import.meta.dirname, '..'),
+    env: { ...process.env, DEMO_RPS: '3', FAULTLINE_GRPC_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const captured = { text: '' };
+  demo.stdout.on('data', (c: Buffer) => (captured.text += c.toString()));
+  demo.stderr.on('data', (c: Buffer) => (captured.text += c.toString()));
+  const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
+  return { demo, captured, exited };
+}
+
 describe('pnpm demo (demo.ts as a process)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-demo-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('starts collector, shop, load and control server, and SIGINT leaves nothing running', { timeout: 180_000 }, async () => {
     const [collectorPort, controlPort, gatewayPort] = await freePorts(3);
-    const demo = spawn(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', 'src/demo.ts'], {
-      cwd: join(import.meta.dirname, '..'),
-      env: {
-        ...process.env,
-        FAULTLINE_PORT: String(collectorPort),
-        FAULTLINE_CONTROL_PORT: String(controlPort),
-        GATEWAY_PORT: String(gatewayPort),
-        DEMO_DATA_DIR: dir,
-        DEMO_RPS: '3',
-        NATS_URL: '',
-        FAULTLINE_GRPC_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { demo, captured, exited } = startDemo({
+      FAULTLINE_PORT: String(collectorPort),
+      FAULTLINE_CONTROL_PORT: String(controlPort),
+      GATEWAY_PORT: String(gatewayPort),
+      DEMO_DATA_DIR: dir,
+      NATS_URL: '',
     });
-    let output = '';
-    demo.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    demo.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
     let pids: number[] = [];
     try {
-      const ready = await eventually(async () => (output.includes('Dashboard:') ? true : undefined), 150_000, 200);
-      expect(ready, output).toBe(true);
-      expect(output).toContain(`Dashboard:  http://127.0.0.1:${collectorPort}/`);
+      const ready = await eventually(async () => (captured.text.includes('Dashboard:') ? true : undefined), 150_000, 200);
+      expect(ready, captured.text).toBe(true);
+      expect(captured.text).toContain(`Dashboard:  http://127.0.0.1:${collectorPort}/`);
       // Collector plus six services, each its own process.
       pids = childPids(demo.pid!);
       expect(pids.length).toBe(7);
@@ -62,7 +65,7 @@ describe('pnpm demo (demo.ts as a process)', () => {
         const { body } = await getJson<{ edges: { source: string; target: string; requests: number }[] }>(`http://127.0.0.1:${collectorPort}/api/graph`);
         return body.edges.find((e) => e.source === 'gateway' && e.target === 'orders' && e.requests > 0);
       }, 30_000);
-      expect(edge, output.slice(-2000)).toBeDefined();
+      expect(edge, captured.text.slice(-2000)).toBeDefined();
     } finally {
       demo.kill('SIGINT');
       const code = await exited;
@@ -76,31 +79,20 @@ describe('pnpm demo (demo.ts as a process)', () => {
     { timeout: 180_000 },
     async () => {
       const [collectorPort, controlPort, gatewayPort] = await freePorts(3);
-      const demo = spawn(process.execPath, ['--conditions=@faultline/source', '--import', 'tsx', 'src/demo.ts'], {
-        cwd: join(import.meta.dirname, '..'),
-        env: {
-          ...process.env,
-          FAULTLINE_PORT: String(collectorPort),
-          FAULTLINE_CONTROL_PORT: String(controlPort),
-          GATEWAY_PORT: String(gatewayPort),
-          DEMO_DATA_DIR: join(dir, 'migration'),
-          DEMO_RPS: '3',
-          DEMO_MODE: 'migration',
-          NATS_URL,
-          FAULTLINE_GRPC_PORT: '0',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+      const { demo, captured, exited } = startDemo({
+        FAULTLINE_PORT: String(collectorPort),
+        FAULTLINE_CONTROL_PORT: String(controlPort),
+        GATEWAY_PORT: String(gatewayPort),
+        DEMO_DATA_DIR: join(dir, 'migration'),
+        DEMO_MODE: 'migration',
+        NATS_URL,
       });
-      let output = '';
-      demo.stdout.on('data', (c: Buffer) => (output += c.toString()));
-      demo.stderr.on('data', (c: Buffer) => (output += c.toString()));
-      const exited = new Promise<number | null>((resolve) => demo.once('exit', (code) => resolve(code)));
       let pids: number[] = [];
       const control = `http://127.0.0.1:${controlPort}`;
       try {
-        const ready = await eventually(async () => (output.includes('Dashboard:') ? true : undefined), 150_000, 200);
-        expect(ready, output).toBe(true);
-        expect(output).toContain(`${control}/migration`);
+        const ready = await eventually(async () => (captured.text.includes('Dashboard:') ? true : undefined), 150_000, 200);
+        expect(ready, captured.text).toBe(true);
+        expect(captured.text).toContain(`${control}/migration`);
         // Collector, six services, the monolith and the history view.
         pids = childPids(demo.pid!);
         expect(pids.length).toBe(9);
