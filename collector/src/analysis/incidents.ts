@@ -2,6 +2,7 @@
 // service's error rate or p95 rising clearly above its own recent baseline.
 import { emptyHistogram, mergeHistogram, quantileMs, type Histogram } from './histogram.js';
 import { BUCKET_MS, type Stats } from './stats.js';
+import { requireNonNegative } from './options.js';
 
 export interface ServiceSeries {
   service: string;
@@ -56,9 +57,7 @@ function resolveIncidentOptions(options: IncidentOptions = {}): ResolvedIncident
     closeAfterBuckets: options.closeAfterBuckets ?? 3,
     closeAfterQuietBuckets: options.closeAfterQuietBuckets ?? 10,
   };
-  for (const [key, value] of Object.entries(r)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`detectIncidents: ${key} must be a finite number ≥ 0`);
-  }
+  requireNonNegative('detectIncidents', r);
   if (r.bucketMs <= 0) throw new RangeError('detectIncidents: bucketMs must be > 0');
   r.closeAfterBuckets = Math.max(1, Math.floor(r.closeAfterBuckets));
   r.closeAfterQuietBuckets = Math.max(1, Math.floor(r.closeAfterQuietBuckets));

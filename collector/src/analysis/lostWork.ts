@@ -12,6 +12,7 @@ import type { RootCause } from './rootCauseTypes.js';
 import { EVIDENCE_TRACES_MAX } from './tally.js';
 import { isServerSide } from './spanContribution.js';
 import { indexTraces, type TraceIndex } from './traceIndex.js';
+import { requireNonNegative } from './options.js';
 
 export interface LostWorkOptions {
   /** Fewest requests on each side of the drop. Default 5. */
@@ -58,9 +59,7 @@ function resolve(o: LostWorkOptions): Resolved {
     minAfterMs: o.minAfterMs ?? 8_000,
     tracesMax: o.tracesMax ?? 5_000,
   };
-  for (const [key, value] of Object.entries(r)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`lostWork: ${key} must be a finite number ≥ 0`);
-  }
+  requireNonNegative('lostWork', r);
   r.minSideRequests = Math.max(3, Math.floor(r.minSideRequests));
   return r;
 }

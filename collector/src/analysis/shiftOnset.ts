@@ -11,6 +11,7 @@ import type { IncidentWindow } from './incidents.js';
 import { carriesFailure } from './failures.js';
 import { calleeChild, endOf } from './tracePass.js';
 import { indexTraces, selfTimeMs } from './traceIndex.js';
+import { requireNonNegative } from './options.js';
 
 export interface ShiftOnsetOptions {
   /** Fewest samples of one key on each side of a split. Default 10. */
@@ -57,9 +58,7 @@ function resolve(o: ShiftOnsetOptions): Resolved {
     strongChance: o.strongChance ?? 0.01,
     tracesMax: o.tracesMax ?? 5_000,
   };
-  for (const [key, value] of Object.entries(r)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`shiftOnset: ${key} must be a finite number ≥ 0`);
-  }
+  requireNonNegative('shiftOnset', r);
   r.minSideSamples = Math.max(3, Math.floor(r.minSideSamples));
   r.strongBefore = Math.max(2, Math.floor(r.strongBefore));
   r.strongAfter = Math.max(1, Math.floor(r.strongAfter));

@@ -7,6 +7,7 @@ import { type IncidentWindow, mergeServiceWindows, type ServiceWindow } from './
 import { isServerSide } from './spanContribution.js';
 import { indexTraces } from './traceIndex.js';
 import { carriesFailure, requestFailed } from './failures.js';
+import { requireNonNegative } from './options.js';
 
 export interface SpanIncidentOptions {
   /** Requests of one operation judged together. Default 12. */
@@ -82,9 +83,7 @@ export function resolveSpanIncidentOptions(o: SpanIncidentOptions = {}): Resolve
     closeAfterQuietMs: o.closeAfterQuietMs ?? 60_000,
     tracesMax: o.tracesMax ?? 5_000,
   };
-  for (const [key, value] of Object.entries(r)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`detectSpanIncidents: ${key} must be a finite number ≥ 0`);
-  }
+  requireNonNegative('detectSpanIncidents', r);
   r.judgeRequests = Math.max(3, Math.floor(r.judgeRequests));
   r.sparseGroupRequests = Math.min(r.judgeRequests, Math.max(3, Math.floor(r.sparseGroupRequests)));
   r.closeAfterGroups = Math.max(1, Math.floor(r.closeAfterGroups));
